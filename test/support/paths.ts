@@ -1,0 +1,30 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** The project's root: the nearest folder above this file that holds package.json. */
+export const projectRoot: string = (() => {
+    let dir = __dirname;
+    while (!fs.existsSync(path.join(dir, "package.json"))) {
+        const parent = path.dirname(dir);
+        if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+        dir = parent;
+    }
+    return dir;
+})();
+
+/** ../shared beside the project: the corpus and reference material (not part of the repository). */
+export const sharedDir: string = path.resolve(projectRoot, "..", "shared");
+
+/** True when running under CI, where the shared material must be present. */
+export const underCi: boolean = process.env.CI === "true";
+
+/**
+ * The path of a file under ../shared, or undefined when shared/ is absent outside CI
+ * (a user's clone). Under CI a missing file is an error, so the tests cannot pass vacuously.
+ */
+export function sharedFile(...parts: string[]): string | undefined {
+    const file = path.join(sharedDir, ...parts);
+    if (fs.existsSync(file)) return file;
+    if (underCi) throw new Error(`CI=true but ${file} is missing: ../shared must be present under CI`);
+    return undefined;
+}
