@@ -1,0 +1,77 @@
+/**
+ * What a file says about the session settings at one location: the attributes set exactly there
+ * (as written, so they can be put back byte for byte) and the values IIS applies once inheritance
+ * from the server level and parent locations is resolved.
+ */
+import { describeLocation, locationLineage } from "../settings/location";
+import {
+    parseAttributeText, RawSessionAttributes, SESSION_ATTRIBUTES, SESSION_DEFAULTS, SessionAttribute,
+    SessionSettings, SessionValues,
+} from "../settings/schema";
+import { ApplicationHostDocument, ConfigFileError, findSessionChain, locationsAt } from "./document";
+import { attribute, XmlElement } from "./xmlScanner";
+
+export interface SessionReading {
+    /** Attribute text exactly as written at this location (absent = not set here). */
+    explicitRaw: RawSessionAttributes;
+    /** The same attributes as canonical values. */
+    explicit: SessionSettings;
+    /** What IIS applies at this location: the nearest value set, else the schema default. */
+    effective: SessionValues;
+}
+
+export function readSession(document: ApplicationHostDocument, path: string, file: string): SessionReading {
+    const chain = findSessionChain(document, path, file);
+    const explicitRaw: RawSessionAttributes = {};
+    const explicit = chain.session ? sessionValues(chain.session, file, path) : {};
+    if (chain.session) {
+        for (const name of SESSION_ATTRIBUTES) {
+            const found = attribute(chain.session, name);
+            if (found) explicitRaw[name] = found.raw;
+        }
+    }
+    const effective: SessionValues = { ...SESSION_DEFAULTS };
+    const layers: Array<{ path: string; sessions: XmlElement[] }> = [
+        { path: "", sessions: serverLevelSessions(document, file) },
+        ...locationLineage(path).map((ancestor) => ({ path: ancestor, sessions: sessionsAt(document, ancestor) })),
+    ];
+    for (const layer of layers) {
+        for (const session of layer.sessions) Object.assign(effective, sessionValues(session, file, layer.path));
+    }
+    return { explicitRaw, explicit, effective };
+}
+
+/** The canonical values of the attributes a `<session>` element sets; a value IIS would refuse is an error. */
+function sessionValues(session: XmlElement, file: string, path: string): SessionSettings {
+    const values: Record<string, unknown> = {};
+    for (const name of SESSION_ATTRIBUTES) {
+        const found = attribute(session, name);
+        if (!found) continue;
+        const parsed = parseAttributeText(name as SessionAttribute, found.value);
+        if (!parsed.ok) {
+            throw new ConfigFileError(`${file}: ${describeLocation(path)} has session ${name}=${JSON.stringify(found.raw)}, which IIS would refuse: ${parsed.reason}`);
+        }
+        values[name] = parsed.value;
+    }
+    return values as SessionSettings;
+}
+
+function serverLevelSessions(document: ApplicationHostDocument, file: string): XmlElement[] {
+    const root = findSessionChain(document, "", file).session;
+    return root ? [root, ...sessionsAt(document, "")] : sessionsAt(document, "");
+}
+
+/** Every `<session>` under `<location>` elements for this path, in file order (later ones win in IIS). */
+function sessionsAt(document: ApplicationHostDocument, path: string): XmlElement[] {
+    const found: XmlElement[] = [];
+    for (const location of locationsAt(document, path)) {
+        for (const systemWebServer of location.children) {
+            if (systemWebServer.name !== "system.webServer") continue;
+            for (const asp of systemWebServer.children) {
+                if (asp.name !== "asp") continue;
+                for (const session of asp.children) if (session.name === "session") found.push(session);
+            }
+        }
+    }
+    return found;
+}

@@ -1,0 +1,55 @@
+/**
+ * Location paths as IIS uses them in `<location path="...">`: "" for the whole server, "Site" for a
+ * site, "Site/app/sub" for an application or folder. IIS compares them case-insensitively.
+ */
+
+export type LocationParse = { ok: true; path: string } | { ok: false; reason: string };
+
+/**
+ * Normalises a user's location: surrounding slashes are dropped ("/Site/app/" is "Site/app").
+ * Refused, with the reason: backslashes (IIS separates with "/"), empty, "." or ".." segments,
+ * and control characters (XML 1.0 cannot carry most of them in an attribute).
+ */
+export function parseLocation(input: string): LocationParse {
+    if (/[\u0000-\u001f\u007f]/.test(input)) {
+        return { ok: false, reason: `${JSON.stringify(input)} contains a control character; location paths are "Site" or "Site/app/..."` };
+    }
+    if (input.includes("\\")) {
+        return { ok: false, reason: `"${input}" contains "\\"; separate site and application with "/", e.g. "Default Web Site/shop"` };
+    }
+    const path = input.replace(/^\/+|\/+$/g, "");
+    if (path === "" || path === ".") return { ok: true, path: "" };
+    const segments = path.split("/");
+    for (const segment of segments) {
+        if (segment === "") return { ok: false, reason: `"${input}" has an empty segment ("//"); use "Site" or "Site/app/..."` };
+        if (segment === "." || segment === "..") return { ok: false, reason: `"${input}" has a "${segment}" segment; use "Site" or "Site/app/..."` };
+        if (segment.trim() === "") return { ok: false, reason: `"${input}" has a segment of only spaces` };
+    }
+    return { ok: true, path };
+}
+
+/** The form two paths are compared in, as IIS compares them: without surrounding "/", ignoring case. */
+export function locationKey(path: string): string {
+    const trimmed = path.replace(/^\/+|\/+$/g, "");
+    return (trimmed === "." ? "" : trimmed).toLowerCase();
+}
+
+export function sameLocation(a: string, b: string): boolean {
+    return locationKey(a) === locationKey(b);
+}
+
+/**
+ * The paths whose settings a location inherits, nearest last, not including the server level:
+ * "Site/app/sub" gives ["Site", "Site/app", "Site/app/sub"].
+ */
+export function locationLineage(path: string): string[] {
+    const normal = path.replace(/^\/+|\/+$/g, "");
+    if (normal === "" || normal === ".") return [];
+    const segments = normal.split("/");
+    return segments.map((_, i) => segments.slice(0, i + 1).join("/"));
+}
+
+/** How a location reads in messages: the server level has no path of its own. */
+export function describeLocation(path: string): string {
+    return path === "" ? "the server level" : `location "${path}"`;
+}
