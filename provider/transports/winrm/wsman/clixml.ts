@@ -1,0 +1,94 @@
+import { XmlSyntaxError, attributeValue, parseXml } from "./xml-reader";
+
+/**
+ * PowerShell run with -EncodedCommand over a pipe writes its error, warning, verbose and
+ * progress streams to stderr as CLIXML: a "#< CLIXML" line followed by an <Objs> document.
+ * decodeClixml turns that back into the text a console would have shown.
+ *
+ * Tolerated (all seen in Ansible's fixes): the header repeated ("#< CLIXML\r\n#< CLIXML\r\n"),
+ * several <Objs> documents in a row, CLIXML after ordinary stderr text, and stderr with no
+ * CLIXML at all (returned unchanged). A block that does not parse is kept verbatim, so nothing
+ * the server said is lost.
+ */
+
+const HEADER = "#< CLIXML";
+const OBJS_OPEN = "<Objs";
+const OBJS_CLOSE = "</Objs>";
+
+/** Prefixes PowerShell's console host puts on the non-error streams. */
+const STREAM_PREFIX: Readonly<Record<string, string>> = { Error: "", Warning: "WARNING: ", Verbose: "VERBOSE: ", Debug: "DEBUG: " };
+
+/** True when `stderr` contains a CLIXML header. */
+export function hasClixml(stderr: string): boolean {
+    return stderr.includes(HEADER);
+}
+
+/**
+ * Readable text for a stderr that may contain CLIXML: the <S> records of the error, warning,
+ * verbose and debug streams with their _xHHHH_ escapes decoded, progress and other objects
+ * dropped, surrounding non-CLIXML text kept in place.
+ */
+export function decodeClixml(stderr: string): string {
+    const out: string[] = [];
+    let position = 0;
+    for (;;) {
+        const header = stderr.indexOf(HEADER, position);
+        if (header < 0) {
+            out.push(stderr.slice(position));
+            break;
+        }
+        out.push(stderr.slice(position, header));
+        position = afterHeaders(stderr, header);
+        // One header may be followed by several documents, each with or without its own header.
+        while (stderr.startsWith(OBJS_OPEN, position)) {
+            const close = stderr.indexOf(OBJS_CLOSE, position);
+            if (close < 0) break;
+            const end = close + OBJS_CLOSE.length;
+            const decoded = decodeObjs(stderr.slice(position, end));
+            position = skipLineEnd(stderr, end);
+            const next = afterHeaders(stderr, position);
+            if (stderr.startsWith(OBJS_OPEN, next)) position = next;
+            // Records end with their own CRLF; keep one line break before whatever follows.
+            out.push(decoded !== "" && position < stderr.length ? `${decoded}\r\n` : decoded);
+        }
+    }
+    return out.join("");
+}
+
+/** Decodes PowerShell's _xHHHH_ escapes (XmlConvert.EncodeName style): "_x000D__x000A_" → "\r\n". */
+export function decodeClixmlEscapes(text: string): string {
+    return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** From a header at `from`: the position after it and any headers repeated directly after it. */
+function afterHeaders(text: string, from: number): number {
+    let position = from;
+    while (text.startsWith(HEADER, position)) position = skipLineEnd(text, position + HEADER.length);
+    return position;
+}
+
+function skipLineEnd(text: string, from: number): number {
+    if (text.startsWith("\r\n", from)) return from + 2;
+    if (text[from] === "\n") return from + 1;
+    return from;
+}
+
+function decodeObjs(block: string): string {
+    let root;
+    try {
+        root = parseXml(block);
+    } catch (error) {
+        if (error instanceof XmlSyntaxError) return block;
+        throw error;
+    }
+    const lines: string[] = [];
+    for (const record of root.children) {
+        // <S S="Error">…</S> are stream records; <Obj S="progress"> and other objects are not text.
+        if (record.localName !== "S") continue;
+        const stream = attributeValue(record, "S") ?? "";
+        const prefix = STREAM_PREFIX[stream];
+        if (prefix === undefined) continue;
+        lines.push(prefix + decodeClixmlEscapes(record.text));
+    }
+    return lines.join("").replace(/\s+$/, "");
+}
