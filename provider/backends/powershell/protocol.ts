@@ -1,0 +1,194 @@
+/**
+ * The JSON contract between the provider and the PowerShell scripts it runs on a Windows server:
+ * one request per run (UTF-8 JSON, base64), one line of JSON back on stdout. The scripts in
+ * scripts.ts implement the other side; names here are the wire names.
+ */
+
+/** The session attributes in IIS's schema order (system.webServer/asp/session). */
+export const SESSION_ATTRIBUTE_NAMES = ["allowSessionState", "keepSessionIdSecure", "max", "timeout"] as const;
+export type SessionAttributeName = (typeof SESSION_ATTRIBUTE_NAMES)[number];
+
+/** Attribute text as written at one location, or as the provider wants it written (canonical). */
+export type SessionAttributeText = Partial<Record<SessionAttributeName, string>>;
+
+/** What IIS applies at a location once inheritance and schema defaults are resolved. */
+export interface EffectiveSession {
+    allowSessionState: boolean;
+    keepSessionIdSecure: boolean;
+    /** uint32. */
+    max: number;
+    /** .NET TimeSpan "c" format: `hh:mm:ss` or `d.hh:mm:ss`. */
+    timeout: string;
+}
+
+/** Reads the session element at a location. `location` "" is the server level. */
+export interface ReadRequest {
+    op: "read";
+    /** "" for the server level, else an IIS location path such as "Site" or "Site/app". */
+    location: string;
+}
+
+/**
+ * Sets and removes attributes at a location through IIS's API, commits, and reads back.
+ * An attribute may not appear in both `set` and `remove`.
+ */
+export interface ApplyRequest {
+    op: "apply";
+    location: string;
+    /** Canonical text: "true"/"false", decimal uint32, TimeSpan "c" (`hh:mm:ss`, `d.hh:mm:ss`). */
+    set: SessionAttributeText;
+    /** Attributes to delete at exactly this location (so the inherited value applies again). */
+    remove: SessionAttributeName[];
+}
+
+/** Reads a whole file (applicationHost.config) without blocking IIS's readers or writers. */
+export interface ReadFileRequest {
+    op: "readFile";
+    /** Absolute Windows path. */
+    path: string;
+}
+
+/**
+ * Compare-and-swap of a whole file: replaced only if its current SHA-256 is `expectedSha256`,
+ * atomically (temp file in the same folder, then File.Replace), keeping a backup.
+ */
+export interface WriteFileRequest {
+    op: "writeFile";
+    /** Absolute Windows path of an existing file. */
+    path: string;
+    /** Lowercase hex SHA-256 of the content the caller last read. */
+    expectedSha256: string;
+    contentBase64: string;
+    /** Absolute path the replaced content is moved to (an existing file there is overwritten). */
+    backupPath: string;
+}
+
+export type OperationRequest = ReadRequest | ApplyRequest | ReadFileRequest | WriteFileRequest;
+export type OperationName = OperationRequest["op"];
+export const OPERATION_NAMES: readonly OperationName[] = ["read", "apply", "readFile", "writeFile"];
+
+export interface ReadResponse {
+    ok: true;
+    /** The location as the request gave it. */
+    location: string;
+    /** IIS's configuration path: MACHINE/WEBROOT/APPHOST[/location]. */
+    configPath: string;
+    /** The applicationHost.config file `explicit` was read from (follows Shared Configuration). */
+    configFile: string;
+    /** Attributes written exactly at this location (not inherited), as raw text from the file. */
+    explicit: SessionAttributeText;
+    effective: EffectiveSession;
+}
+
+export interface ApplyResponse extends ReadResponse {
+    /** The read-back (a new ServerManager, after CommitChanges) matched every requested change. */
+    verified: true;
+}
+
+export interface ReadFileResponse {
+    ok: true;
+    path: string;
+    /** Lowercase hex SHA-256 of the bytes in contentBase64. */
+    sha256: string;
+    contentBase64: string;
+}
+
+export interface WriteFileResponse {
+    ok: true;
+    path: string;
+    /** Lowercase hex SHA-256 of the content now at `path`. */
+    sha256: string;
+}
+
+export type ResponseFor<R extends OperationRequest> = R extends ReadRequest
+    ? ReadResponse
+    : R extends ApplyRequest
+      ? ApplyResponse
+      : R extends ReadFileRequest
+        ? ReadFileResponse
+        : R extends WriteFileRequest
+          ? WriteFileResponse
+          : never;
+
+/**
+ * The codes a script reports in {ok:false,error}:
+ * - badRequest: the request is malformed (unknown attribute, bad value, relative path, ...); nothing was touched.
+ * - notFound: a file or folder does not exist.
+ * - accessDenied: Windows refused access (not an administrator, ACL).
+ * - busy: another process holds the file (sharing or lock violation); retrying may succeed.
+ * - conflict: writeFile found content other than expectedSha256 (see actualSha256).
+ * - ambiguousLocation: two <location> elements with the path both hold <asp>; IIS's API would edit one of them.
+ * - verifyFailed: apply committed, but the read-back differs (see attribute, expected, actual).
+ * - iisUnavailable: Microsoft.Web.Administration cannot be loaded (IIS absent, 32-bit PowerShell).
+ * - configError: IIS's configuration system or XML parser refused (malformed file, failed validation, lock).
+ * - failed: anything else; the message carries the .NET exception and script line.
+ */
+export const SCRIPT_ERROR_CODES = [
+    "badRequest",
+    "notFound",
+    "accessDenied",
+    "busy",
+    "conflict",
+    "ambiguousLocation",
+    "verifyFailed",
+    "iisUnavailable",
+    "configError",
+    "failed",
+] as const;
+export type ScriptErrorCode = (typeof SCRIPT_ERROR_CODES)[number];
+
+/** {ok:false} as the scripts print it; the optional fields belong to particular codes. */
+export interface ScriptFailure {
+    ok: false;
+    error: ScriptErrorCode;
+    message: string;
+    /** conflict: the SHA-256 of the file as found. */
+    actualSha256?: string;
+    /** verifyFailed: the attribute that did not read back as written. */
+    attribute?: string;
+    /** verifyFailed: the value written ("(removed)" for a removal). */
+    expected?: string;
+    /** verifyFailed: the value read back ("(not set)" when absent). */
+    actual?: string;
+}
+
+/** Codes the provider adds when the output itself cannot be trusted. */
+export type OutputErrorCode = "badOutput";
+
+/** A script run that did not produce the requested result, with enough context to act on. */
+export class PowerShellScriptError extends Error {
+    readonly code: ScriptErrorCode | OutputErrorCode;
+    readonly operation: OperationName;
+    /** The location ("" = server level) or file path the operation was about. */
+    readonly target: string;
+    /** The script's {ok:false} object, when there was one. */
+    readonly failure: ScriptFailure | undefined;
+
+    constructor(code: ScriptErrorCode | OutputErrorCode, operation: OperationName, target: string, message: string, failure?: ScriptFailure) {
+        super(message);
+        this.name = "PowerShellScriptError";
+        this.code = code;
+        this.operation = operation;
+        this.target = target;
+        this.failure = failure;
+    }
+}
+
+/** The location or path a request is about, for messages. */
+export function requestTarget(request: OperationRequest): string {
+    return request.op === "read" || request.op === "apply" ? request.location : request.path;
+}
+
+/** "read of the server level", `apply at location "Site/app"`, `readFile of "C:\..."`. */
+export function describeRequest(request: OperationRequest): string {
+    switch (request.op) {
+        case "read":
+        case "apply":
+            return request.location === ""
+                ? `${request.op} at the server level`
+                : `${request.op} at location ${JSON.stringify(request.location)}`;
+        case "readFile":
+        case "writeFile":
+            return `${request.op} of ${JSON.stringify(request.path)}`;
+    }
+}

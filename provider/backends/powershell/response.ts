@@ -1,0 +1,191 @@
+/**
+ * Reads a script's stdout: finds its one JSON line, checks it against the contract for the
+ * request's operation, and returns the typed result or throws a PowerShellScriptError whose
+ * message names the operation, the location or path, and the host.
+ *
+ * Tolerated: noise lines before the JSON (a profile, a module's banner), a UTF-8 BOM, CRLF.
+ * Not tolerated: no JSON line, a JSON line of the wrong shape, a result about another location
+ * or path, file content whose SHA-256 differs from the one reported (code "badOutput").
+ */
+import { createHash } from "crypto";
+import {
+    describeRequest,
+    PowerShellScriptError,
+    requestTarget,
+    SCRIPT_ERROR_CODES,
+    SESSION_ATTRIBUTE_NAMES,
+    type ApplyResponse,
+    type EffectiveSession,
+    type OperationRequest,
+    type ReadFileResponse,
+    type ReadResponse,
+    type ResponseFor,
+    type ScriptErrorCode,
+    type ScriptFailure,
+    type SessionAttributeText,
+    type WriteFileResponse,
+} from "./protocol";
+
+/** Where the output came from, for messages. */
+export interface OutputContext {
+    /** The server the script ran on. */
+    host?: string;
+    /** The script's stderr as text (CLIXML already decoded), quoted when stdout is unusable. */
+    stderr?: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** .NET TimeSpan "c" as IIS's API returns it: [d.]hh:mm:ss[.fffffff]. */
+const TIMESPAN_C = /^(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{7})?$/;
+const UINT32_MAX = 4294967295;
+const EXCERPT = 300;
+
+type JsonObject = Record<string, unknown>;
+
+/** Parses and checks the stdout of the script run for `request`. */
+export function parseScriptOutput<R extends OperationRequest>(request: R, stdout: string | Buffer, context: OutputContext = {}): ResponseFor<R> {
+    const where = describeRequest(request) + (context.host ? ` on ${context.host}` : "");
+    const bad = (problem: string): PowerShellScriptError =>
+        new PowerShellScriptError("badOutput", request.op, requestTarget(request), `${where}: ${problem}${stderrNote(context.stderr)}`);
+
+    const result = findResultLine(typeof stdout === "string" ? stdout : stdout.toString("utf8"));
+    if (typeof result === "string") throw bad(result);
+
+    if (result.ok === false) {
+        const failure = readFailure(result);
+        if (typeof failure === "string") throw bad(failure);
+        throw new PowerShellScriptError(failure.error, request.op, requestTarget(request), `${where} failed (${failure.error}): ${failure.message}`, failure);
+    }
+
+    const checked = readSuccess(request, result);
+    if (typeof checked === "string") throw bad(checked);
+    return checked as ResponseFor<R>;
+}
+
+/** The last line that is a JSON object with a boolean `ok`, or why there is none. */
+function findResultLine(text: string): JsonObject | string {
+    const lines = text.split(/\r\n|\n|\r/).map((line) => line.replace(/^\uFEFF/, "").trim());
+    const nonEmpty = lines.filter((line) => line !== "");
+    if (nonEmpty.length === 0) return "the script printed nothing on stdout (expected one line of JSON)";
+    for (let i = nonEmpty.length - 1; i >= 0; i--) {
+        const line = nonEmpty[i];
+        if (!line.startsWith("{")) continue;
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(line);
+        } catch {
+            continue;
+        }
+        if (isObject(parsed) && typeof parsed.ok === "boolean") return parsed;
+    }
+    return `no JSON result line with "ok" on stdout; last line was ${JSON.stringify(excerpt(nonEmpty[nonEmpty.length - 1]))}`;
+}
+
+function readFailure(result: JsonObject): ScriptFailure | string {
+    const { error, message } = result;
+    if (typeof error !== "string" || !(SCRIPT_ERROR_CODES as readonly string[]).includes(error)) {
+        return `the script reported a failure with an unknown error code ${JSON.stringify(error)} (known: ${SCRIPT_ERROR_CODES.join(", ")})`;
+    }
+    if (typeof message !== "string") return `the script's ${error} failure has no message`;
+    const failure: ScriptFailure = { ok: false, error: error as ScriptErrorCode, message };
+    for (const field of ["actualSha256", "attribute", "expected", "actual"] as const) {
+        const value = result[field];
+        if (value === undefined) continue;
+        if (typeof value !== "string") return `the script's ${error} failure has a non-string ${field}`;
+        failure[field] = value;
+    }
+    if (error === "conflict" && (failure.actualSha256 === undefined || !SHA256_HEX.test(failure.actualSha256))) {
+        return "the script reported a conflict without a valid actualSha256";
+    }
+    return failure;
+}
+
+function readSuccess(request: OperationRequest, result: JsonObject): ReadResponse | ApplyResponse | ReadFileResponse | WriteFileResponse | string {
+    switch (request.op) {
+        case "read":
+            return readState(request.location, result);
+        case "apply": {
+            const state = readState(request.location, result);
+            if (typeof state === "string") return state;
+            if (result.verified !== true) return "the apply result lacks verified: true";
+            return { ...state, verified: true };
+        }
+        case "readFile": {
+            const { path, sha256, contentBase64 } = result;
+            if (path !== request.path) return `the result is for path ${JSON.stringify(path)}, not the requested one`;
+            if (typeof sha256 !== "string" || !SHA256_HEX.test(sha256)) return `sha256 ${JSON.stringify(sha256)} is not 64 lowercase hex digits`;
+            if (typeof contentBase64 !== "string" || contentBase64.length % 4 !== 0 || !BASE64.test(contentBase64)) {
+                return "contentBase64 is not base64";
+            }
+            const actual = sha256Hex(Buffer.from(contentBase64, "base64"));
+            if (actual !== sha256) return `the content's SHA-256 is ${actual}, but the script reported ${sha256} (output damaged in transit?)`;
+            return { ok: true, path: request.path, sha256, contentBase64 };
+        }
+        case "writeFile": {
+            const { path, sha256 } = result;
+            if (path !== request.path) return `the result is for path ${JSON.stringify(path)}, not the requested one`;
+            if (typeof sha256 !== "string" || !SHA256_HEX.test(sha256)) return `sha256 ${JSON.stringify(sha256)} is not 64 lowercase hex digits`;
+            const sent = sha256Hex(Buffer.from(request.contentBase64, "base64"));
+            if (sent !== sha256) return `the script reports writing content with SHA-256 ${sha256}, but the content sent has ${sent}`;
+            return { ok: true, path: request.path, sha256 };
+        }
+    }
+}
+
+function readState(location: string, result: JsonObject): ReadResponse | string {
+    const { configPath, configFile, explicit, effective } = result;
+    if (result.location !== location) {
+        return `the result is for location ${JSON.stringify(result.location)}, not ${JSON.stringify(location)}`;
+    }
+    if (typeof configPath !== "string" || !configPath.startsWith("MACHINE/WEBROOT/APPHOST")) {
+        return `configPath ${JSON.stringify(configPath)} is not an IIS configuration path`;
+    }
+    if (typeof configFile !== "string" || configFile === "") return "configFile is missing";
+    const explicitText = readExplicit(explicit);
+    if (typeof explicitText === "string") return explicitText;
+    const effectiveValues = readEffective(effective);
+    if (typeof effectiveValues === "string") return effectiveValues;
+    return { ok: true, location, configPath, configFile, explicit: explicitText, effective: effectiveValues };
+}
+
+function readExplicit(explicit: unknown): SessionAttributeText | string {
+    if (!isObject(explicit)) return "explicit is not an object";
+    const text: SessionAttributeText = {};
+    for (const [name, value] of Object.entries(explicit)) {
+        const attribute = SESSION_ATTRIBUTE_NAMES.find((known) => known === name);
+        if (attribute === undefined) return `explicit has an unknown attribute ${JSON.stringify(name)}`;
+        if (typeof value !== "string") return `explicit.${name} is not a string`;
+        text[attribute] = value;
+    }
+    return text;
+}
+
+function readEffective(effective: unknown): EffectiveSession | string {
+    if (!isObject(effective)) return "effective is not an object";
+    const { allowSessionState, keepSessionIdSecure, max, timeout } = effective;
+    if (typeof allowSessionState !== "boolean") return "effective.allowSessionState is not a boolean";
+    if (typeof keepSessionIdSecure !== "boolean") return "effective.keepSessionIdSecure is not a boolean";
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 0 || max > UINT32_MAX) {
+        return `effective.max ${JSON.stringify(max)} is not a uint32`;
+    }
+    if (typeof timeout !== "string" || !TIMESPAN_C.test(timeout)) return `effective.timeout ${JSON.stringify(timeout)} is not a TimeSpan`;
+    return { allowSessionState, keepSessionIdSecure, max, timeout };
+}
+
+function isObject(value: unknown): value is JsonObject {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function sha256Hex(bytes: Buffer): string {
+    return createHash("sha256").update(bytes).digest("hex");
+}
+
+function excerpt(text: string): string {
+    return text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text;
+}
+
+function stderrNote(stderr: string | undefined): string {
+    const trimmed = stderr?.trim();
+    return trimmed ? `; stderr: ${excerpt(trimmed)}` : "";
+}

@@ -1,0 +1,421 @@
+/**
+ * The PowerShell scripts the provider runs on a Windows server (64-bit Windows PowerShell 5.1),
+ * one static script per operation. They are plain string constants, not .ps1 files: this code is
+ * serialized into Pulumi state and runs where no file beside it can be read.
+ *
+ * The only thing that varies between runs is the request: base64 of UTF-8 JSON, substituted for
+ * REQUEST_PLACEHOLDER inside a single-quoted literal (render.ts). Base64's alphabet cannot close
+ * the literal, and the script decodes it as data, so nothing from the request is parsed as code.
+ * The scripts are far longer than cmd.exe's 8191-character command line allows for
+ * -EncodedCommand, so they normally travel on stdin behind a short bootstrap (render.ts decides),
+ * and the request travels with them: a large file's content needs no second channel.
+ *
+ * Every script prints exactly one line of compact JSON on stdout, {"ok":true,...} or
+ * {"ok":false,"error":code,"message":...}, and exits 0 even when it reports an error
+ * (protocol.ts has the contract, response.ts reads it).
+ *
+ * Written for Windows PowerShell 5.1 on .NET Framework 4.5+; nothing here has run on Windows
+ * in this repository (the tests check the grammar with tree-sitter and the data flow).
+ */
+import type { OperationName } from "./protocol";
+
+/** Replaced by the request's base64 in every script; it appears exactly once, single-quoted. */
+export const REQUEST_PLACEHOLDER = "__REQUEST__";
+
+/** The first line of each script; the in-repo test server recognises scripts by it. */
+export const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
+    read: "# pulumi-iis-asp-session: read v1",
+    apply: "# pulumi-iis-asp-session: apply v1",
+    readFile: "# pulumi-iis-asp-session: readFile v1",
+    writeFile: "# pulumi-iis-asp-session: writeFile v1",
+};
+
+const PREFERENCES = String.raw`
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+`;
+
+/** Failure reporting and request decoding: every script has these. */
+const COMMON_FUNCTIONS = String.raw`
+# Ends the operation with an {ok:false} result carrying this code and any extra fields.
+function Stop-Operation([string]$code, [string]$message, [hashtable]$fields) {
+    $exception = New-Object System.InvalidOperationException -ArgumentList $message
+    $exception.Data['pulumiCode'] = $code
+    if ($fields) { $exception.Data['pulumiFields'] = $fields }
+    throw $exception
+}
+
+# JavaScriptSerializer rather than ConvertFrom-Json, which refuses input over 2 MB in 5.1.
+function Read-Request([string]$requestB64) {
+    try {
+        $bytes = [Convert]::FromBase64String($requestB64)
+        $json = (New-Object System.Text.UTF8Encoding -ArgumentList $false, $true).GetString($bytes)
+        Add-Type -AssemblyName System.Web.Extensions
+        $serializer = New-Object System.Web.Script.Serialization.JavaScriptSerializer
+        $serializer.MaxJsonLength = [int]::MaxValue
+        $request = $serializer.DeserializeObject($json)
+    } catch {
+        Stop-Operation 'badRequest' ('the request is not base64 of UTF-8 JSON: ' + $_.Exception.Message)
+    }
+    if ($request -isnot [System.Collections.IDictionary]) { Stop-Operation 'badRequest' 'the request is not a JSON object' }
+    return $request
+}
+
+function Get-Text($map, [string]$name) {
+    if (-not $map.ContainsKey($name) -or $map[$name] -isnot [string]) {
+        Stop-Operation 'badRequest' ('the request field "' + $name + '" must be a string')
+    }
+    return $map[$name]
+}
+
+function ConvertTo-Failure($record) {
+    $exception = $record.Exception
+    if ($exception.Data.Contains('pulumiCode')) {
+        $failure = [ordered]@{ ok = $false; error = $exception.Data['pulumiCode']; message = $exception.Message }
+        $fields = $exception.Data['pulumiFields']
+        if ($fields) { foreach ($key in $fields.Keys) { $failure[$key] = $fields[$key] } }
+        return $failure
+    }
+    $code = 'failed'
+    for ($inner = $exception; $inner -ne $null; $inner = $inner.InnerException) {
+        $win32 = $inner.HResult -band 0xFFFF
+        if ($inner -is [System.IO.FileNotFoundException] -or $inner -is [System.IO.DirectoryNotFoundException]) { $code = 'notFound'; break }
+        if ($inner -is [System.UnauthorizedAccessException]) { $code = 'accessDenied'; break }
+        if ($inner -is [System.IO.IOException] -and ($win32 -eq 32 -or $win32 -eq 33)) { $code = 'busy'; break }
+        if ($inner -is [System.Runtime.InteropServices.COMException] -and $win32 -eq 5) { $code = 'accessDenied'; break }
+        if ($inner -is [System.Runtime.InteropServices.COMException] -or $inner -is [System.Xml.XmlException]) { $code = 'configError'; break }
+    }
+    $message = '{0}: {1} (script line {2})' -f $exception.GetType().FullName, $exception.Message, $record.InvocationInfo.ScriptLineNumber
+    return [ordered]@{ ok = $false; error = $code; message = $message }
+}
+`;
+
+/** Whole-file access for readFile and writeFile. */
+const FILE_FUNCTIONS = String.raw`
+# .NET resolves relative paths against the process's folder, not PowerShell's location.
+function Get-AbsolutePath($map, [string]$name) {
+    $path = Get-Text $map $name
+    if ($path -notmatch '^([A-Za-z]:\\|\\\\)') {
+        Stop-Operation 'badRequest' ('the request field "' + $name + '" must be an absolute path (C:\... or \\server\share\...)')
+    }
+    return $path
+}
+
+function Read-Bytes([System.IO.Stream]$stream) {
+    $memory = New-Object System.IO.MemoryStream
+    $stream.CopyTo($memory)
+    return ,$memory.ToArray()
+}
+
+# The CryptoServiceProvider class: SHA256Managed throws on servers in FIPS mode.
+function Get-Sha256Hex([byte[]]$bytes) {
+    $sha = New-Object System.Security.Cryptography.SHA256CryptoServiceProvider
+    try { $hash = $sha.ComputeHash($bytes) } finally { $sha.Dispose() }
+    return [BitConverter]::ToString($hash).Replace('-', '').ToLowerInvariant()
+}
+`;
+
+/** Reading and writing the session element through IIS's API and applicationHost.config. */
+const IIS_FUNCTIONS = String.raw`
+$SessionAttributes = @('allowSessionState', 'keepSessionIdSecure', 'max', 'timeout')
+
+function Get-Location($request) {
+    $location = Get-Text $request 'location'
+    if ($location -match '[\x00-\x1f]') { Stop-Operation 'badRequest' 'the location contains control characters' }
+    return $location
+}
+
+# The .NET value IIS's API takes for an attribute's text; requests and read-backs share it.
+function ConvertTo-SessionValue([string]$name, $text) {
+    if ($text -isnot [string]) { Stop-Operation 'badRequest' ('the value for ' + $name + ' must be a string') }
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    try {
+        if ($name -ceq 'max') { return [uint32]::Parse($text, [System.Globalization.NumberStyles]::None, $invariant) }
+        if ($name -ceq 'timeout') { return [TimeSpan]::ParseExact($text, 'c', $invariant) }
+        return [bool]::Parse($text)
+    } catch {
+        Stop-Operation 'badRequest' ('"' + $text + '" is not a valid ' + $name + ': ' + $_.Exception.Message)
+    }
+}
+
+# 64-bit Windows shows a 32-bit process SysWOW64 in place of System32, and another IIS configuration.
+function Assert-NativeProcess {
+    if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
+        Stop-Operation 'iisUnavailable' 'this is 32-bit PowerShell; run %windir%\System32\WindowsPowerShell\v1.0\powershell.exe'
+    }
+}
+
+function Read-Xml([string]$path) {
+    $settings = New-Object System.Xml.XmlReaderSettings
+    $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit
+    $settings.XmlResolver = $null
+    # Shared: IIS reads and writes this file without taking locks of its own.
+    $stream = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'ReadWrite, Delete')
+    try {
+        $document = New-Object System.Xml.XmlDocument
+        $document.Load([System.Xml.XmlReader]::Create($stream, $settings))
+    } finally { $stream.Dispose() }
+    return ,$document
+}
+
+# Under Shared Configuration, redirection.config points IIS at a file on a share.
+function Get-AppHostFile {
+    $folder = [System.IO.Path]::Combine($env:windir, 'System32\inetsrv\config')
+    $redirection = [System.IO.Path]::Combine($folder, 'redirection.config')
+    if ([System.IO.File]::Exists($redirection)) {
+        $node = (Read-Xml $redirection).SelectSingleNode('/configuration/configurationRedirection')
+        if ($node -ne $null -and $node.GetAttribute('enabled') -ieq 'true' -and $node.GetAttribute('path') -ne '') {
+            $shared = [Environment]::ExpandEnvironmentVariables($node.GetAttribute('path'))
+            return [System.IO.Path]::Combine($shared, 'applicationHost.config')
+        }
+    }
+    return [System.IO.Path]::Combine($folder, 'applicationHost.config')
+}
+
+# IIS's API reports effective values only (IsLocallyStored is per file, not per location), so the
+# attributes set exactly at a location come from the file. Location paths are compared here,
+# case-insensitively as IIS does, never by building an XPath from the request.
+function Read-Explicit([string]$file, [string]$location) {
+    $document = Read-Xml $file
+    $containers = New-Object 'System.Collections.Generic.List[System.Xml.XmlElement]'
+    if ($location -eq '') { $containers.Add($document.DocumentElement) }
+    foreach ($element in $document.SelectNodes('/configuration/location')) {
+        $path = $element.GetAttribute('path').Trim('/')
+        if ($path -eq '.') { $path = '' }
+        if ([string]::Equals($path, $location, [System.StringComparison]::OrdinalIgnoreCase)) { $containers.Add($element) }
+    }
+    $holders = New-Object 'System.Collections.Generic.List[System.Xml.XmlElement]'
+    foreach ($container in $containers) {
+        $asp = $container.SelectSingleNode('system.webServer/asp')
+        if ($asp -ne $null) { $holders.Add($asp) }
+    }
+    if ($holders.Count -gt 1) {
+        Stop-Operation 'ambiguousLocation' ('{0} elements for location "{1}" in {2} hold <asp>; IIS would edit only one of them. Merge them into one <location>.' -f $holders.Count, $location, $file)
+    }
+    $explicit = [ordered]@{}
+    if ($holders.Count -eq 1) {
+        $session = $holders[0].SelectSingleNode('session')
+        if ($session -ne $null) {
+            foreach ($name in $SessionAttributes) {
+                if ($session.HasAttribute($name)) { $explicit[$name] = $session.GetAttribute($name) }
+            }
+        }
+    }
+    return $explicit
+}
+
+function New-ServerManager {
+    $assembly = [System.IO.Path]::Combine($env:windir, 'System32\inetsrv\Microsoft.Web.Administration.dll')
+    try { [void][System.Reflection.Assembly]::LoadFrom($assembly) }
+    catch { Stop-Operation 'iisUnavailable' ('cannot load ' + $assembly + ' (is IIS installed?): ' + $_.Exception.Message) }
+    return New-Object Microsoft.Web.Administration.ServerManager
+}
+
+function Get-SessionElement($manager, [string]$location) {
+    $configuration = $manager.GetApplicationHostConfiguration()
+    if ($location -eq '') { $section = $configuration.GetSection('system.webServer/asp') }
+    else { $section = $configuration.GetSection('system.webServer/asp', $location) }
+    return $section.GetChildElement('session')
+}
+
+function Read-Effective([string]$location) {
+    $manager = New-ServerManager
+    try {
+        $session = Get-SessionElement $manager $location
+        # A uint32 may come back as a signed 32-bit number (WMI shows the default as -1).
+        $max = [Convert]::ToInt64($session.GetAttributeValue('max'))
+        if ($max -lt 0) { $max += 4294967296 }
+        $timeout = $session.GetAttributeValue('timeout')
+        if ($timeout -isnot [TimeSpan]) { $timeout = [TimeSpan]::Parse([string]$timeout, [System.Globalization.CultureInfo]::InvariantCulture) }
+        return [ordered]@{
+            allowSessionState = [Convert]::ToBoolean($session.GetAttributeValue('allowSessionState'))
+            keepSessionIdSecure = [Convert]::ToBoolean($session.GetAttributeValue('keepSessionIdSecure'))
+            max = $max
+            timeout = $timeout.ToString('c')
+        }
+    } finally { $manager.Dispose() }
+}
+
+function Read-State([string]$requestedLocation) {
+    Assert-NativeProcess
+    $location = $requestedLocation.Trim('/')
+    $file = Get-AppHostFile
+    $explicit = Read-Explicit $file $location
+    $configPath = 'MACHINE/WEBROOT/APPHOST'
+    if ($location -ne '') { $configPath = $configPath + '/' + $location }
+    return [ordered]@{
+        ok = $true
+        location = $requestedLocation
+        configPath = $configPath
+        configFile = $file
+        explicit = $explicit
+        effective = Read-Effective $location
+    }
+}
+`;
+
+const INVOKE_READ = String.raw`
+function Invoke-Operation($request) {
+    return Read-State (Get-Location $request)
+}
+`;
+
+const INVOKE_APPLY = String.raw`
+function Invoke-Operation($request) {
+    $location = Get-Location $request
+    if (-not $request.ContainsKey('set') -or $request['set'] -isnot [System.Collections.IDictionary]) {
+        Stop-Operation 'badRequest' 'the request field "set" must be an object'
+    }
+    if (-not $request.ContainsKey('remove') -or $request['remove'] -isnot [System.Array]) {
+        Stop-Operation 'badRequest' 'the request field "remove" must be an array'
+    }
+    # Everything is checked before IIS is touched.
+    $values = [ordered]@{}
+    foreach ($name in $request['set'].Keys) {
+        if ($SessionAttributes -cnotcontains $name) {
+            Stop-Operation 'badRequest' ('unknown session attribute "' + $name + '"; expected allowSessionState, keepSessionIdSecure, max or timeout')
+        }
+        $values[$name] = ConvertTo-SessionValue $name $request['set'][$name]
+    }
+    $remove = @()
+    foreach ($name in $request['remove']) {
+        if ($name -isnot [string] -or $SessionAttributes -cnotcontains $name) {
+            Stop-Operation 'badRequest' ('cannot remove "' + $name + '"; expected allowSessionState, keepSessionIdSecure, max or timeout')
+        }
+        if ($values.Contains($name)) { Stop-Operation 'badRequest' ($name + ' is both set and removed') }
+        $remove += $name
+    }
+    Assert-NativeProcess
+    $before = Read-Explicit (Get-AppHostFile) $location.Trim('/')
+    $changes = 0
+    $manager = New-ServerManager
+    try {
+        $session = Get-SessionElement $manager $location.Trim('/')
+        foreach ($name in $values.Keys) { $session.SetAttributeValue($name, $values[$name]); $changes++ }
+        foreach ($name in $remove) {
+            if ($before.Contains($name)) { $session.GetAttribute($name).Delete(); $changes++ }
+        }
+        # Writes applicationHost.config, as appcmd /commit:apphost does.
+        if ($changes -gt 0) { $manager.CommitChanges() }
+    } finally { $manager.Dispose() }
+
+    # Read back through a new ServerManager, so nothing cached from the write can answer.
+    $state = Read-State $location
+    foreach ($name in $values.Keys) {
+        $actual = $state['explicit'][$name]
+        $same = $false
+        if ($actual -ne $null) {
+            try {
+                $same = ((ConvertTo-SessionValue $name $actual) -eq $values[$name]) -and
+                    ((ConvertTo-SessionValue $name ([string]$state['effective'][$name])) -eq $values[$name])
+            } catch { $same = $false }
+        } else { $actual = '(not set)' }
+        if (-not $same) {
+            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' at ' + $state['configPath'] + ' reads back as "' + $actual + '" (effective ' + $state['effective'][$name] + '), not "' + $request['set'][$name] + '"') @{ attribute = $name; expected = $request['set'][$name]; actual = [string]$actual }
+        }
+    }
+    foreach ($name in $remove) {
+        if ($state['explicit'].Contains($name)) {
+            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '")') @{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] }
+        }
+    }
+    $state['verified'] = $true
+    return $state
+}
+`;
+
+const INVOKE_READ_FILE = String.raw`
+function Invoke-Operation($request) {
+    $path = Get-AbsolutePath $request 'path'
+    # Shared, so IIS can go on reading and writing its configuration meanwhile.
+    $stream = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'ReadWrite, Delete')
+    try { $bytes = Read-Bytes $stream } finally { $stream.Dispose() }
+    return [ordered]@{ ok = $true; path = $path; sha256 = (Get-Sha256Hex $bytes); contentBase64 = [Convert]::ToBase64String($bytes) }
+}
+`;
+
+const INVOKE_WRITE_FILE = String.raw`
+function Invoke-Operation($request) {
+    $path = Get-AbsolutePath $request 'path'
+    $backupPath = Get-AbsolutePath $request 'backupPath'
+    $expected = Get-Text $request 'expectedSha256'
+    if ($expected -cnotmatch '^[0-9a-f]{64}$') { Stop-Operation 'badRequest' 'expectedSha256 must be 64 lowercase hex digits' }
+    $contentBase64 = Get-Text $request 'contentBase64'
+    try { $content = [Convert]::FromBase64String($contentBase64) }
+    catch { Stop-Operation 'badRequest' ('contentBase64 is not base64: ' + $_.Exception.Message) }
+
+    $target = $null
+    $tempStream = $null
+    $temp = $null
+    try {
+        # Readers (IIS) go on; writers wait until the replace is done. File.Replace opens the
+        # target for read and delete, which this sharing mode allows.
+        $target = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'Read, Delete')
+        $actual = Get-Sha256Hex (Read-Bytes $target)
+        if ($actual -cne $expected) {
+            Stop-Operation 'conflict' ($path + ' changed since it was read: expected SHA-256 ' + $expected + ', found ' + $actual) @{ actualSha256 = $actual }
+        }
+        # Same folder, so the replace is a rename on one volume and never copies.
+        $temp = [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName($path), [System.IO.Path]::GetFileName($path) + '.' + [Guid]::NewGuid().ToString('N') + '.tmp')
+        $tempStream = [System.IO.File]::Open($temp, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
+        $tempStream.Write($content, 0, $content.Length)
+        $tempStream.Flush($true)
+        $tempStream.Dispose()
+        $tempStream = $null
+        try {
+            # Atomic for readers; keeps the target's ACL; the old content becomes the backup.
+            [System.IO.File]::Replace($temp, $path, $backupPath)
+        } catch {
+            # ReplaceFile's ERROR_UNABLE_TO_MOVE_REPLACEMENT_2 leaves the original under the backup name.
+            if (-not [System.IO.File]::Exists($path) -and [System.IO.File]::Exists($backupPath)) { [System.IO.File]::Move($backupPath, $path) }
+            throw
+        }
+        $temp = $null
+    } finally {
+        if ($tempStream -ne $null) { $tempStream.Dispose() }
+        if ($target -ne $null) { $target.Dispose() }
+        if ($temp -ne $null) { try { [System.IO.File]::Delete($temp) } catch { } }
+    }
+    return [ordered]@{ ok = $true; path = $path; sha256 = (Get-Sha256Hex $content) }
+}
+`;
+
+/**
+ * Runs Invoke-Operation and prints its result, or the failure, as one line of JSON. Written
+ * with [Console]::Out, past PowerShell's formatter, so nothing wraps or reformats the line.
+ */
+function main(op: OperationName): string {
+    return String.raw`
+$result = $null
+try {
+    [Console]::OutputEncoding = [Text.Encoding]::UTF8
+    # Only base64 (A-Z a-z 0-9 + / =) is ever put between these quotes.
+    $requestB64 = '${REQUEST_PLACEHOLDER}'
+    $request = Read-Request $requestB64
+    if ((Get-Text $request 'op') -cne '${op}') { Stop-Operation 'badRequest' ('this script runs op "${op}", not "' + $request['op'] + '"') }
+    $result = Invoke-Operation $request
+} catch {
+    $result = ConvertTo-Failure $_
+}
+try {
+    $json = ConvertTo-Json -InputObject $result -Compress -Depth 5
+} catch {
+    $json = '{"ok":false,"error":"failed","message":"the result could not be converted to JSON"}'
+}
+[Console]::Out.Write($json + [char]10)
+[Console]::Out.Flush()
+exit 0
+`;
+}
+
+function script(op: OperationName, ...parts: string[]): string {
+    return [SCRIPT_MARKERS[op], PREFERENCES, COMMON_FUNCTIONS, ...parts, main(op)].join("").replace(/\n{2,}/g, "\n\n");
+}
+
+/** The static script of each operation, with REQUEST_PLACEHOLDER still in place. */
+export const SCRIPT_TEMPLATES: Readonly<Record<OperationName, string>> = {
+    read: script("read", IIS_FUNCTIONS, INVOKE_READ),
+    apply: script("apply", IIS_FUNCTIONS, INVOKE_APPLY),
+    readFile: script("readFile", FILE_FUNCTIONS, INVOKE_READ_FILE),
+    writeFile: script("writeFile", FILE_FUNCTIONS, INVOKE_WRITE_FILE),
+};
