@@ -41,8 +41,11 @@ export interface SessionEdit {
 
 export interface EditResult {
     text: string;
+    /** What this edit created (NOTHING_CREATED when it created nothing). */
     record: CreationRecord;
     changed: boolean;
+    /** True when the edit removed elements named by `prune`. */
+    pruned: boolean;
 }
 
 interface Splice {
@@ -61,17 +64,17 @@ export function editSession(document: ApplicationHostDocument, path: string, fil
     const splices = chain.session
         ? editExistingSession(document, chain, chain.session, edit)
         : createMissing(document, chain, path, edit);
-    if (splices === undefined) return { text: document.text, record: NOTHING_CREATED, changed: false };
-    return { text: applySplices(document.text, splices.splices), record: splices.record, changed: splices.splices.length > 0 };
+    if (splices === undefined) return { text: document.text, record: NOTHING_CREATED, changed: false, pruned: false };
+    return { text: applySplices(document.text, splices.splices), record: splices.record, changed: splices.splices.length > 0, pruned: splices.pruned };
 }
 
 function editExistingSession(document: ApplicationHostDocument, chain: SessionChain, session: XmlElement, edit: SessionEdit):
-    { splices: Splice[]; record: CreationRecord } {
+    { splices: Splice[]; record: CreationRecord; pruned: boolean } {
     const text = document.text;
     const remaining = session.attributes.filter((a) => !edit.remove.includes(a.name as SessionAttribute) || a.name in edit.set);
     const becomesEmpty = remaining.length === 0 && Object.keys(edit.set).length === 0 && isEmptyElement(text, session);
     if (becomesEmpty && edit.prune && edit.prune.created !== "") {
-        return { splices: [pruneSplice(document, chain, edit.prune)], record: NOTHING_CREATED };
+        return { splices: [pruneSplice(document, chain, edit.prune)], record: NOTHING_CREATED, pruned: true };
     }
     const splices: Splice[] = [];
     const inserts: Record<number, string> = {};
@@ -91,7 +94,7 @@ function editExistingSession(document: ApplicationHostDocument, chain: SessionCh
         inserts[anchor] = (inserts[anchor] ?? "") + ` ${name}="${attributeText(wanted, '"')}"`;
     }
     for (const [anchor, insertion] of Object.entries(inserts)) splices.push({ start: Number(anchor), end: Number(anchor), text: insertion });
-    return { splices, record: NOTHING_CREATED };
+    return { splices, record: NOTHING_CREATED, pruned: false };
 }
 
 /** New attributes go after the nearest earlier attribute in schema order that stays, else after the name. */
@@ -114,7 +117,7 @@ function attributeText(text: AttributeText, quote: '"' | "'"): string {
 
 /** Builds the missing elements down to `<session>` and inserts them into the deepest existing one. */
 function createMissing(document: ApplicationHostDocument, chain: SessionChain, path: string, edit: SessionEdit):
-    { splices: Splice[]; record: CreationRecord } | undefined {
+    { splices: Splice[]; record: CreationRecord; pruned: boolean } | undefined {
     const attributes = SESSION_ATTRIBUTES.filter((name) => edit.set[name] !== undefined)
         .map((name) => ` ${name}="${attributeText(edit.set[name] as AttributeText, '"')}"`).join("");
     if (attributes === "") return undefined;
@@ -143,10 +146,11 @@ function createMissing(document: ApplicationHostDocument, chain: SessionChain, p
         return {
             splices: [{ start: container.attributesEnd, end: container.end, text: `>${nl}${childIndent}${child}${nl}${containerIndent}</${container.name}>` }],
             record: { created: names[0], parentCloseAs },
+            pruned: false,
         };
     }
     const anchor = childAnchor(container, names[0]);
-    return { splices: [{ start: anchor, end: anchor, text: `${nl}${childIndent}${child}` }], record: { created: names[0], parentCloseAs: "" } };
+    return { splices: [{ start: anchor, end: anchor, text: `${nl}${childIndent}${child}` }], record: { created: names[0], parentCloseAs: "" }, pruned: false };
 }
 
 /**

@@ -1,0 +1,44 @@
+/**
+ * A backend reads and writes the session settings at a location on one server. Two ways exist:
+ * IIS's own API through PowerShell, and editing applicationHost.config directly. The provider
+ * sees only this interface.
+ */
+import type { CreationRecord } from "../apphost/sessionEditor";
+import type { SessionReading } from "../apphost/sessionReader";
+import type { RawSessionAttributes, SessionAttribute, SessionSettings } from "../settings/schema";
+
+export type { SessionReading } from "../apphost/sessionReader";
+
+export interface SessionChange {
+    /** Canonical values to set. */
+    set: SessionSettings;
+    /** Attribute text to put back exactly as it was (undoing an earlier change). */
+    restore: RawSessionAttributes;
+    /** Attributes to remove from this location (they fall back to inherited values). */
+    remove: SessionAttribute[];
+    /** Elements an earlier change created, to remove if this change leaves them empty. */
+    prune?: CreationRecord;
+}
+
+export interface SessionWriteResult {
+    /** The location as it was just before this write. */
+    before: SessionReading;
+    /** The location read back after the write and verified. */
+    after: SessionReading;
+    /** Elements this write created (NOTHING_CREATED when none). */
+    created: CreationRecord;
+    /** True when the elements named by `prune` were removed. */
+    pruned: boolean;
+}
+
+export interface SessionBackend {
+    /** Names the server and the way in, for messages: "web01 (WinRM, IIS API)". */
+    readonly description: string;
+    read(location: string): Promise<SessionReading>;
+    write(location: string, change: SessionChange): Promise<SessionWriteResult>;
+}
+
+/** The change, with nothing in it, that a write may skip. */
+export function isEmptyChange(change: SessionChange): boolean {
+    return Object.keys(change.set).length === 0 && Object.keys(change.restore).length === 0 && change.remove.length === 0 && !change.prune;
+}

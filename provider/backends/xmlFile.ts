@@ -1,0 +1,88 @@
+/**
+ * The "edit the XML file" backend: reads applicationHost.config through a ConfigFileStore (local,
+ * SFTP, remote shell), edits it with the byte-preserving editor, checks the result before writing
+ * it, writes it compare-and-swap, then reads it back and verifies.
+ */
+import { documentBytes, parseApplicationHost } from "../apphost/document";
+import { editSession, SessionEdit } from "../apphost/sessionEditor";
+import { readSession, SessionReading } from "../apphost/sessionReader";
+import { describeLocation } from "../settings/location";
+import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
+import { ConfigChangedError, ConfigFileStore } from "../transports/configFile";
+import { SessionBackend, SessionChange, SessionWriteResult } from "./types";
+
+/** How often a write is retried when the file changes between read and replace. */
+const WRITE_ATTEMPTS = 5;
+
+export class XmlFileBackend implements SessionBackend {
+    readonly description: string;
+
+    constructor(private readonly file: ConfigFileStore) {
+        this.description = file.label;
+    }
+
+    async read(location: string): Promise<SessionReading> {
+        const { bytes } = await this.file.read();
+        return readSession(parseApplicationHost(bytes, this.file.label), location, this.file.label);
+    }
+
+    write(location: string, change: SessionChange): Promise<SessionWriteResult> {
+        return this.file.withLock(async () => {
+            let lastConflict: ConfigChangedError | undefined;
+            for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+                try {
+                    return await this.writeOnce(location, change);
+                } catch (error) {
+                    if (!(error instanceof ConfigChangedError)) throw error;
+                    lastConflict = error;
+                }
+            }
+            throw new ConfigChangedError(this.file.label, `it changed on each of ${WRITE_ATTEMPTS} attempts: ${lastConflict?.message ?? ""}`);
+        });
+    }
+
+    private async writeOnce(location: string, change: SessionChange): Promise<SessionWriteResult> {
+        const label = this.file.label;
+        const { bytes, version } = await this.file.read();
+        const document = parseApplicationHost(bytes, label);
+        const before = readSession(document, location, label);
+        const edit: SessionEdit = { set: {}, remove: [...change.remove], prune: change.prune };
+        for (const name of SESSION_ATTRIBUTES) {
+            const value = change.set[name];
+            if (value !== undefined) edit.set[name] = { value: formatAttribute(name, value) };
+            const raw = change.restore[name];
+            if (raw !== undefined) edit.set[name] = { raw };
+        }
+        const result = editSession(document, location, label, edit);
+        if (!result.changed) return { before, after: before, created: result.record, pruned: false };
+        const newBytes = documentBytes(document, result.text);
+        // Check what would be written before writing it: the file must parse and say what was asked.
+        const after = readSession(parseApplicationHost(newBytes, label), location, label);
+        verify(after, change, label, location);
+        await this.file.write(newBytes, version);
+        const reread = await this.file.read();
+        if (!reread.bytes.equals(newBytes)) {
+            throw new Error(`${label}: read back after writing ${describeLocation(location)} differs from what was written (another writer?); run again to see the current state`);
+        }
+        return { before, after, created: result.record, pruned: result.pruned };
+    }
+}
+
+/** Throws if a reading does not hold what the change asked for, naming the attribute. */
+export function verify(after: SessionReading, change: SessionChange, label: string, location: string): void {
+    const problems: string[] = [];
+    for (const name of SESSION_ATTRIBUTES) {
+        const wanted = change.set[name];
+        if (wanted !== undefined && !sameValue(name, after.explicit[name], wanted)) {
+            problems.push(`${name} is ${JSON.stringify(after.explicit[name] ?? null)}, expected ${JSON.stringify(wanted)}`);
+        }
+        const raw = change.restore[name];
+        if (raw !== undefined && after.explicitRaw[name] !== raw) {
+            problems.push(`${name} is ${JSON.stringify(after.explicitRaw[name] ?? null)}, expected ${JSON.stringify(raw)} back`);
+        }
+        if (change.remove.includes(name) && wanted === undefined && raw === undefined && after.explicitRaw[name] !== undefined) {
+            problems.push(`${name} is still set to ${JSON.stringify(after.explicitRaw[name])}`);
+        }
+    }
+    if (problems.length > 0) throw new Error(`${label}: verifying ${describeLocation(location)} failed: ${problems.join("; ")}; nothing was written`);
+}

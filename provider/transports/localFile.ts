@@ -1,0 +1,183 @@
+/**
+ * applicationHost.config on this machine's file system. Writers on this machine (other resources
+ * of the same `pulumi up`, other processes) are serialised by a lock file beside the config; a
+ * lock left by a process that died is broken. The replace is compare-and-swap against what was
+ * read, so a writer that does not take the lock (IIS Manager, appcmd) is never overwritten blindly.
+ */
+import { createHash, randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "./configFile";
+
+export interface LocalFileOptions {
+    /** How long to wait for another writer's lock before failing (default 60 s). */
+    lockTimeoutMs?: number;
+    /** A lock older than this is taken to be abandoned even if its process seems alive (default 10 min). */
+    staleLockMs?: number;
+}
+
+export const BACKUP_SUFFIX = ".asp-session.bak";
+export const LOCK_SUFFIX = ".asp-session.lock";
+
+export function sha256(bytes: Buffer): string {
+    return createHash("sha256").update(bytes).digest("hex");
+}
+
+export class LocalConfigFile implements ConfigFileStore {
+    readonly label: string;
+
+    constructor(readonly path: string, private readonly options: LocalFileOptions = {}) {
+        this.label = path;
+    }
+
+    async read(): Promise<ConfigFileContent> {
+        let bytes: Buffer;
+        try {
+            bytes = await fs.promises.readFile(this.path);
+        } catch (error) {
+            throw new Error(`${this.path}: cannot read: ${describeFsError(error)}`);
+        }
+        return { bytes, version: sha256(bytes) };
+    }
+
+    async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
+        const directory = path.dirname(this.path);
+        const temp = path.join(directory, `.${path.basename(this.path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+        let mode = 0o644;
+        try {
+            mode = (await fs.promises.stat(this.path)).mode & 0o7777;
+        } catch (error) {
+            throw new Error(`${this.path}: cannot write: ${describeFsError(error)}`);
+        }
+        try {
+            const handle = await fs.promises.open(temp, "wx", mode);
+            try {
+                await handle.writeFile(bytes);
+                await handle.sync();
+            } finally {
+                await handle.close();
+            }
+            const current = await this.read();
+            if (current.version !== expectedVersion) throw new ConfigChangedError(this.path);
+            await this.keepBackup(directory);
+            await fs.promises.rename(temp, this.path);
+        } catch (error) {
+            await fs.promises.rm(temp, { force: true });
+            if (error instanceof ConfigChangedError) throw error;
+            throw new Error(`${this.path}: cannot write: ${describeFsError(error)}; the file was left as it was`);
+        }
+        await syncDirectory(directory);
+        return { version: sha256(bytes) };
+    }
+
+    /** The file about to be replaced becomes the backup: a hard link where possible (no copy), else a copy. */
+    private async keepBackup(directory: string): Promise<void> {
+        const backup = this.path + BACKUP_SUFFIX;
+        const temp = path.join(directory, `.${path.basename(backup)}.${randomBytes(6).toString("hex")}.tmp`);
+        try {
+            await fs.promises.link(this.path, temp);
+        } catch {
+            await fs.promises.copyFile(this.path, temp);
+        }
+        await fs.promises.rename(temp, backup);
+    }
+
+    async withLock<T>(work: () => Promise<T>): Promise<T> {
+        const lock = this.path + LOCK_SUFFIX;
+        const timeoutMs = this.options.lockTimeoutMs ?? 60_000;
+        const staleMs = this.options.staleLockMs ?? 600_000;
+        const owner = JSON.stringify({ pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex"), since: new Date().toISOString() });
+        const deadline = Date.now() + timeoutMs;
+        for (let attempt = 0; ; attempt++) {
+            try {
+                await fs.promises.writeFile(lock, owner, { flag: "wx" });
+                break;
+            } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+                    throw new Error(`${this.path}: cannot create lock file ${lock}: ${describeFsError(error)}`);
+                }
+            }
+            const holder = await fs.promises.readFile(lock, "utf8").catch(() => undefined);
+            if (holder !== undefined && await isAbandoned(lock, holder, staleMs)) {
+                await breakLock(lock, holder);
+                continue;
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`${this.path}: timed out after ${timeoutMs} ms waiting for another writer's lock ${lock} (held by ${holder ?? "unknown"})`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, Math.min(5 + attempt * 5, 50) + Math.random() * 10));
+        }
+        try {
+            return await work();
+        } finally {
+            const holder = await fs.promises.readFile(lock, "utf8").catch(() => undefined);
+            if (holder === owner) await fs.promises.rm(lock, { force: true });
+        }
+    }
+}
+
+/** A lock is abandoned when its process (on this host) no longer exists, or when it is very old. */
+async function isAbandoned(lock: string, holder: string, staleMs: number): Promise<boolean> {
+    let owner: { pid?: unknown; host?: unknown };
+    try {
+        owner = JSON.parse(holder);
+    } catch {
+        // Half-written by a process killed between create and write: judge by age alone.
+        const stat = await fs.promises.stat(lock).catch(() => undefined);
+        return stat !== undefined && Date.now() - stat.mtimeMs > 2_000;
+    }
+    if (owner.host === os.hostname() && typeof owner.pid === "number") {
+        try {
+            process.kill(owner.pid, 0);
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "ESRCH") return true;
+        }
+    }
+    const stat = await fs.promises.stat(lock).catch(() => undefined);
+    return stat !== undefined && Date.now() - stat.mtimeMs > staleMs;
+}
+
+/**
+ * Removes an abandoned lock, but only the one judged abandoned: it is first moved aside (atomic),
+ * and if what was moved is not that lock (another writer replaced it meanwhile) it is put back.
+ */
+async function breakLock(lock: string, holder: string): Promise<void> {
+    const aside = `${lock}.${randomBytes(6).toString("hex")}.broken`;
+    try {
+        await fs.promises.rename(lock, aside);
+    } catch {
+        return;
+    }
+    const moved = await fs.promises.readFile(aside, "utf8").catch(() => undefined);
+    if (moved !== holder) {
+        await fs.promises.link(aside, lock).catch(() => undefined);
+    }
+    await fs.promises.rm(aside, { force: true });
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+    if (process.platform === "win32") return;
+    const handle = await fs.promises.open(directory, "r").catch(() => undefined);
+    if (!handle) return;
+    try {
+        await handle.sync();
+    } catch {
+        // Some file systems refuse fsync on directories; the rename itself is still atomic.
+    } finally {
+        await handle.close();
+    }
+}
+
+export function describeFsError(error: unknown): string {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    switch (code) {
+        case "ENOENT": return "no such file or folder";
+        case "EACCES":
+        case "EPERM": return "permission denied";
+        case "EISDIR": return "is a folder, not a file";
+        case "EROFS": return "read-only file system";
+        case "ENOSPC": return "no space left on the device";
+        default: return error instanceof Error ? error.message : String(error);
+    }
+}

@@ -1,0 +1,73 @@
+/**
+ * What Pulumi programs import: the `AspSessionSettings` resource and its argument types.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { aspSessionProvider } from "../provider";
+import type { CreationRecord } from "../provider/apphost/sessionEditor";
+import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
+
+/** applicationHost.config on the machine that runs Pulumi, edited directly (no server needed). */
+export interface FileTargetArgs {
+    kind: "file";
+    /** Path of the file; a relative path is taken from the Pulumi project's folder. */
+    path: pulumi.Input<string>;
+}
+
+/** Where the settings live and how to reach them. More kinds (remote servers) slot in here. */
+export type TargetArgs = FileTargetArgs;
+
+export interface AspSessionSettingsArgs {
+    /** The server and configuration file to manage. Changing which one replaces the resource. */
+    target: pulumi.Input<TargetArgs>;
+    /**
+     * Where the settings apply: "" (the default) for the whole server, "Site" for a site,
+     * "Site/app/..." for an application. Compared case-insensitively, as IIS does. Site and
+     * application values are written under `<location path="...">` in applicationHost.config,
+     * because the asp section is locked at the server level. Changing it replaces the resource.
+     */
+    location?: pulumi.Input<string>;
+    /** session/@allowSessionState. Unset: not managed (inherited). IIS default: true. */
+    allowSessionState?: pulumi.Input<boolean>;
+    /** session/@keepSessionIdSecure. Unset: not managed (inherited). IIS default: true. */
+    keepSessionIdSecure?: pulumi.Input<boolean>;
+    /** session/@max: the most concurrent sessions, 0 to 4294967295. Unset: not managed. IIS default: 4294967295. */
+    max?: pulumi.Input<number>;
+    /**
+     * session/@timeout: a TimeSpan in whole minutes from "00:00:00" to "365.00:00:00"
+     * ("hh:mm:ss" or "d.hh:mm:ss"), or a number of minutes. Unset: not managed. IIS default: "00:20:00".
+     */
+    timeout?: pulumi.Input<string | number>;
+    /**
+     * What delete does: "restore" (default) puts back exactly what was set at the location before
+     * this resource adopted it; "inherit" removes the managed attributes so the location inherits.
+     * (To leave the settings in place, use Pulumi's `retainOnDelete` resource option.)
+     */
+    onDelete?: pulumi.Input<"restore" | "inherit">;
+}
+
+export class AspSessionSettings extends pulumi.dynamic.Resource {
+    public readonly target!: pulumi.Output<TargetArgs>;
+    public readonly location!: pulumi.Output<string>;
+    public readonly allowSessionState!: pulumi.Output<boolean | undefined>;
+    public readonly keepSessionIdSecure!: pulumi.Output<boolean | undefined>;
+    public readonly max!: pulumi.Output<number | undefined>;
+    /** The managed timeout as IIS writes it ("00:10:00"). */
+    public readonly timeout!: pulumi.Output<string | undefined>;
+    public readonly onDelete!: pulumi.Output<"restore" | "inherit">;
+    /** The values IIS applies at the location after the last apply or refresh, inherited ones included. */
+    public readonly effective!: pulumi.Output<SessionValues>;
+    /** For each managed attribute, its text at the location before this resource adopted it (null: not set). */
+    public readonly previous!: pulumi.Output<Partial<Record<SessionAttribute, string | null>>>;
+    /** Elements this resource created in the file, removed again on delete when left empty. */
+    public readonly created!: pulumi.Output<CreationRecord>;
+
+    constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+        super(aspSessionProvider, name, {
+            location: "",
+            ...args,
+            effective: undefined,
+            previous: undefined,
+            created: undefined,
+        }, opts, "iis", "AspSessionSettings");
+    }
+}
