@@ -416,6 +416,12 @@ describe("wsman responses", () => {
         it("Create (selector and rsp:Shell agree), Command, Send, Signal, Delete", () => {
             assert.strictEqual(readCreateResponse(buildCreateResponse(addressing, { shellId: "S<1>", endpoint: "http://h:5985/wsman" }), context).shellId, "S<1>");
             assert.strictEqual(readCreateResponse(buildCreateResponse(addressing, { shellId: "S", endpoint: "e", echoShell: false }), context).shellId, "S");
+            const both = buildCreateResponse(addressing, { shellId: "S2", endpoint: "e" });
+            const shellOnly = both.replace(/<x:ResourceCreated>.*<\/x:ResourceCreated>/, "");
+            assert.ok(!shellOnly.includes("ResourceCreated"));
+            assert.strictEqual(readCreateResponse(shellOnly, context).shellId, "S2");
+            const disagreeing = both.replace("<rsp:ShellId>S2<", "<rsp:ShellId>S3<");
+            assert.throws(() => readCreateResponse(disagreeing, context), /the ShellId selector S2 and rsp:ShellId S3 disagree/);
             assert.strictEqual(readCommandResponse(buildCommandResponse(addressing, "C&1"), context).commandId, "C&1");
             readSendResponse(buildSendResponse(addressing), context);
             readSignalResponse(buildSignalResponse(addressing), context);
