@@ -4,22 +4,13 @@
  * scripts.ts implement the other side; names here are the wire names.
  */
 
-/** The session attributes in IIS's schema order (system.webServer/asp/session). */
-export const SESSION_ATTRIBUTE_NAMES = ["allowSessionState", "keepSessionIdSecure", "max", "timeout"] as const;
-export type SessionAttributeName = (typeof SESSION_ATTRIBUTE_NAMES)[number];
+import type { RawSessionAttributes, SessionAttribute, SessionValues } from "../../settings/schema";
 
 /** Attribute text as written at one location, or as the provider wants it written (canonical). */
-export type SessionAttributeText = Partial<Record<SessionAttributeName, string>>;
+export type SessionAttributeText = RawSessionAttributes;
 
 /** What IIS applies at a location once inheritance and schema defaults are resolved. */
-export interface EffectiveSession {
-    allowSessionState: boolean;
-    keepSessionIdSecure: boolean;
-    /** uint32. */
-    max: number;
-    /** .NET TimeSpan "c" format: `hh:mm:ss` or `d.hh:mm:ss`. */
-    timeout: string;
-}
+export type EffectiveSession = SessionValues;
 
 /** Reads the session element at a location. `location` "" is the server level. */
 export interface ReadRequest {
@@ -38,7 +29,7 @@ export interface ApplyRequest {
     /** Canonical text: "true"/"false", decimal uint32, TimeSpan "c" (`hh:mm:ss`, `d.hh:mm:ss`). */
     set: SessionAttributeText;
     /** Attributes to delete at exactly this location (so the inherited value applies again). */
-    remove: SessionAttributeName[];
+    remove: SessionAttribute[];
 }
 
 /** Reads a whole file (applicationHost.config) without blocking IIS's readers or writers. */

@@ -1,18 +1,14 @@
 /**
  * Turns an operation request into what a transport runs: the operation's static script with the
- * request substituted as base64 data, and how the script reaches powershell.exe.
+ * request substituted as base64 data, and the command line and stdin that deliver it.
  *
- * Delivery: -EncodedCommand costs 8/3 command-line characters per script character and cmd.exe
- * stops at 8191, so only scripts of about 3,000 characters fit on the command line. Ours are
- * longer (5-14 KB), so in practice they go on stdin behind the fixed bootstrap of
- * transports/winrm/wsman/powershell.ts, which also carries any request size (writeFile's file
- * content) without a second channel. A rendered script that fits goes on the command line alone.
+ * Delivery is always the stdin bootstrap of transports/winrm/wsman/powershell.ts: -EncodedCommand
+ * costs 8/3 command-line characters per script character and cmd.exe stops at 8191, so only
+ * scripts of about 3,000 characters could go on the command line, and ours are 5-14 KB. The
+ * request rides inside the script, so writeFile's file content needs no second channel either.
+ * Over WinRM that is one Send after the Command; over SSH it is just channel data.
  */
-import {
-    buildPowerShellCommand,
-    buildPowerShellStdinCommand,
-    type PowerShellCommand,
-} from "../../transports/winrm/wsman/powershell";
+import { buildPowerShellStdinCommand, type PowerShellCommand } from "../../transports/winrm/wsman/powershell";
 import type { OperationRequest } from "./protocol";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "./scripts";
 
@@ -23,12 +19,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export interface ScriptInvocation {
     /** The script that runs: the operation's template with the request in its base64 literal. */
     script: string;
-    /** powershell.exe and its arguments (commandLine is the single-line form). */
+    /** powershell.exe with a fixed bootstrap as -EncodedCommand (commandLine is the one-line form). */
     command: PowerShellCommand;
-    /** Bytes to write to the process's stdin before closing it; absent: close stdin at once. */
-    stdin?: Buffer;
-    /** "commandLine": the script is the -EncodedCommand; "stdin": a bootstrap reads it from stdin. */
-    delivery: "commandLine" | "stdin";
+    /** Write these bytes to the process's stdin, then close it: the script, for the bootstrap. */
+    stdin: Buffer;
 }
 
 /** Base64 of the request's UTF-8 JSON: the form the scripts decode. */
@@ -61,13 +55,9 @@ export function renderScript(request: OperationRequest): string {
     return substituteRequest(SCRIPT_TEMPLATES[request.op], encodeRequest(request));
 }
 
-/** The script for a request and how to deliver it: on the command line if it fits, else on stdin. */
+/** The script for a request, and the command line and stdin that run it. */
 export function prepareInvocation(request: OperationRequest): ScriptInvocation {
     const script = renderScript(request);
-    const direct = buildPowerShellCommand(script);
-    if (direct.fitsCommandLine) {
-        return { script, command: direct, delivery: "commandLine" };
-    }
     const { stdin, ...command } = buildPowerShellStdinCommand(script);
-    return { script, command, stdin, delivery: "stdin" };
+    return { script, command, stdin };
 }

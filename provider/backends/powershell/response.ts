@@ -8,12 +8,12 @@
  * or path, file content whose SHA-256 differs from the one reported (code "badOutput").
  */
 import { createHash } from "crypto";
+import { SESSION_ATTRIBUTES, UINT32_MAX } from "../../settings/schema";
 import {
     describeRequest,
     PowerShellScriptError,
     requestTarget,
     SCRIPT_ERROR_CODES,
-    SESSION_ATTRIBUTE_NAMES,
     type ApplyResponse,
     type EffectiveSession,
     type OperationRequest,
@@ -38,7 +38,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** .NET TimeSpan "c" as IIS's API returns it: [d.]hh:mm:ss[.fffffff]. */
 const TIMESPAN_C = /^(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{7})?$/;
-const UINT32_MAX = 4294967295;
 const EXCERPT = 300;
 
 type JsonObject = Record<string, unknown>;
@@ -153,7 +152,7 @@ function readExplicit(explicit: unknown): SessionAttributeText | string {
     if (!isObject(explicit)) return "explicit is not an object";
     const text: SessionAttributeText = {};
     for (const [name, value] of Object.entries(explicit)) {
-        const attribute = SESSION_ATTRIBUTE_NAMES.find((known) => known === name);
+        const attribute = SESSION_ATTRIBUTES.find((known) => known === name);
         if (attribute === undefined) return `explicit has an unknown attribute ${JSON.stringify(name)}`;
         if (typeof value !== "string") return `explicit.${name} is not a string`;
         text[attribute] = value;

@@ -7,8 +7,8 @@
  * REQUEST_PLACEHOLDER inside a single-quoted literal (render.ts). Base64's alphabet cannot close
  * the literal, and the script decodes it as data, so nothing from the request is parsed as code.
  * The scripts are far longer than cmd.exe's 8191-character command line allows for
- * -EncodedCommand, so they normally travel on stdin behind a short bootstrap (render.ts decides),
- * and the request travels with them: a large file's content needs no second channel.
+ * -EncodedCommand, so they travel on stdin behind a short bootstrap (render.ts), and the request
+ * travels with them: a large file's content needs no second channel.
  *
  * Every script prints exactly one line of compact JSON on stdout, {"ok":true,...} or
  * {"ok":false,"error":code,"message":...}, and exits 0 even when it reports an error

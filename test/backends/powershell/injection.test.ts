@@ -1,0 +1,92 @@
+import { strict as assert } from "assert";
+import type { OperationRequest } from "../../../provider/backends/powershell/protocol";
+import { encodeRequest, renderScript, substituteRequest } from "../../../provider/backends/powershell/render";
+import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
+import { loadPowerShellParser, type PowerShellParse } from "./grammar";
+import { HOSTILE_TEXT, hostileRequests } from "./requests";
+
+/** The template's text before and after the placeholder: all a rendering may keep. */
+function around(template: string): { before: string; after: string } {
+    const at = template.indexOf(REQUEST_PLACEHOLDER);
+    return { before: template.slice(0, at), after: template.slice(at + REQUEST_PLACEHOLDER.length) };
+}
+
+describe("user data reaches the scripts only as base64 data", function () {
+    let parse: PowerShellParse;
+    before(async function () {
+        parse = await loadPowerShellParser();
+    });
+
+    for (const text of HOSTILE_TEXT) {
+        it(`${JSON.stringify(text)} travels as data in every operation`, function () {
+            for (const request of hostileRequests(text)) {
+                const template = SCRIPT_TEMPLATES[request.op];
+                const rendered = renderScript(request);
+                const { before, after } = around(template);
+
+                // Only the literal's content differs from the template.
+                assert.ok(rendered.startsWith(before) && rendered.endsWith(after), `${request.op}: text outside the literal changed`);
+                const inserted = rendered.slice(before.length, rendered.length - after.length);
+                assert.match(inserted, /^[A-Za-z0-9+/]+={0,2}$/);
+                assert.equal(before.endsWith("'") && after.startsWith("'"), true);
+
+                // Decoding the literal gives back exactly the request.
+                const decoded: unknown = JSON.parse(Buffer.from(inserted, "base64").toString("utf8"));
+                assert.deepEqual(decoded, request);
+
+                // PowerShell's grammar sees the same program with one different string.
+                const renderedTree = parse(rendered);
+                const templateTree = parse(template);
+                assert.equal(renderedTree.hasError, false, renderedTree.errors.join("\n"));
+                assert.deepEqual(renderedTree.shape, templateTree.shape);
+                assert.deepEqual(renderedTree.commandNames, templateTree.commandNames);
+                assert.ok(renderedTree.verbatimStrings.includes(`'${inserted}'`));
+            }
+        });
+    }
+
+    it("the request is UTF-8 JSON: non-ASCII survives byte for byte", function () {
+        const request: OperationRequest = { op: "read", location: "Genomgång/日本語/🎉" };
+        const bytes = Buffer.from(encodeRequest(request), "base64");
+        assert.ok(bytes.includes(Buffer.from("Genomgång/日本語/🎉", "utf8")));
+        assert.deepEqual(JSON.parse(bytes.toString("utf8")), request);
+    });
+
+    describe("substituteRequest refuses anything but base64", function () {
+        const template = SCRIPT_TEMPLATES.read;
+        const refused = [
+            "",
+            "abc'",
+            "QUJD'; exit; '",
+            "QUJD'",
+            "$(Remove-Item C:\\)",
+            "QUJD\n",
+            "QU JD",
+            "QUJD====",
+            "QUJ",
+            "QUJD=QUJD",
+            "QUJD-_==",
+            "QUJDRA`=",
+            "Genomgång",
+            "QUJD\u0000",
+        ];
+        for (const text of refused) {
+            it(`refuses ${JSON.stringify(text)}`, function () {
+                assert.throws(() => substituteRequest(template, text), /only non-empty padded base64/);
+            });
+        }
+
+        it("accepts padded base64 and changes nothing else", function () {
+            for (const text of ["QUJD", "QUI=", "QQ==", "+/+/"]) {
+                const rendered = substituteRequest(template, text);
+                assert.equal(rendered, template.replace(`'${REQUEST_PLACEHOLDER}'`, `'${text}'`));
+            }
+        });
+
+        it("refuses a template without the placeholder literal, or with the placeholder twice", function () {
+            assert.throws(() => substituteRequest("$requestB64 = '__OTHER__'", "QUJD"), /exactly once/);
+            assert.throws(() => substituteRequest(`${template}\n# ${REQUEST_PLACEHOLDER}`, "QUJD"), /exactly once/);
+            assert.throws(() => substituteRequest(`"${REQUEST_PLACEHOLDER}" '${REQUEST_PLACEHOLDER}'`, "QUJD"), /exactly once/);
+        });
+    });
+});

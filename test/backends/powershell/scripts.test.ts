@@ -1,0 +1,125 @@
+import { strict as assert } from "assert";
+import { OPERATION_NAMES, SCRIPT_ERROR_CODES } from "../../../provider/backends/powershell/protocol";
+import { REQUEST_PLACEHOLDER, SCRIPT_MARKERS, SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
+import { SESSION_ATTRIBUTES } from "../../../provider/settings/schema";
+import { loadPowerShellParser, type PowerShellParse } from "./grammar";
+
+function occurrences(text: string, needle: string): number {
+    return text.split(needle).length - 1;
+}
+
+/** The error codes a script can report: Stop-Operation '<code>' and the classifier's $code = '<code>'. */
+function codesIn(script: string): Set<string> {
+    const codes = new Set<string>();
+    for (const match of script.matchAll(/Stop-Operation '([A-Za-z]+)'|\$code = '([A-Za-z]+)'/g)) codes.add(match[1] ?? match[2]);
+    return codes;
+}
+
+describe("PowerShell script templates: the contract in the text", function () {
+    let parse: PowerShellParse;
+    before(async function () {
+        parse = await loadPowerShellParser();
+    });
+
+    for (const op of OPERATION_NAMES) {
+        describe(op, function () {
+            const template = SCRIPT_TEMPLATES[op];
+
+            it(`starts with its marker line "${SCRIPT_MARKERS[op]}"`, function () {
+                assert.equal(template.split("\n")[0], SCRIPT_MARKERS[op]);
+                assert.match(SCRIPT_MARKERS[op], new RegExp(`^# pulumi-iis-asp-session: ${op} v\\d+$`));
+            });
+
+            it("holds the request placeholder exactly once, as a whole single-quoted literal", function () {
+                assert.equal(occurrences(template, REQUEST_PLACEHOLDER), 1);
+                assert.deepEqual(parse(template).verbatimStrings.filter((s) => s.includes(REQUEST_PLACEHOLDER)), [`'${REQUEST_PLACEHOLDER}'`]);
+            });
+
+            it("sets the preferences and output encoding, prints compact JSON with [Console]::Out, exits 0", function () {
+                const lines = template.split("\n").map((line) => line.trim());
+                for (const line of [
+                    "$ErrorActionPreference = 'Stop'",
+                    "$ProgressPreference = 'SilentlyContinue'",
+                    "[Console]::OutputEncoding = [Text.Encoding]::UTF8",
+                    "$json = ConvertTo-Json -InputObject $result -Compress -Depth 5",
+                    "[Console]::Out.Write($json + [char]10)",
+                ]) {
+                    assert.ok(lines.includes(line), `missing: ${line}`);
+                }
+                assert.equal(lines.filter((line) => line !== "").pop(), "exit 0");
+            });
+
+            it("refuses a request for another operation", function () {
+                assert.ok(template.includes(`(Get-Text $request 'op') -cne '${op}'`));
+            });
+
+            it("builds no code from strings: no Invoke-Expression, no here-strings, no script blocks from text", function () {
+                const parsed = parse(template);
+                assert.deepEqual(parsed.commandNames.filter((name) => /^(Invoke-Expression|iex)$/i.test(name)), []);
+                assert.deepEqual([...parsed.nodeTypes].filter((type) => type.includes("here_string")), []);
+                assert.equal(/ScriptBlock\]::Create|NewScriptBlock/i.test(template), false);
+            });
+
+            it("reports only error codes the TypeScript side knows", function () {
+                for (const code of codesIn(template)) {
+                    assert.ok((SCRIPT_ERROR_CODES as readonly string[]).includes(code), `unknown code ${code}`);
+                }
+            });
+        });
+    }
+
+    it("every error code the TypeScript side knows is reported by some script", function () {
+        const reported = new Set(OPERATION_NAMES.flatMap((op) => [...codesIn(SCRIPT_TEMPLATES[op])]));
+        assert.deepEqual(SCRIPT_ERROR_CODES.filter((code) => !reported.has(code)), []);
+    });
+
+    it("the IIS scripts know exactly the session attributes of the settings schema", function () {
+        for (const op of ["read", "apply"] as const) {
+            const match = /\$SessionAttributes = @\(([^)]*)\)/.exec(SCRIPT_TEMPLATES[op]);
+            assert.ok(match, `no $SessionAttributes in ${op}`);
+            const names = match[1].split(",").map((item) => item.trim().replace(/^'|'$/g, ""));
+            assert.deepEqual(names, [...SESSION_ATTRIBUTES]);
+        }
+    });
+
+    it("apply checks the whole request before it loads IIS's API or reads the file", function () {
+        const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
+        const lastCheck = body.lastIndexOf("is both set and removed");
+        assert.ok(lastCheck > 0);
+        for (const touch of ["New-ServerManager", "Get-AppHostFile", "CommitChanges"]) {
+            assert.ok(body.indexOf(touch) > lastCheck, `${touch} comes before the request is fully checked`);
+        }
+    });
+
+    it("apply reads back with a new ServerManager after committing", function () {
+        const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
+        const commit = body.indexOf("$manager.CommitChanges()");
+        const dispose = body.indexOf("$manager.Dispose()", commit);
+        const readBack = body.indexOf("Read-State $location", dispose);
+        assert.ok(commit > 0 && dispose > commit && readBack > dispose);
+        assert.ok(/function Read-Effective[\s\S]*?New-ServerManager/.test(SCRIPT_TEMPLATES.apply));
+    });
+
+    it("explicit values are found by comparing location paths in PowerShell, not by an XPath built from the request", function () {
+        const script = SCRIPT_TEMPLATES.read;
+        assert.ok(script.includes("[string]::Equals($path, $location, [System.StringComparison]::OrdinalIgnoreCase)"));
+        for (const match of script.matchAll(/Select(?:Single)?Nodes?\(([^)]*)\)/g)) {
+            assert.match(match[1], /^'[^'$]*'$/, `XPath is not a constant: ${match[1]}`);
+        }
+    });
+
+    it("writeFile writes a temp file in the target's folder, flushes it to disk, replaces atomically and cleans up", function () {
+        const script = SCRIPT_TEMPLATES.writeFile;
+        const order = [
+            "[System.IO.FileShare]'Read, Delete'",
+            "if ($actual -cne $expected)",
+            "[System.IO.Path]::GetDirectoryName($path)",
+            "$tempStream.Flush($true)",
+            "[System.IO.File]::Replace($temp, $path, $backupPath)",
+            "[System.IO.File]::Delete($temp)",
+        ].map((step) => [step, script.indexOf(step)] as const);
+        for (const [step, at] of order) assert.ok(at > 0, `missing: ${step}`);
+        for (let i = 1; i < order.length; i++) assert.ok(order[i][1] > order[i - 1][1], `${order[i][0]} comes before ${order[i - 1][0]}`);
+        assert.ok(/\} finally \{[\s\S]*\[System\.IO\.File\]::Delete\(\$temp\)/.test(script), "the temp file is not deleted in a finally block");
+    });
+});
