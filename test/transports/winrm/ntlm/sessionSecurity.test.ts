@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { randomBytes } from "crypto";
 import { NtlmError, NtlmErrorCode } from "../../../../provider/transports/winrm/ntlm/errors";
+import { hmacMd5 } from "../../../../provider/transports/winrm/ntlm/ntlmv2";
 import { deriveSessionKeys, NtlmSessionSecurity } from "../../../../provider/transports/winrm/ntlm/sessionSecurity";
 import { loadNtlmVectors } from "./vectors";
 
@@ -32,6 +33,11 @@ describe("NTLM session security", () => {
                 serverSignKey: v.serverSignKey,
                 serverSealKey: v.serverSealKey,
             });
+        });
+
+        it("GSS_WrapEx checksum = HMAC_MD5(SignKey, SeqNum ‖ Plaintext)[0..7], before RC4", () => {
+            const v = vectors!;
+            assert.deepStrictEqual(hmacMd5(v.clientSignKey, Buffer.alloc(4), v.plaintext).subarray(0, 8), v.checksum);
         });
 
         it("GSS_WrapEx: seals \"Plaintext\" with sequence 0 into the spec's sealed data and signature", () => {
