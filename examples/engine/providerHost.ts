@@ -72,8 +72,9 @@ export class ProviderHost {
     private call<T>(method: string, request: unknown, timeoutMs = 120_000): Promise<T> {
         return new Promise((resolve, reject) => {
             const deadline = new Date(Date.now() + timeoutMs);
-            this.client[method](request, { deadline }, (error: { code: number; details: string } | null, reply: T) => {
-                if (error) reject(new ProviderCallError(method, error.code, error.details));
+            this.client[method](request, { deadline }, (error: { code: number; details?: string; message?: string } | null, reply: T) => {
+                // Create and Update failures carry the provider's message in `message` ("2 UNKNOWN: ..."), others in `details`.
+                if (error) reject(new ProviderCallError(method, error.code, error.details || (error.message ?? "").replace(/^\d+ [A-Z_]+: /, "")));
                 else resolve(reply);
             });
         });

@@ -24,6 +24,8 @@ export interface ConfigFileStore {
 export class ConfigChangedError extends Error {
     constructor(readonly label: string, detail = "") {
         super(`${label} changed since it was read${detail ? ` (${detail})` : ""}; nothing was written`);
+        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
+        this.message = `${label} changed since it was read${detail ? ` (${detail})` : ""}; nothing was written`;
         this.name = "ConfigChangedError";
     }
 }

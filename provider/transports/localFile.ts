@@ -89,6 +89,11 @@ export class LocalConfigFile implements ConfigFileStore {
         const staleMs = this.options.staleLockMs ?? 600_000;
         const owner = JSON.stringify({ pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex"), since: new Date().toISOString() });
         const deadline = Date.now() + timeoutMs;
+        try {
+            await fs.promises.access(this.path, fs.constants.R_OK | fs.constants.W_OK);
+        } catch (error) {
+            throw new Error(`${this.path}: cannot edit: ${describeFsError(error)}; nothing was written`);
+        }
         for (let attempt = 0; ; attempt++) {
             try {
                 await fs.promises.writeFile(lock, owner, { flag: "wx" });
