@@ -16,8 +16,44 @@ export interface FileTarget {
     path: string;
 }
 
-export type Target = FileTarget;
-export const TARGET_KINDS = ["file"] as const;
+/** A Windows server reached over WinRM (WS-Management). */
+export interface WinrmTarget {
+    kind: "winrm";
+    /** Host name or IP address of the server. */
+    host: string;
+    /** Default 5985, or 5986 with https. */
+    port?: number;
+    /** Default false. With https, the server's certificate is verified unless insecureSkipVerify. */
+    https?: boolean;
+    /** PEM of the CA (or the server certificate) to trust for https; default: the system's CAs. */
+    caCertificate?: string;
+    /** Explicit opt-out of TLS verification (https only). */
+    insecureSkipVerify?: boolean;
+    /** Default "ntlm" (with message encryption over http, channel binding over https). */
+    auth?: "ntlm" | "basic" | "certificate";
+    /** "DOMAIN\\user", "user@domain" or a local "user". */
+    username?: string;
+    password?: string;
+    /** PEM client certificate and key for auth "certificate". */
+    clientCertificate?: string;
+    clientKey?: string;
+    /** "iis" (default): IIS's own API through PowerShell; "xml": edit applicationHost.config with this project's editor. */
+    mode?: "iis" | "xml";
+    /** For mode "xml": the file to edit (default %windir%\\System32\\inetsrv\\config\\applicationHost.config). */
+    configPath?: string;
+    /** Deadline for one operation on the server, in seconds (default 120). */
+    timeoutSeconds?: number;
+}
+
+export type Target = FileTarget | WinrmTarget;
+export const TARGET_KINDS = ["file", "winrm"] as const;
+
+export const DEFAULT_WINDOWS_CONFIG_PATH = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
+
+const WINRM_FIELDS = ["kind", "host", "port", "https", "caCertificate", "insecureSkipVerify", "auth", "username", "password",
+    "clientCertificate", "clientKey", "mode", "configPath", "timeoutSeconds"];
+/** Fields whose values are never quoted back in messages. */
+const SECRET_FIELDS = ["password", "clientKey"];
 
 /** Validates `target`; failures name the field (e.g. "target.path") and what is allowed. */
 export function checkTarget(value: unknown, failures: CheckFailure[]): unknown {
@@ -39,17 +75,76 @@ export function checkTarget(value: unknown, failures: CheckFailure[]): unknown {
             }
             return { kind: "file", path: fields.path };
         }
+        case "winrm":
+            return checkWinrmTarget(fields, failures);
         default:
             failures.push({ property: "target.kind", reason: `target.kind must be one of ${TARGET_KINDS.map((k) => `"${k}"`).join(", ")}, got ${show(fields.kind)}` });
             return undefined;
     }
 }
 
+function checkWinrmTarget(fields: Record<string, unknown>, failures: CheckFailure[]): unknown {
+    const fail = (field: string, reason: string) => failures.push({ property: `target.${field}`, reason: `target.${field} ${reason}` });
+    const given = (field: string) => fields[field] !== undefined && fields[field] !== null;
+    const known = (field: string) => given(field) && !isUnknown(fields[field]);
+    for (const key of Object.keys(fields)) {
+        if (!WINRM_FIELDS.includes(key)) fail(key, `is not a field of a "winrm" target (fields: ${WINRM_FIELDS.join(", ")})`);
+    }
+    const target: Record<string, unknown> = {};
+    for (const key of WINRM_FIELDS) if (given(key)) target[key] = fields[key];
+    const strings = ["host", "caCertificate", "username", "password", "clientCertificate", "clientKey", "configPath"];
+    for (const field of strings) {
+        if (known(field) && (typeof fields[field] !== "string" || (fields[field] as string).trim() === "")) {
+            fail(field, `must be a non-empty string${SECRET_FIELDS.includes(field) ? "" : `, got ${show(fields[field])}`}`);
+        }
+    }
+    for (const field of ["https", "insecureSkipVerify"]) {
+        if (known(field) && typeof fields[field] !== "boolean") fail(field, `must be true or false, got ${show(fields[field])}`);
+    }
+    if (!given("host")) fail("host", "is required: the server's host name or IP address");
+    else if (known("host") && typeof fields.host === "string" && !/^(\[[0-9a-fA-F:.]+\]|[^\s/:\\@]+|[0-9a-fA-F:]+)$/.test(fields.host)) {
+        fail("host", `must be a host name or IP address (no scheme, port or path), got ${show(fields.host)}`);
+    }
+    if (known("port") && !(Number.isInteger(fields.port) && (fields.port as number) >= 1 && (fields.port as number) <= 65535)) {
+        fail("port", `must be a whole number from 1 to 65535, got ${show(fields.port)}`);
+    }
+    if (known("timeoutSeconds") && !(typeof fields.timeoutSeconds === "number" && fields.timeoutSeconds >= 1 && fields.timeoutSeconds <= 3600)) {
+        fail("timeoutSeconds", `must be a number of seconds from 1 to 3600, got ${show(fields.timeoutSeconds)}`);
+    }
+    const https = fields.https === true;
+    const auth = given("auth") ? fields.auth : "ntlm";
+    if (!isUnknown(auth) && auth !== "ntlm" && auth !== "basic" && auth !== "certificate") {
+        fail("auth", `must be "ntlm", "basic" or "certificate", got ${show(auth)}`);
+    }
+    const httpsKnown = !isUnknown(fields.https);
+    if (auth === "basic" && httpsKnown && !https) fail("auth", `"basic" sends the password in clear: use it only with https: true (or use "ntlm", which encrypts over http)`);
+    if (auth === "certificate") {
+        if (httpsKnown && !https) fail("auth", `"certificate" needs https: true`);
+        for (const field of ["clientCertificate", "clientKey"]) if (!given(field)) fail(field, `is required with auth "certificate" (PEM)`);
+    } else if (!isUnknown(auth)) {
+        for (const field of ["username", "password"]) if (!given(field)) fail(field, `is required with auth "${auth}"`);
+    }
+    if (fields.insecureSkipVerify === true && httpsKnown && !https) fail("insecureSkipVerify", "only applies with https: true");
+    if (known("caCertificate") && typeof fields.caCertificate === "string" && !fields.caCertificate.includes("-----BEGIN CERTIFICATE-----")) {
+        fail("caCertificate", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    if (known("clientCertificate") && typeof fields.clientCertificate === "string" && !fields.clientCertificate.includes("-----BEGIN CERTIFICATE-----")) {
+        fail("clientCertificate", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    const mode = given("mode") ? fields.mode : "iis";
+    if (!isUnknown(mode) && mode !== "iis" && mode !== "xml") fail("mode", `must be "iis" (IIS's API through PowerShell) or "xml" (edit applicationHost.config), got ${show(mode)}`);
+    if (given("configPath") && mode === "iis") fail("configPath", `only applies with mode "xml" (IIS's API finds its own configuration)`);
+    if (known("configPath") && typeof fields.configPath === "string" && !/^([a-zA-Z]:\\|\\\\[^\\]+\\)/.test(fields.configPath)) {
+        fail("configPath", `must be an absolute Windows path such as ${DEFAULT_WINDOWS_CONFIG_PATH} or \\\\server\\share\\applicationHost.config, got ${show(fields.configPath)}`);
+    }
+    return { ...target, kind: "winrm" };
+}
+
 /** True if any part of the target that identifies the server or file is not known yet (preview). */
 export function identityUnknown(target: unknown): boolean {
     if (isUnknown(target)) return true;
     const fields = target as Record<string, unknown>;
-    return isUnknown(fields.kind) || isUnknown(fields.path);
+    return isUnknown(fields.kind) || isUnknown(fields.path) || isUnknown(fields.host) || isUnknown(fields.configPath);
 }
 
 /** What names the server and file: equal identities are the same settings. */
@@ -57,6 +152,8 @@ export function targetIdentity(target: Target): string {
     switch (target.kind) {
         case "file":
             return `file:${path.resolve(target.path)}`;
+        case "winrm":
+            return `winrm:${target.host.toLowerCase()}:${(target.configPath ?? DEFAULT_WINDOWS_CONFIG_PATH).toLowerCase()}`;
     }
 }
 
@@ -74,5 +171,7 @@ export function openBackend(target: Target): SessionBackend {
     switch (target.kind) {
         case "file":
             return new XmlFileBackend(new LocalConfigFile(path.resolve(target.path)));
+        case "winrm":
+            throw new Error(`${target.host}: WinRM targets are not wired yet`);
     }
 }

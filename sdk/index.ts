@@ -13,8 +13,48 @@ export interface FileTargetArgs {
     path: pulumi.Input<string>;
 }
 
-/** Where the settings live and how to reach them. More kinds (remote servers) slot in here. */
-export type TargetArgs = FileTargetArgs;
+/**
+ * A Windows server reached over WinRM. Credentials should be Pulumi secrets; the SDK marks the
+ * whole target secret whenever it holds a password or key, so they never land in state as plain text.
+ */
+export interface WinrmTargetArgs {
+    kind: "winrm";
+    /** Host name or IP address of the server. Changing it replaces the resource. */
+    host: pulumi.Input<string>;
+    /** Default 5985, or 5986 with https. */
+    port?: pulumi.Input<number>;
+    /** Default false. Over http, NTLM encrypts every message (MS-WSMV); over https, TLS protects it. */
+    https?: pulumi.Input<boolean>;
+    /** PEM of the CA (or server certificate) to trust; default: the system's CAs. TLS is always verified unless insecureSkipVerify. */
+    caCertificate?: pulumi.Input<string>;
+    /** Explicitly turn off TLS verification (https only). */
+    insecureSkipVerify?: pulumi.Input<boolean>;
+    /** "ntlm" (default), "basic" (https only) or "certificate" (https client certificate). */
+    auth?: pulumi.Input<"ntlm" | "basic" | "certificate">;
+    /** "CORP\\deploy", "deploy@corp.example" or a local account. */
+    username?: pulumi.Input<string>;
+    password?: pulumi.Input<string>;
+    clientCertificate?: pulumi.Input<string>;
+    clientKey?: pulumi.Input<string>;
+    /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
+    mode?: pulumi.Input<"iis" | "xml">;
+    /** For mode "xml": the file to edit; default C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config. */
+    configPath?: pulumi.Input<string>;
+    /** Deadline for one operation on the server, in seconds (default 120). */
+    timeoutSeconds?: pulumi.Input<number>;
+}
+
+/** Where the settings live and how to reach them. */
+export type TargetArgs = FileTargetArgs | WinrmTargetArgs;
+
+/** The target, made secret when it carries credentials (so state never holds them in plain text). */
+function protectTarget(target: pulumi.Input<TargetArgs>): pulumi.Output<TargetArgs> {
+    return pulumi.output(target).apply((resolved) => {
+        const fields = resolved as unknown as Record<string, unknown>;
+        const hasSecret = fields.password !== undefined || fields.clientKey !== undefined;
+        return (hasSecret ? pulumi.secret(resolved) : pulumi.output(resolved)) as pulumi.Output<TargetArgs>;
+    }) as unknown as pulumi.Output<TargetArgs>;
+}
 
 export interface AspSessionSettingsArgs {
     /** The server and configuration file to manage. Changing which one replaces the resource. */
@@ -65,9 +105,14 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
         super(aspSessionProvider, name, {
             location: "",
             ...args,
+            target: protectTarget(args.target),
             effective: undefined,
             previous: undefined,
             created: undefined,
-        }, opts, "iis", "AspSessionSettings");
+        }, {
+            ...opts,
+            // The target may hold credentials: its output is always secret in state.
+            additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "target"])],
+        }, "iis", "AspSessionSettings");
     }
 }

@@ -1,0 +1,53 @@
+/**
+ * What a Pulumi program registers: the SDK under pulumi.runtime.setMocks (the provider's own
+ * methods are not called here; the host tests cover them).
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { AspSessionSettings } from "../../sdk";
+
+describe("AspSessionSettings as a program registers it", function () {
+    const registered: pulumi.runtime.MockResourceArgs[] = [];
+    before(async function () {
+        await pulumi.runtime.setMocks({
+            newResource(args) {
+                registered.push(args);
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call(args) {
+                return args.inputs;
+            },
+        }, "project", "stack", false);
+    });
+
+    it("registers the dynamic type with the serialised provider and location defaulting to the server level", async function () {
+        const resource = new AspSessionSettings("server", { target: { kind: "file", path: "/tmp/a.config" }, timeout: "00:10:00" });
+        await new Promise((resolve) => resource.urn.apply(resolve));
+        const args = registered.find((r) => r.name === "server");
+        assert.ok(args);
+        assert.strictEqual(args.type, "pulumi-nodejs:dynamic/iis:AspSessionSettings");
+        assert.strictEqual(args.inputs.location, "");
+        assert.strictEqual(args.inputs.timeout, "00:10:00");
+        assert.match(args.inputs.__provider, /exports\.handler = /);
+    });
+
+    it("keeps credentials out of plain state: the target holding a password is a secret, and the provider text holds none", async function () {
+        const resource = new AspSessionSettings("remote", {
+            target: { kind: "winrm", host: "web01", username: "CORP\\deploy", password: pulumi.secret("correct horse battery staple") },
+            location: "Default Web Site", max: 5,
+        });
+        const isSecret = await (resource.target as unknown as { isSecret: Promise<boolean> }).isSecret;
+        assert.strictEqual(isSecret, true, "the target output must be secret");
+        await new Promise((resolve) => resource.urn.apply(resolve));
+        const args = registered.find((r) => r.name === "remote");
+        assert.ok(args);
+        assert.ok(!String(args.inputs.__provider).includes("correct horse"), "the password leaked into the serialised provider");
+    });
+
+    it("marks the target secret even when the password was passed as plain text", async function () {
+        const resource = new AspSessionSettings("plain", {
+            target: { kind: "winrm", host: "web01", username: "u", password: "plain-text-password" }, max: 5,
+        });
+        assert.strictEqual(await (resource.target as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+    });
+});
