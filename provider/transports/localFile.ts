@@ -58,10 +58,13 @@ export class LocalConfigFile implements ConfigFileStore {
             } finally {
                 await handle.close();
             }
-            const current = await this.read();
-            if (current.version !== expectedVersion) throw new ConfigChangedError(this.path);
-            await this.keepBackup(directory);
-            await fs.promises.rename(temp, this.path);
+            // Check, backup and rename run synchronously, back to back: a writer that ignores our
+            // lock (IIS Manager, appcmd) can still replace the file between our check and our
+            // rename, and rename cannot close that window, but no event-loop turn or thread-pool
+            // hop may widen it (awaited, it lost a concurrent edit on most writes under load).
+            if (sha256(fs.readFileSync(this.path)) !== expectedVersion) throw new ConfigChangedError(this.path);
+            this.keepBackup(directory);
+            fs.renameSync(temp, this.path);
         } catch (error) {
             await fs.promises.rm(temp, { force: true });
             if (error instanceof ConfigChangedError) throw error;
@@ -72,15 +75,15 @@ export class LocalConfigFile implements ConfigFileStore {
     }
 
     /** The file about to be replaced becomes the backup: a hard link where possible (no copy), else a copy. */
-    private async keepBackup(directory: string): Promise<void> {
+    private keepBackup(directory: string): void {
         const backup = this.path + BACKUP_SUFFIX;
         const temp = path.join(directory, `.${path.basename(backup)}.${randomBytes(6).toString("hex")}.tmp`);
         try {
-            await fs.promises.link(this.path, temp);
+            fs.linkSync(this.path, temp);
         } catch {
-            await fs.promises.copyFile(this.path, temp);
+            fs.copyFileSync(this.path, temp);
         }
-        await fs.promises.rename(temp, backup);
+        fs.renameSync(temp, backup);
     }
 
     async withLock<T>(work: () => Promise<T>): Promise<T> {
