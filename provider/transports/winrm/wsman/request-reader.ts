@@ -27,6 +27,8 @@ import { XmlElement, attributeValue, findChild, findChildren } from "./xml-reade
 export class MalformedRequestError extends Error {
     constructor(message: string) {
         super(message);
+        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
+        this.message = message;
         this.name = "MalformedRequestError";
     }
 }
