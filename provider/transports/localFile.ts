@@ -84,6 +84,10 @@ export class LocalConfigFile implements ConfigFileStore {
             fs.copyFileSync(this.path, temp);
         }
         fs.renameSync(temp, backup);
+        // POSIX rename does nothing when both names are links to the same file, as they are when
+        // the backup already is this file (a writer was stopped between its backup and its
+        // rename); the temp name would be left behind on every such write.
+        fs.rmSync(temp, { force: true });
     }
 
     async withLock<T>(work: () => Promise<T>): Promise<T> {
