@@ -143,8 +143,12 @@ export interface ScriptFailure {
     actual?: string;
 }
 
-/** Codes the provider adds when the output itself cannot be trusted. */
-export type OutputErrorCode = "badOutput";
+/**
+ * Codes the provider adds itself: "badOutput" when stdout cannot be trusted (empty, garbage, wrong
+ * shape); "processFailed" when powershell.exe exited non-zero (our scripts always exit 0, so the
+ * script did not run to its end: a PowerShell parse error, a loader failure, a crash).
+ */
+export type OutputErrorCode = "badOutput" | "processFailed";
 
 /** A script run that did not produce the requested result, with enough context to act on. */
 export class PowerShellScriptError extends Error {
@@ -157,6 +161,8 @@ export class PowerShellScriptError extends Error {
 
     constructor(code: ScriptErrorCode | OutputErrorCode, operation: OperationName, target: string, message: string, failure?: ScriptFailure) {
         super(message);
+        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
+        this.message = message;
         this.name = "PowerShellScriptError";
         this.code = code;
         this.operation = operation;

@@ -1,29 +1,13 @@
 /**
- * Turns an operation request into what a transport runs: the operation's static script with the
- * request substituted as base64 data, and the command line and stdin that deliver it.
- *
- * Delivery is always the stdin bootstrap of transports/winrm/wsman/powershell.ts: -EncodedCommand
- * costs 8/3 command-line characters per script character and cmd.exe stops at 8191, so only
- * scripts of about 3,000 characters could go on the command line, and ours are 5-14 KB. The
- * request rides inside the script, so writeFile's file content needs no second channel either.
- * Over WinRM that is one Send after the Command; over SSH it is just channel data.
+ * Turns an operation request into the script that runs: the operation's static template with the
+ * request substituted as base64 data. How the script then travels (command line or stdin) is
+ * delivery.ts's business.
  */
-import { buildPowerShellStdinCommand, type PowerShellCommand } from "../../transports/winrm/wsman/powershell";
 import type { OperationRequest } from "./protocol";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "./scripts";
 
 /** Standard base64 (RFC 4648 §4), padded: the only text that may go into a script's literal. */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** What to run for one request. */
-export interface ScriptInvocation {
-    /** The script that runs: the operation's template with the request in its base64 literal. */
-    script: string;
-    /** powershell.exe with a fixed bootstrap as -EncodedCommand (commandLine is the one-line form). */
-    command: PowerShellCommand;
-    /** Write these bytes to the process's stdin, then close it: the script, for the bootstrap. */
-    stdin: Buffer;
-}
 
 /** Base64 of the request's UTF-8 JSON: the form the scripts decode. */
 export function encodeRequest(request: OperationRequest): string {
@@ -53,11 +37,4 @@ export function substituteRequest(template: string, requestB64: string): string 
 /** The operation's script with this request in it. */
 export function renderScript(request: OperationRequest): string {
     return substituteRequest(SCRIPT_TEMPLATES[request.op], encodeRequest(request));
-}
-
-/** The script for a request, and the command line and stdin that run it. */
-export function prepareInvocation(request: OperationRequest): ScriptInvocation {
-    const script = renderScript(request);
-    const { stdin, ...command } = buildPowerShellStdinCommand(script);
-    return { script, command, stdin };
 }

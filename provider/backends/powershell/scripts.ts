@@ -6,9 +6,9 @@
  * The only thing that varies between runs is the request: base64 of UTF-8 JSON, substituted for
  * REQUEST_PLACEHOLDER inside a single-quoted literal (render.ts). Base64's alphabet cannot close
  * the literal, and the script decodes it as data, so nothing from the request is parsed as code.
- * The scripts are far longer than cmd.exe's 8191-character command line allows for
- * -EncodedCommand, so they travel on stdin behind a short bootstrap (render.ts), and the request
- * travels with them: a large file's content needs no second channel.
+ * The request travels inside the script, so a large file's content needs no second channel;
+ * delivery.ts decides whether the whole script goes on the command line (gzip-compressed behind a
+ * short loader) or on stdin.
  *
  * Every script prints exactly one line of compact JSON on stdout, {"ok":true,...} or
  * {"ok":false,"error":code,"message":...}, and exits 0 even when it reports an error

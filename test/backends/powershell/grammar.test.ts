@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { OPERATION_NAMES } from "../../../provider/backends/powershell/protocol";
-import { prepareInvocation } from "../../../provider/backends/powershell/render";
+import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
 import { loadPowerShellParser, type PowerShellParse } from "./grammar";
 import { realisticRequests } from "./requests";
@@ -25,15 +25,35 @@ describe("PowerShell scripts against PowerShell's grammar (tree-sitter-powershel
         });
     }
 
-    it("everything PowerShell receives for realistic requests parses: the bootstrap on the command line and the script on stdin", function () {
+    it("everything PowerShell receives for realistic requests parses: the loader and the script it decompresses, or the bootstrap and the script on stdin", function () {
         for (const request of realisticRequests()) {
             const invocation = prepareInvocation(request);
-            const bootstrap = parse(encodedCommandOf(invocation.command.arguments));
-            assert.equal(bootstrap.hasError, false, `bootstrap for ${request.op}: ${bootstrap.errors.join("\n")}`);
-            const sent = Buffer.from(invocation.stdin.toString("ascii"), "base64").toString("utf8");
+            let sent: string;
+            if (invocation.delivery === "commandLine") {
+                // PowerShell joins the arguments after -Command with spaces and runs that text.
+                const args = invocation.command.arguments;
+                const commandText = args.slice(args.indexOf("-Command") + 1).join(" ");
+                const loader = parse(commandText);
+                assert.equal(loader.hasError, false, `loader for ${request.op}: ${loader.errors.join("\n")}`);
+                assert.equal(loader.verbatimStrings.length, 1, "one literal: the data");
+                assert.deepEqual(loader.commandNames, [], "the loader calls no command by name");
+                assert.deepEqual(loader.shape.slice(4, 6), ["command_invokation_operator", ".:."], "dot-sources a script block");
+                const data = loader.verbatimStrings[0].slice(1, -1);
+                assert.equal(commandText, `. ${LOADER_PREFIX}${data}${LOADER_SUFFIX}`);
+                sent = decompressScript(data);
+            } else {
+                const bootstrap = parse(encodedCommandOf(invocation.command.arguments));
+                assert.equal(bootstrap.hasError, false, `bootstrap for ${request.op}: ${bootstrap.errors.join("\n")}`);
+                assert.ok(invocation.stdin !== undefined);
+                sent = Buffer.from(invocation.stdin.toString("ascii"), "base64").toString("utf8");
+            }
             const script = parse(sent);
             assert.equal(script.hasError, false, `script for ${JSON.stringify(request).slice(0, 80)}: ${script.errors.join("\n")}`);
         }
+    });
+
+    it("the loader with its quote left open is a parse error", function () {
+        assert.equal(parse(`. ${LOADER_PREFIX}H4sI${LOADER_SUFFIX.slice(1)}`).hasError, true);
     });
 
     describe("the check can fail", function () {

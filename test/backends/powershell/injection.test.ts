@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import type { OperationRequest } from "../../../provider/backends/powershell/protocol";
+import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { encodeRequest, renderScript, substituteRequest } from "../../../provider/backends/powershell/render";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
+import { buildPowerShellStdinCommand, POWERSHELL_OPTIONS } from "../../../provider/transports/winrm/wsman/powershell";
 import { loadPowerShellParser, type PowerShellParse } from "./grammar";
 import { HOSTILE_TEXT, hostileRequests } from "./requests";
 
@@ -44,6 +46,29 @@ describe("user data reaches the scripts only as base64 data", function () {
             }
         });
     }
+
+    it("on the command line, hostile text exists only inside the gzip+base64 data; on stdin, only in base64", function () {
+        const fixedPrefix = ["powershell.exe", ...POWERSHELL_OPTIONS, "-Command", ".", LOADER_PREFIX].join(" ");
+        const bootstrapLine = buildPowerShellStdinCommand("").commandLine;
+        for (const text of HOSTILE_TEXT) {
+            for (const request of hostileRequests(text)) {
+                const invocation = prepareInvocation(request);
+                const line = invocation.command.commandLine;
+                if (invocation.delivery === "commandLine") {
+                    assert.ok(line.startsWith(fixedPrefix) && line.endsWith(LOADER_SUFFIX), `${request.op}: the loader around the data changed`);
+                    const data = line.slice(fixedPrefix.length, line.length - LOADER_SUFFIX.length);
+                    assert.match(data, /^[A-Za-z0-9+/]+={0,2}$/);
+                    assert.equal(decompressScript(data), renderScript(request));
+                    assert.equal(invocation.stdin, undefined);
+                } else {
+                    assert.equal(line, bootstrapLine);
+                    assert.ok(invocation.stdin !== undefined);
+                    assert.match(invocation.stdin.toString("latin1"), /^[A-Za-z0-9+/]+={0,2}$/);
+                }
+                if (text.length >= 4) assert.equal(line.includes(text), false, `${JSON.stringify(text)} appears verbatim on the command line`);
+            }
+        }
+    });
 
     it("the request is UTF-8 JSON: non-ASCII survives byte for byte", function () {
         const request: OperationRequest = { op: "read", location: "Genomgång/日本語/🎉" };
