@@ -80,6 +80,8 @@ function isSpace(c: number): boolean {
 }
 /** XML name characters, loosely: anything but white space and the markup delimiters. */
 function isNameChar(c: number): boolean {
+    // Letters and everything from "?" up are name characters: decide those with one comparison.
+    if (c > 0x3e) return true;
     return !(isSpace(c) || c === 0x3e /* > */ || c === 0x2f /* / */ || c === 0x3d /* = */ || c === 0x3c /* < */ ||
         c === 0x22 || c === 0x27 || c === 0x26 /* & */ || Number.isNaN(c));
 }
@@ -89,21 +91,40 @@ function isNameStart(c: number): boolean {
 
 const PREDEFINED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
-/**
- * The first "&" in [from, to), or -1. `text.indexOf("&", from)` alone would scan on to the next
- * "&" anywhere in the file: called for every attribute value and text run, that made a scan of a
- * 50 MB file take minutes where "&" is rare.
- */
-function ampersandIn(text: string, from: number, to: number): number {
-    for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x26) return i;
-    return -1;
+/** What one scan carries between its helpers; made afresh by each scanXml call. */
+interface Scan {
+    readonly text: string;
+    /**
+     * The first "&" at or after `ampersandSearchedFrom` (-1: none). Every attribute value and text
+     * run is checked for references; searching the whole rest of the file each time (what
+     * `indexOf` alone does) made a 50 MB scan take minutes, so one search serves all the ranges
+     * before the "&" it found.
+     */
+    ampersand: number;
+    ampersandSearchedFrom: number;
+    /** Name offsets (start, end, start, end, ...) of the start tag being read, for the duplicate check. */
+    readonly attributeNames: number[];
+    attributeNameCount: number;
+    /** Set by readStartTag: offsets just past the element name and just past the last attribute. */
+    nameEnd: number;
+    attributesEnd: number;
+}
+
+/** The first "&" in [from, to), or -1. */
+function ampersandIn(scan: Scan, from: number, to: number): number {
+    if (from < scan.ampersandSearchedFrom || (scan.ampersand !== -1 && scan.ampersand < from)) {
+        scan.ampersand = scan.text.indexOf("&", from);
+        scan.ampersandSearchedFrom = from;
+    }
+    return scan.ampersand !== -1 && scan.ampersand < to ? scan.ampersand : -1;
 }
 
 /** Decodes the references in an attribute value or text run, refusing malformed ones. */
-function decodeReferences(text: string, from: number, to: number): string {
+function decodeReferences(scan: Scan, from: number, to: number): string {
+    const text = scan.text;
     let out = "";
     let last = from;
-    for (let amp = ampersandIn(text, from, to); amp !== -1; amp = ampersandIn(text, last, to)) {
+    for (let amp = ampersandIn(scan, from, to); amp !== -1; amp = ampersandIn(scan, last, to)) {
         const semi = text.indexOf(";", amp);
         if (semi === -1 || semi >= to || semi - amp > 12) fail(text, amp, `"&" that does not start a reference (write &amp;)`);
         const ref = text.slice(amp + 1, semi);
@@ -127,8 +148,9 @@ function codePoint(n: number): string | undefined {
     return String.fromCodePoint(n);
 }
 
-function checkText(text: string, from: number, to: number): void {
-    if (ampersandIn(text, from, to) !== -1) decodeReferences(text, from, to);
+/** Refuses malformed references in [from, to) without building the decoded text. */
+function checkReferences(scan: Scan, from: number, to: number): void {
+    if (ampersandIn(scan, from, to) !== -1) decodeReferences(scan, from, to);
 }
 
 function isWhitespaceRun(text: string, from: number, to: number): boolean {
@@ -136,11 +158,37 @@ function isWhitespaceRun(text: string, from: number, to: number): boolean {
     return true;
 }
 
+/** An open element. Frames are reused by depth: a large file opens hundreds of thousands. */
 interface Frame {
-    element: XmlElement;
-    /** Materialised (part of the returned tree) or scanned only. */
-    materialised: boolean;
+    /** The element if it is materialised (part of the returned tree); scanned-only elements have none. */
+    element: XmlElement | undefined;
+    /** Offsets of "<" and just past the name: the end tag is compared with the text, not a copy. */
+    start: number;
+    nameEnd: number;
     materialiseChildren: boolean;
+}
+
+/** The open elements, innermost at `depth - 1`. */
+interface OpenElements {
+    frames: Frame[];
+    depth: number;
+}
+
+function open(stack: OpenElements, element: XmlElement | undefined, start: number, nameEnd: number, materialiseChildren: boolean): void {
+    const frame = stack.frames[stack.depth];
+    if (frame) {
+        frame.element = element;
+        frame.start = start;
+        frame.nameEnd = nameEnd;
+        frame.materialiseChildren = materialiseChildren;
+    } else {
+        stack.frames.push({ element, start, nameEnd, materialiseChildren });
+    }
+    stack.depth++;
+}
+
+function innermost(stack: OpenElements): Frame | undefined {
+    return stack.depth > 0 ? stack.frames[stack.depth - 1] : undefined;
 }
 
 /**
@@ -149,7 +197,8 @@ interface Frame {
  */
 export function scanXml(text: string, policy: ScanPolicy): XmlScan {
     const length = text.length;
-    const stack: Frame[] = [];
+    const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0 };
+    const stack: OpenElements = { frames: [], depth: 0 };
     const ancestors: XmlElement[] = [];
     let root: XmlElement | undefined;
     let hasXmlDeclaration = false;
@@ -159,12 +208,12 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
         const lt = text.indexOf("<", pos);
         const textEnd = lt === -1 ? length : lt;
         if (textEnd > pos) {
-            const top = stack[stack.length - 1];
+            const top = innermost(stack);
             if (!top) {
                 if (!isWhitespaceRun(text, pos, textEnd)) fail(text, pos, root ? "text after the root element" : "text before the root element");
             } else {
-                checkText(text, pos, textEnd);
-                if (top.materialised && !top.element.hasOtherContent && !isWhitespaceRun(text, pos, textEnd)) {
+                checkReferences(scan, pos, textEnd);
+                if (top.element && !top.element.hasOtherContent && !isWhitespaceRun(text, pos, textEnd)) {
                     top.element.hasOtherContent = true;
                 }
             }
@@ -180,7 +229,7 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
                 markOtherContent(stack);
                 pos = close + 3;
             } else if (text.startsWith("<![CDATA[", lt)) {
-                if (stack.length === 0) fail(text, lt, "CDATA outside the root element");
+                if (stack.depth === 0) fail(text, lt, "CDATA outside the root element");
                 const close = text.indexOf("]]>", lt + 9);
                 if (close === -1) fail(text, lt, "CDATA section not closed (no ]]>)");
                 markOtherContent(stack);
@@ -204,102 +253,146 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
             let i = lt + 2;
             const nameStart = i;
             while (i < length && isNameChar(text.charCodeAt(i))) i++;
-            const name = text.slice(nameStart, i);
+            const nameEnd = i;
             while (i < length && isSpace(text.charCodeAt(i))) i++;
-            if (text.charCodeAt(i) !== 0x3e) fail(text, lt, `end tag </${name}> not closed with ">"`);
-            const frame = stack.pop();
-            if (!frame) fail(text, lt, `end tag </${name}> without a start tag`);
-            if (frame.element.name !== name) fail(text, lt, `end tag </${name}> does not match <${frame.element.name}>`);
-            frame.element.endTagStart = lt;
-            frame.element.end = i + 1;
-            if (frame.materialised) ancestors.pop();
+            if (text.charCodeAt(i) !== 0x3e) fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> not closed with ">"`);
+            const frame = innermost(stack);
+            if (!frame) fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> without a start tag`);
+            if (!sameRange(text, frame.start + 1, frame.nameEnd, nameStart, nameEnd)) {
+                fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> does not match <${text.slice(frame.start + 1, frame.nameEnd)}>`);
+            }
+            stack.depth--;
+            if (frame.element) {
+                frame.element.endTagStart = lt;
+                frame.element.end = i + 1;
+                ancestors.pop();
+            }
             pos = i + 1;
         } else {
-            const element = readStartTag(text, lt);
-            const parent = stack[stack.length - 1];
-            if (!parent && root) fail(text, lt, `a second root element <${element.name}>`);
-            const materialised = !parent || parent.materialiseChildren;
-            if (materialised) {
-                if (parent) parent.element.children.push(element);
-                else root = element;
+            const parent = innermost(stack);
+            if (parent && !parent.materialiseChildren) {
+                // Most of a large file: check the tag, build nothing. Only an element that stays
+                // open needs its name, to match its end tag.
+                const startTagEnd = readStartTag(scan, lt, undefined);
+                if (text.charCodeAt(startTagEnd - 2) !== 0x2f /* not "/>" */) open(stack, undefined, lt, scan.nameEnd, false);
+                pos = startTagEnd;
+                continue;
             }
-            pos = element.startTagEnd;
-            if (!element.selfClosing) {
-                const materialiseChildren = materialised && policy(element, ancestors);
-                stack.push({ element, materialised, materialiseChildren });
-                if (materialised) ancestors.push(element);
+            const attributes: XmlAttribute[] = [];
+            const startTagEnd = readStartTag(scan, lt, attributes);
+            const selfClosing = text.charCodeAt(startTagEnd - 2) === 0x2f;
+            const element = newElement(text.slice(lt + 1, scan.nameEnd), lt, scan.nameEnd, scan.attributesEnd, startTagEnd, selfClosing, attributes);
+            if (!parent && root) fail(text, lt, `a second root element <${element.name}>`);
+            if (parent) (parent.element as XmlElement).children.push(element);
+            else root = element;
+            pos = startTagEnd;
+            if (!selfClosing) {
+                const materialiseChildren = policy(element, ancestors);
+                open(stack, element, lt, scan.nameEnd, materialiseChildren);
+                ancestors.push(element);
             }
         }
     }
-    if (stack.length > 0) {
-        const open = stack[stack.length - 1].element;
-        fail(text, length, `<${open.name}> (opened at offset ${open.start}) is never closed: the file ends early`);
+    const unclosed = innermost(stack);
+    if (unclosed) {
+        fail(text, length, `<${text.slice(unclosed.start + 1, unclosed.nameEnd)}> (opened at offset ${unclosed.start}) is never closed: the file ends early`);
     }
     if (!root) fail(text, 0, "no root element");
     return { root, hasXmlDeclaration };
 }
 
-function markOtherContent(stack: Frame[]): void {
-    const top = stack[stack.length - 1];
-    if (top && top.materialised) top.element.hasOtherContent = true;
+function markOtherContent(stack: OpenElements): void {
+    const top = innermost(stack);
+    if (top && top.element) top.element.hasOtherContent = true;
 }
 
-function readStartTag(text: string, lt: number): XmlElement {
+/**
+ * Reads and checks the start tag at `lt` and returns the offset just past its ">" (a tag ending in
+ * "/>" is self-closing); leaves the name's and the attributes' end in `scan`. Attributes are built
+ * (names sliced, values decoded) only when `attributes` is given: for a materialised element.
+ */
+function readStartTag(scan: Scan, lt: number, attributes: XmlAttribute[] | undefined): number {
+    const text = scan.text;
     const length = text.length;
+    const names = scan.attributeNames;
+    scan.attributeNameCount = 0;
     let i = lt + 1;
     if (!isNameStart(text.charCodeAt(i))) fail(text, lt, `"<" that does not start a tag (write &lt;)`);
     while (i < length && isNameChar(text.charCodeAt(i))) i++;
-    const name = text.slice(lt + 1, i);
     const nameEnd = i;
-    const attributes: XmlAttribute[] = [];
-    let attributesEnd = nameEnd;
+    scan.nameEnd = nameEnd;
+    scan.attributesEnd = nameEnd;
+    let nextLt = text.indexOf("<", nameEnd);
     for (;;) {
         const spaceStart = i;
         while (i < length && isSpace(text.charCodeAt(i))) i++;
         const c = text.charCodeAt(i);
-        if (c === 0x3e /* > */) {
-            return element(name, lt, nameEnd, attributesEnd, i + 1, false, attributes);
-        }
+        if (c === 0x3e /* > */) return i + 1;
         if (c === 0x2f /* / */) {
-            if (text.charCodeAt(i + 1) !== 0x3e) fail(text, i, `"/" not followed by ">" in <${name}>`);
-            return element(name, lt, nameEnd, attributesEnd, i + 2, true, attributes);
+            if (text.charCodeAt(i + 1) !== 0x3e) fail(text, i, `"/" not followed by ">" in <${tagName(text, lt)}>`);
+            return i + 2;
         }
-        if (i >= length) fail(text, lt, `start tag <${name} is not closed: the file ends early`);
-        if (i === spaceStart) fail(text, i, `attributes of <${name}> must be separated by white space`);
-        if (!isNameStart(c)) fail(text, i, `unexpected character "${text[i]}" in <${name}>`);
+        if (i >= length) fail(text, lt, `start tag <${tagName(text, lt)} is not closed: the file ends early`);
+        if (i === spaceStart) fail(text, i, `attributes of <${tagName(text, lt)}> must be separated by white space`);
+        if (!isNameStart(c)) fail(text, i, `unexpected character "${text[i]}" in <${tagName(text, lt)}>`);
         const attrStart = i;
         while (i < length && isNameChar(text.charCodeAt(i))) i++;
-        const attrName = text.slice(attrStart, i);
+        const attrEnd = i;
         while (i < length && isSpace(text.charCodeAt(i))) i++;
-        if (text.charCodeAt(i) !== 0x3d /* = */) fail(text, i, `attribute ${attrName} of <${name}> has no "="`);
+        if (text.charCodeAt(i) !== 0x3d /* = */) fail(text, i, `attribute ${text.slice(attrStart, attrEnd)} of <${tagName(text, lt)}> has no "="`);
         i++;
         while (i < length && isSpace(text.charCodeAt(i))) i++;
         const quote = text[i];
-        if (quote !== '"' && quote !== "'") fail(text, i, `value of attribute ${attrName} of <${name}> is not quoted`);
+        if (quote !== '"' && quote !== "'") fail(text, i, `value of attribute ${text.slice(attrStart, attrEnd)} of <${tagName(text, lt)}> is not quoted`);
         const valueStart = i + 1;
         const valueEnd = text.indexOf(quote, valueStart);
-        if (valueEnd === -1) fail(text, i, `value of attribute ${attrName} of <${name}> is never closed`);
-        const stray = text.indexOf("<", valueStart);
-        if (stray !== -1 && stray < valueEnd) fail(text, stray, `"<" inside the value of attribute ${attrName} of <${name}>`);
-        for (const other of attributes) {
-            if (other.name === attrName) fail(text, attrStart, `attribute ${attrName} appears twice in <${name}>`);
+        if (valueEnd === -1) fail(text, i, `value of attribute ${text.slice(attrStart, attrEnd)} of <${tagName(text, lt)}> is never closed`);
+        // The first "<" after the tag's start serves every value's check (searching from each
+        // value instead would re-read the rest of the tag once per attribute).
+        if (nextLt !== -1 && nextLt < valueStart) nextLt = text.indexOf("<", valueStart);
+        const stray = nextLt;
+        if (stray !== -1 && stray < valueEnd) fail(text, stray, `"<" inside the value of attribute ${text.slice(attrStart, attrEnd)} of <${tagName(text, lt)}>`);
+        for (let other = 0; other < scan.attributeNameCount; other += 2) {
+            if (sameRange(text, names[other], names[other + 1], attrStart, attrEnd)) {
+                fail(text, attrStart, `attribute ${text.slice(attrStart, attrEnd)} appears twice in <${tagName(text, lt)}>`);
+            }
         }
-        attributes.push({
-            name: attrName,
-            value: decodeReferences(text, valueStart, valueEnd),
-            raw: text.slice(valueStart, valueEnd),
-            quote,
-            start: attrStart,
-            valueStart,
-            valueEnd,
-            end: valueEnd + 1,
-        });
+        names[scan.attributeNameCount++] = attrStart;
+        names[scan.attributeNameCount++] = attrEnd;
+        if (attributes) {
+            attributes.push({
+                name: text.slice(attrStart, attrEnd),
+                value: decodeReferences(scan, valueStart, valueEnd),
+                raw: text.slice(valueStart, valueEnd),
+                quote,
+                start: attrStart,
+                valueStart,
+                valueEnd,
+                end: valueEnd + 1,
+            });
+        } else {
+            checkReferences(scan, valueStart, valueEnd);
+        }
         i = valueEnd + 1;
-        attributesEnd = i;
+        scan.attributesEnd = i;
     }
 }
 
-function element(name: string, start: number, nameEnd: number, attributesEnd: number, startTagEnd: number,
+/** The name of the tag at `lt`, for messages. */
+function tagName(text: string, lt: number): string {
+    let i = lt + 1;
+    while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
+    return text.slice(lt + 1, i);
+}
+
+/** True if text[aStart, aEnd) and text[bStart, bEnd) hold the same characters. */
+function sameRange(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+    if (aEnd - aStart !== bEnd - bStart) return false;
+    for (let k = 0; k < aEnd - aStart; k++) if (text.charCodeAt(aStart + k) !== text.charCodeAt(bStart + k)) return false;
+    return true;
+}
+
+function newElement(name: string, start: number, nameEnd: number, attributesEnd: number, startTagEnd: number,
     selfClosing: boolean, attributes: XmlAttribute[]): XmlElement {
     return {
         name, start, nameEnd, attributesEnd, startTagEnd, selfClosing,
