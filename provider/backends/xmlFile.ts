@@ -35,6 +35,8 @@ export class XmlFileBackend implements SessionBackend {
                 } catch (error) {
                     if (!(error instanceof ConfigChangedError)) throw error;
                     lastConflict = error;
+                    // Let the other writer finish before reading again.
+                    await new Promise((resolve) => setTimeout(resolve, attempt * 20 + Math.random() * 20));
                 }
             }
             throw new ConfigChangedError(this.file.label, `it changed on each of ${WRITE_ATTEMPTS} attempts: ${lastConflict?.message ?? ""}`);
@@ -58,18 +60,19 @@ export class XmlFileBackend implements SessionBackend {
         const newBytes = documentBytes(document, result.text);
         // Check what would be written before writing it: the file must parse and say what was asked.
         const after = readSession(parseApplicationHost(newBytes, label), location, label);
-        verify(after, change, label, location);
+        verify(after, change, label, location, "before writing");
         await this.file.write(newBytes, version);
+        // Read back and verify this location. Another writer may have changed other parts of the
+        // file since (IIS Manager does not take our lock): that is not a failure of this write.
         const reread = await this.file.read();
-        if (!reread.bytes.equals(newBytes)) {
-            throw new Error(`${label}: read back after writing ${describeLocation(location)} differs from what was written (another writer?); run again to see the current state`);
-        }
-        return { before, after, created: result.record, pruned: result.pruned };
+        const readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label);
+        verify(readBack, change, label, location, "after writing");
+        return { before, after: readBack, created: result.record, pruned: result.pruned };
     }
 }
 
 /** Throws if a reading does not hold what the change asked for, naming the attribute. */
-export function verify(after: SessionReading, change: SessionChange, label: string, location: string): void {
+export function verify(after: SessionReading, change: SessionChange, label: string, location: string, when: "before writing" | "after writing" = "after writing"): void {
     const problems: string[] = [];
     for (const name of SESSION_ATTRIBUTES) {
         const wanted = change.set[name];
@@ -84,5 +87,8 @@ export function verify(after: SessionReading, change: SessionChange, label: stri
             problems.push(`${name} is still set to ${JSON.stringify(after.explicitRaw[name])}`);
         }
     }
-    if (problems.length > 0) throw new Error(`${label}: verifying ${describeLocation(location)} failed: ${problems.join("; ")}; nothing was written`);
+    if (problems.length > 0) {
+        const consequence = when === "before writing" ? "nothing was written" : "the file was written but does not hold these values (changed by another writer?); run again to see the current state";
+        throw new Error(`${label}: verifying ${describeLocation(location)} ${when} failed: ${problems.join("; ")}; ${consequence}`);
+    }
 }

@@ -50,6 +50,7 @@ export class LocalConfigFile implements ConfigFileStore {
         } catch (error) {
             throw new Error(`${this.path}: cannot write: ${describeFsError(error)}`);
         }
+        await removeAbandonedTemps(directory, path.basename(this.path));
         try {
             const handle = await fs.promises.open(temp, "wx", mode);
             try {
@@ -102,14 +103,7 @@ export class LocalConfigFile implements ConfigFileStore {
             throw new Error(`${this.path}: cannot edit: ${describeFsError(error)}; nothing was written`);
         }
         for (let attempt = 0; ; attempt++) {
-            try {
-                await fs.promises.writeFile(lock, owner, { flag: "wx" });
-                break;
-            } catch (error) {
-                if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-                    throw new Error(`${this.path}: cannot create lock file ${lock}: ${describeFsError(error)}`);
-                }
-            }
+            if (await createLock(lock, owner, this.path)) break;
             const holder = await fs.promises.readFile(lock, "utf8").catch(() => undefined);
             if (holder !== undefined && await isAbandoned(lock, holder, staleMs)) {
                 await breakLock(lock, holder);
@@ -129,6 +123,65 @@ export class LocalConfigFile implements ConfigFileStore {
     }
 }
 
+/**
+ * Creates the lock file whole: the owner is written to a private name first and then linked into
+ * place (link fails if the lock exists), so a process killed at any moment never leaves an empty
+ * lock whose owner cannot be known.
+ */
+async function createLock(lock: string, owner: string, file: string): Promise<boolean> {
+    const draft = `${lock}.${process.pid}.${randomBytes(6).toString("hex")}.draft`;
+    try {
+        await fs.promises.writeFile(draft, owner, { flag: "wx" });
+        try {
+            await fs.promises.link(draft, lock);
+            return true;
+        } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === "EEXIST") return false;
+            if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EXDEV") throw error;
+            // No hard links on this file system: exclusive create, with the small empty-lock window.
+            try {
+                await fs.promises.writeFile(lock, owner, { flag: "wx" });
+                return true;
+            } catch (inner) {
+                if ((inner as NodeJS.ErrnoException).code === "EEXIST") return false;
+                throw inner;
+            }
+        }
+    } catch (error) {
+        throw new Error(`${file}: cannot create lock file ${lock}: ${describeFsError(error)}`);
+    } finally {
+        await fs.promises.rm(draft, { force: true });
+    }
+}
+
+/**
+ * Temp files and lock drafts left by writers of this machine that were killed mid-write: named
+ * `.<file>.<pid>.<hex>.tmp` and `<file>.asp-session.lock.<pid>.<hex>.draft`; removed when that
+ * process no longer exists, so they cannot pile up.
+ */
+async function removeAbandonedTemps(directory: string, base: string): Promise<void> {
+    const names = await fs.promises.readdir(directory).catch(() => [] as string[]);
+    const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const pattern = new RegExp(`^(?:\\.${escaped}\\.(\\d+)\\.[0-9a-f]+\\.tmp|${escaped}${LOCK_SUFFIX.replace(/\./g, "\\.")}\\.(\\d+)\\.[0-9a-f]+\\.draft)$`);
+    for (const name of names) {
+        const match = pattern.exec(name);
+        if (!match) continue;
+        const pid = Number(match[1] ?? match[2]);
+        if (pid === process.pid || isAlive(pid)) continue;
+        await fs.promises.rm(path.join(directory, name), { force: true });
+    }
+}
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code !== "ESRCH";
+    }
+}
+
 /** A lock is abandoned when its process (on this host) no longer exists, or when it is very old. */
 async function isAbandoned(lock: string, holder: string, staleMs: number): Promise<boolean> {
     let owner: { pid?: unknown; host?: unknown };
@@ -139,13 +192,7 @@ async function isAbandoned(lock: string, holder: string, staleMs: number): Promi
         const stat = await fs.promises.stat(lock).catch(() => undefined);
         return stat !== undefined && Date.now() - stat.mtimeMs > 2_000;
     }
-    if (owner.host === os.hostname() && typeof owner.pid === "number") {
-        try {
-            process.kill(owner.pid, 0);
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === "ESRCH") return true;
-        }
-    }
+    if (owner.host === os.hostname() && typeof owner.pid === "number" && !isAlive(owner.pid)) return true;
     const stat = await fs.promises.stat(lock).catch(() => undefined);
     return stat !== undefined && Date.now() - stat.mtimeMs > staleMs;
 }

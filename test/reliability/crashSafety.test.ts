@@ -167,7 +167,9 @@ function checkLeftovers(folder: string, file: string, killedPids: Set<number>, r
     const replacementTemp = new RegExp(`^\\.${escape(base)}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
     const backupTemp = new RegExp(`^\\.${escape(base + BACKUP_SUFFIX)}\\.[0-9a-f]{12}\\.tmp$`);
     const brokenLock = new RegExp(`^${escape(base + LOCK_SUFFIX)}\\.[0-9a-f]{12}\\.broken$`);
-    let replacements = 0, backups = 0, brokenLocks = 0;
+    // A lock is written to a draft first and linked into place; a writer killed meanwhile leaves it.
+    const lockDraft = new RegExp(`^${escape(base + LOCK_SUFFIX)}\\.(\\d+)\\.[0-9a-f]{12}\\.draft$`);
+    let replacements = 0, backups = 0, brokenLocks = 0, drafts = 0;
     for (const entry of fs.readdirSync(folder)) {
         if (expected.has(entry)) continue;
         const replacement = replacementTemp.exec(entry);
@@ -178,11 +180,15 @@ function checkLeftovers(folder: string, file: string, killedPids: Set<number>, r
             backups++;
         } else if (brokenLock.test(entry)) {
             brokenLocks++;
+        } else if (lockDraft.test(entry)) {
+            const draft = lockDraft.exec(entry) as RegExpExecArray;
+            assert.ok(killedPids.has(Number(draft[1])), `run ${run}: lock draft ${entry} does not belong to a killed writer`);
+            drafts++;
         } else {
             assert.fail(`run ${run}: unexpected file ${entry} beside the config`);
         }
     }
-    assert.ok(replacements <= killedPids.size && backups <= killedPids.size && brokenLocks <= killedPids.size,
+    assert.ok(replacements <= killedPids.size && backups <= killedPids.size && brokenLocks <= killedPids.size && drafts <= killedPids.size,
         `run ${run}: ${replacements} replacement temps, ${backups} backup temps, ${brokenLocks} broken locks after ${killedPids.size} kills`);
     return replacements + backups + brokenLocks;
 }

@@ -111,7 +111,7 @@ describe("reliability: writers racing on one file", function () {
         const clobbered = ours.eventsOf("mismatch");
         const refused = ours.count("cas-refused");
         assert.strictEqual(done.length + failed.length, APPLIES, "every apply either succeeded and was verified or reported an error");
-        for (const failure of failed) assert.match(failure.message, /changed since it was read|differs from what was written/, `apply ${failure.apply} failed for another reason`);
+        for (const failure of failed) assert.match(failure.message, /changed since it was read|does not hold these values \(changed by another writer\?\)/, `apply ${failure.apply} failed for another reason`);
         assert.ok(refused > 0, "compare-and-swap never refused a write: the foreign writer did not race ours");
         // Site A ends with our last write, unless a foreign edit read the file before that write and replaced it after.
         const lastWrite = written[written.length - 1];
