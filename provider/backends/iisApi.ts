@@ -1,0 +1,99 @@
+/**
+ * The "IIS API via PowerShell" backend (mode "iis"): IIS's own configuration API
+ * (Microsoft.Web.Administration) on the server does the reading and writing, through the scripts
+ * in powershell/. A read is one command; a write is two (a read, to know what was there, and an
+ * apply that commits and reads back), and only the read when nothing would change.
+ *
+ * Differences from the XML file backend, because IIS's API owns the file's layout:
+ * - restoring puts back the earlier *value*, in IIS's own spelling ("True" comes back as "true");
+ * - IIS creates and keeps the <location>/<asp>/<session> elements itself, so `created` is always
+ *   NOTHING_CREATED and `prune` is not acted on (`pruned` is false).
+ */
+import { NOTHING_CREATED } from "../apphost/sessionEditor";
+import { describeLocation } from "../settings/location";
+import {
+    formatAttribute, parseAttributeText, SESSION_ATTRIBUTES, sameValue,
+    type RawSessionAttributes, type SessionAttribute, type SessionSettings,
+} from "../settings/schema";
+import type { CommandRunner } from "../transports/commandRunner";
+import { runScript, type ReadResponse, type SessionAttributeText } from "./powershell";
+import type { SessionBackend, SessionChange, SessionReading, SessionWriteResult } from "./types";
+import { verify } from "./xmlFile";
+
+export interface IisApiBackendOptions {
+    /** Deadline for each PowerShell command (default: the runner's). */
+    timeoutMs?: number;
+}
+
+/** An attribute value IIS's API returned that our schema refuses: the server holds something we cannot represent. */
+export class UnexpectedValueError extends Error {
+    constructor(message: string) {
+        super(message);
+        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
+        this.message = message;
+        this.name = "UnexpectedValueError";
+    }
+}
+
+export class IisApiBackend implements SessionBackend {
+    readonly description: string;
+
+    constructor(private readonly runner: CommandRunner, private readonly options: IisApiBackendOptions = {}) {
+        this.description = `${runner.host} (IIS API)`;
+    }
+
+    async read(location: string): Promise<SessionReading> {
+        const state = await runScript(this.runner, { op: "read", location }, this.options);
+        return this.reading(state, location);
+    }
+
+    async write(location: string, change: SessionChange): Promise<SessionWriteResult> {
+        const before = await this.read(location);
+        // What must hold afterwards: IIS's API writes values, so a restore is checked by value too.
+        const wanted: SessionSettings = { ...change.set };
+        const set: SessionAttributeText = {};
+        for (const name of SESSION_ATTRIBUTES) {
+            const raw = change.restore[name];
+            if (raw !== undefined) assign(wanted, name, this.canonical(name, raw, location, "cannot restore"));
+            const value = wanted[name];
+            if (value !== undefined && !(before.explicitRaw[name] !== undefined && sameValue(name, before.explicit[name], value))) {
+                set[name] = formatAttribute(name, value);
+            }
+        }
+        const remove = change.remove.filter((name) => wanted[name] === undefined && before.explicitRaw[name] !== undefined);
+        if (Object.keys(set).length === 0 && remove.length === 0) {
+            return { before, after: before, created: NOTHING_CREATED, pruned: false };
+        }
+        const state = await runScript(this.runner, { op: "apply", location, set, remove }, this.options);
+        const after = this.reading(state, location);
+        verify(after, { set: wanted, restore: {}, remove: change.remove }, this.description, location, "after writing");
+        return { before, after, created: NOTHING_CREATED, pruned: false };
+    }
+
+    /** A script's state as a SessionReading: explicit values parsed from their text as IIS reads it. */
+    private reading(state: ReadResponse, location: string): SessionReading {
+        const explicitRaw: RawSessionAttributes = { ...state.explicit };
+        const explicit: SessionSettings = {};
+        for (const name of SESSION_ATTRIBUTES) {
+            const raw = explicitRaw[name];
+            if (raw !== undefined) assign(explicit, name, this.canonical(name, raw, location, `${state.configFile} has`));
+        }
+        const effective = { ...state.effective };
+        // IIS reports TimeSpans as "c" text, possibly with fractions; keep the canonical form where there is one.
+        const timeout = parseAttributeText("timeout", effective.timeout);
+        if (timeout.ok) effective.timeout = timeout.value;
+        return { explicitRaw, explicit, effective };
+    }
+
+    private canonical(name: SessionAttribute, raw: string, location: string, context: string): boolean | number | string {
+        const parsed = parseAttributeText(name, raw);
+        if (!parsed.ok) {
+            throw new UnexpectedValueError(`${this.description}: ${context} session ${name}=${JSON.stringify(raw)} at ${describeLocation(location)}, which IIS would refuse: ${parsed.reason}`);
+        }
+        return parsed.value;
+    }
+}
+
+function assign(settings: SessionSettings, name: SessionAttribute, value: boolean | number | string): void {
+    Object.assign(settings, { [name]: value });
+}

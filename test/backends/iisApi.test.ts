@@ -1,0 +1,173 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { NOTHING_CREATED } from "../../provider/apphost/sessionEditor";
+import { IisApiBackend } from "../../provider/backends/iisApi";
+import { PowerShellScriptError } from "../../provider/backends/powershell";
+import { SESSION_DEFAULTS } from "../../provider/settings/schema";
+import { projectRoot, sharedFile } from "../support/paths";
+import { EmulatedRunner, scratchApplicationHost } from "./emulatedRunner";
+
+const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
+/** A real file with `<asp><session keepSessionIdSecure="true" /></asp>` at the root, or our own fixture. */
+const SOURCE = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+    try {
+        await promise;
+    } catch (error) {
+        assert.ok(error instanceof Error);
+        return error;
+    }
+    assert.fail("expected a rejection");
+}
+
+describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a real applicationHost.config)", function () {
+    let scratch: ReturnType<typeof scratchApplicationHost>;
+    let runner: EmulatedRunner;
+    let backend: IisApiBackend;
+    beforeEach(function () {
+        scratch = scratchApplicationHost(SOURCE);
+        runner = new EmulatedRunner(scratch.file);
+        backend = new IisApiBackend(runner);
+    });
+    afterEach(function () {
+        scratch.remove();
+    });
+
+    it("describes itself by host", function () {
+        assert.equal(backend.description, "web01.test:5985 (IIS API)");
+    });
+
+    it("read is one command on the command line (nothing on stdin), with a step name", async function () {
+        const reading = await backend.read("Default Web Site");
+        assert.equal(runner.runs.length, 1);
+        assert.equal(runner.runs[0].command.stdin, undefined);
+        assert.deepEqual(runner.steps(), ["read session settings at Default Web Site"]);
+        assert.deepEqual(reading.explicitRaw, {});
+        assert.deepEqual(reading.explicit, {});
+        if (SOURCE !== OWN_FIXTURE) assert.deepEqual(reading.effective, { ...SESSION_DEFAULTS, keepSessionIdSecure: true });
+        const server = await backend.read("");
+        assert.deepEqual(runner.steps()[1], "read session settings at the server level");
+        if (SOURCE !== OWN_FIXTURE) {
+            assert.deepEqual(server.explicitRaw, { keepSessionIdSecure: "true" });
+            assert.deepEqual(server.explicit, { keepSessionIdSecure: true });
+        }
+    });
+
+    it("write = one read + one apply; returns before, the verified after, NOTHING_CREATED, pruned false", async function () {
+        const result = await backend.write("Default Web Site/shop", { set: { allowSessionState: false, max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
+        assert.deepEqual(runner.steps(), ["read session settings at Default Web Site/shop", "apply session settings at Default Web Site/shop"]);
+        assert.ok(runner.runs.every((run) => run.command.stdin === undefined), "both on the command line");
+        assert.deepEqual(result.before.explicitRaw, {});
+        assert.deepEqual(result.after.explicitRaw, { allowSessionState: "false", max: "1000", timeout: "00:10:00" });
+        assert.deepEqual(result.after.explicit, { allowSessionState: false, max: 1000, timeout: "00:10:00" });
+        assert.equal(result.after.effective.timeout, "00:10:00");
+        assert.deepEqual(result.created, NOTHING_CREATED);
+        assert.equal(result.pruned, false);
+        assert.deepEqual((await backend.read("default web site/SHOP")).explicitRaw, result.after.explicitRaw, "IIS compares locations case-insensitively");
+    });
+
+    it("a write with nothing to change runs only the read", async function () {
+        await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
+        const bytes = fs.readFileSync(scratch.file);
+        runner.runs.length = 0;
+        const same = await backend.write("Default Web Site", { set: { max: 1000, timeout: "0:10" }, restore: {}, remove: ["allowSessionState"] });
+        assert.deepEqual(runner.steps(), ["read session settings at Default Web Site"]);
+        assert.deepEqual(same.after, same.before);
+        runner.runs.length = 0;
+        await backend.write("Default Web Site", { set: {}, restore: {}, remove: [] });
+        assert.equal(runner.runs.length, 1);
+        assert.ok(fs.readFileSync(scratch.file).equals(bytes));
+    });
+
+    it("only the attributes that change go to apply", async function () {
+        await backend.write("Default Web Site", { set: { max: 1000 }, restore: {}, remove: [] });
+        runner.runs.length = 0;
+        const result = await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:30:00" }, restore: {}, remove: [] });
+        assert.equal(runner.runs.length, 2);
+        assert.deepEqual(result.after.explicitRaw, { max: "1000", timeout: "00:30:00" });
+    });
+
+    it("restore puts back the earlier value in IIS's spelling and verifies it by value", async function () {
+        const text = fs.readFileSync(scratch.file, "utf8");
+        fs.writeFileSync(scratch.file, text.replace("</configuration>", '    <location path="Legacy">\r\n        <system.webServer>\r\n            <asp>\r\n                <session allowSessionState="True" max="0100" />\r\n            </asp>\r\n        </system.webServer>\r\n    </location>\r\n</configuration>'));
+        const changed = await backend.write("Legacy", { set: { allowSessionState: false, max: 5 }, restore: {}, remove: [] });
+        assert.deepEqual(changed.before.explicitRaw, { allowSessionState: "True", max: "0100" });
+        assert.deepEqual(changed.before.explicit, { allowSessionState: true, max: 100 });
+        const restored = await backend.write("Legacy", { set: {}, restore: changed.before.explicitRaw, remove: [] });
+        assert.deepEqual(restored.after.explicitRaw, { allowSessionState: "true", max: "100" });
+        assert.deepEqual(restored.after.explicit, changed.before.explicit);
+    });
+
+    it("remove deletes attributes at the location so the inherited value applies again", async function () {
+        await backend.write("", { set: { timeout: "00:45:00" }, restore: {}, remove: [] });
+        await backend.write("Default Web Site", { set: { timeout: "00:05:00", max: 7 }, restore: {}, remove: [] });
+        const result = await backend.write("Default Web Site", { set: {}, restore: {}, remove: ["timeout", "keepSessionIdSecure"] });
+        assert.deepEqual(result.after.explicitRaw, { max: "7" });
+        assert.equal(result.after.effective.timeout, "00:45:00");
+    });
+
+    describe("errors name the host, the operation and the location", function () {
+        it("a script's error code (a malformed file: configError)", async function () {
+            fs.writeFileSync(scratch.file, "<configuration><system.webServer></configuration>");
+            const error = await rejection(backend.read("Default Web Site"));
+            assert.ok(error instanceof PowerShellScriptError);
+            assert.equal(error.code, "configError");
+            assert.equal(error.operation, "read");
+            assert.equal(error.target, "Default Web Site");
+            assert.match(error.message, /^read at location "Default Web Site" on web01\.test:5985 failed \(configError\): /);
+        });
+
+        it("two <location> elements holding <asp>: ambiguousLocation, and nothing applied", async function () {
+            const block = '<location path="Twice"><system.webServer><asp /></system.webServer></location>';
+            fs.writeFileSync(scratch.file, fs.readFileSync(scratch.file, "utf8").replace("</configuration>", `${block}${block}</configuration>`));
+            const error = await rejection(backend.write("Twice", { set: { max: 1 }, restore: {}, remove: [] }));
+            assert.ok(error instanceof PowerShellScriptError);
+            assert.equal(error.code, "ambiguousLocation");
+            assert.equal(runner.runs.length, 1);
+        });
+
+        it("powershell.exe exiting non-zero: processFailed with stderr's CLIXML decoded", async function () {
+            runner.replaceOutput = () => ({
+                stdout: Buffer.alloc(0),
+                stderr: Buffer.from('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Exception calling "FromBase64String"_x000D__x000A_</S></Objs>'),
+                exitCode: 1,
+            });
+            const error = await rejection(backend.read("Default Web Site/shop"));
+            assert.ok(error instanceof PowerShellScriptError);
+            assert.equal(error.code, "processFailed");
+            assert.equal(
+                error.message,
+                'read at location "Default Web Site/shop" on web01.test:5985: powershell.exe exited with code 1 before the script reported a result; stderr: Exception calling "FromBase64String"',
+            );
+        });
+
+        it("empty or garbage stdout: badOutput, quoting stderr", async function () {
+            runner.replaceOutput = () => ({ stdout: Buffer.from("Loading profile...\r\n"), stderr: Buffer.from("WARNING: something"), exitCode: 0 });
+            const error = await rejection(backend.write("", { set: { max: 1 }, restore: {}, remove: [] }));
+            assert.ok(error instanceof PowerShellScriptError);
+            assert.equal(error.code, "badOutput");
+            assert.match(error.message, /^read at the server level on web01\.test:5985: no JSON result line .*"Loading profile\.\.\."; stderr: WARNING: something$/);
+            runner.replaceOutput = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
+            assert.match((await rejection(backend.read(""))).message, /printed nothing on stdout/);
+        });
+
+        it("an unknown script on the server (version skew): processFailed with PowerShell's error text", async function () {
+            runner.beforeRun = (command) => {
+                command.arguments[command.arguments.length - 1] = "Get-Nothing";
+            };
+            const error = await rejection(backend.read("Default Web Site"));
+            assert.ok(error instanceof PowerShellScriptError);
+            assert.equal(error.code, "processFailed");
+            assert.match(error.message, /on web01\.test:5985: powershell\.exe exited with code 1 .*stderr: This test server runs only the provider's own scripts/);
+        });
+
+        it("a timeout IIS's validation refuses (not whole minutes) is apply's configError", async function () {
+            const error = await rejection(backend.write("Default Web Site", { set: { timeout: "00:10:30" }, restore: {}, remove: [] }));
+            assert.ok(error instanceof PowerShellScriptError);
+            assert.equal(error.code, "configError");
+            assert.equal(error.operation, "apply");
+        });
+    });
+});
