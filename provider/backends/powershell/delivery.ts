@@ -41,6 +41,13 @@ export interface ScriptInvocation {
 }
 
 /**
+ * powershell.exe's options for the command-line delivery. `-InputFormat None`: nothing is sent on
+ * stdin, and Windows PowerShell may otherwise wait for a redirected stdin to close before exiting
+ * (a known hang when a launcher keeps the pipe open; Chocolatey's install line uses the same option).
+ */
+export const COMMAND_LINE_OPTIONS: readonly string[] = [...POWERSHELL_OPTIONS, "-InputFormat", "None"];
+
+/**
  * The loader's text around the base64 of the gzip-compressed script. PowerShell joins the
  * arguments after -Command with single spaces, so the loader is passed as two arguments, "." and
  * the rest, neither with a space in it: no client or shell has a reason to quote either.
@@ -77,7 +84,7 @@ export function buildLoaderCommand(script: string): PowerShellCommand {
     if (UNSAFE_ON_COMMAND_LINE.test(loader) || loader.split("'").length !== 3) {
         throw new Error(`the command-line loader must be one quoted literal and no character cmd.exe or CreateProcess acts on: ${LOADER_PREFIX}…${LOADER_SUFFIX}`);
     }
-    return powerShellCommand([...POWERSHELL_OPTIONS, "-Command", LOADER_DOT_ARGUMENT, loader]);
+    return powerShellCommand([...COMMAND_LINE_OPTIONS, "-Command", LOADER_DOT_ARGUMENT, loader]);
 }
 
 /**

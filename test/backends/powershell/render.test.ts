@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { buildLoaderCommand, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
+import { buildLoaderCommand, COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { OPERATION_NAMES, type OperationRequest, type WriteFileRequest } from "../../../provider/backends/powershell/protocol";
 import { encodeRequest, renderScript } from "../../../provider/backends/powershell/render";
 import { SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
@@ -7,7 +7,6 @@ import {
     buildPowerShellCommand,
     buildPowerShellStdinCommand,
     COMMAND_LINE_LIMIT,
-    POWERSHELL_OPTIONS,
     PROGRESS_PREAMBLE,
 } from "../../../provider/transports/winrm/wsman/powershell";
 import { realisticRequests } from "./requests";
@@ -40,7 +39,7 @@ describe("prepareInvocation: what a transport runs", function () {
             assert.equal(invocation.stdin, undefined);
             assert.equal(invocation.script, renderScript(request));
             assert.equal(invocation.command.command, "powershell.exe");
-            assert.deepEqual(invocation.command.arguments.slice(0, -2), [...POWERSHELL_OPTIONS, "-Command"]);
+            assert.deepEqual(invocation.command.arguments.slice(0, -2), [...COMMAND_LINE_OPTIONS, "-Command"]);
             assert.equal(invocation.command.arguments[invocation.command.arguments.length - 2], ".");
             assert.equal(invocation.command.commandLine, ["powershell.exe", ...invocation.command.arguments].join(" "));
             assert.equal(invocation.command.length, invocation.command.commandLine.length);
