@@ -108,6 +108,21 @@ interface Scan {
     /** Set by readStartTag: offsets just past the element name and just past the last attribute. */
     nameEnd: number;
     attributesEnd: number;
+    /**
+     * Element and attribute names already copied out of the text, by length and first character:
+     * a file repeats a few dozen names, and one string for each is less for the garbage collector.
+     */
+    readonly names: Map<number, string>;
+}
+
+/** text[start, end) as a string, the same string each time the same name recurs. */
+function internedName(scan: Scan, start: number, end: number): string {
+    const key = (end - start) * 0x10000 + scan.text.charCodeAt(start);
+    const known = scan.names.get(key);
+    if (known !== undefined && scan.text.startsWith(known, start)) return known;
+    const name = scan.text.slice(start, end);
+    scan.names.set(key, name);
+    return name;
 }
 
 /** The first "&" in [from, to), or -1. */
@@ -197,7 +212,7 @@ function innermost(stack: OpenElements): Frame | undefined {
  */
 export function scanXml(text: string, policy: ScanPolicy): XmlScan {
     const length = text.length;
-    const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0 };
+    const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0, names: new Map() };
     const stack: OpenElements = { frames: [], depth: 0 };
     const ancestors: XmlElement[] = [];
     let root: XmlElement | undefined;
@@ -281,7 +296,7 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
             const attributes: XmlAttribute[] = [];
             const startTagEnd = readStartTag(scan, lt, attributes);
             const selfClosing = text.charCodeAt(startTagEnd - 2) === 0x2f;
-            const element = newElement(text.slice(lt + 1, scan.nameEnd), lt, scan.nameEnd, scan.attributesEnd, startTagEnd, selfClosing, attributes);
+            const element = newElement(internedName(scan, lt + 1, scan.nameEnd), lt, scan.nameEnd, scan.attributesEnd, startTagEnd, selfClosing, attributes);
             if (!parent && root) fail(text, lt, `a second root element <${element.name}>`);
             if (parent) (parent.element as XmlElement).children.push(element);
             else root = element;
@@ -360,10 +375,11 @@ function readStartTag(scan: Scan, lt: number, attributes: XmlAttribute[] | undef
         names[scan.attributeNameCount++] = attrStart;
         names[scan.attributeNameCount++] = attrEnd;
         if (attributes) {
+            const raw = text.slice(valueStart, valueEnd);
             attributes.push({
-                name: text.slice(attrStart, attrEnd),
-                value: decodeReferences(scan, valueStart, valueEnd),
-                raw: text.slice(valueStart, valueEnd),
+                name: internedName(scan, attrStart, attrEnd),
+                value: ampersandIn(scan, valueStart, valueEnd) === -1 ? raw : decodeReferences(scan, valueStart, valueEnd),
+                raw,
                 quote,
                 start: attrStart,
                 valueStart,
