@@ -1,0 +1,104 @@
+import * as assert from "assert";
+import { execFile } from "child_process";
+import { join } from "path";
+import {
+    acquireWinrmRunner,
+    closePooledRunners,
+    pooledRunnerCount,
+    winrmPoolKey,
+} from "../../../provider/transports/connectionPool";
+import { WinrmError } from "../../../provider/transports/winrm";
+import { MiniWinrmServer } from "./miniServer";
+
+/** The process-wide pool of WinRM runners (provider/transports/connectionPool.ts). */
+
+const PASSWORD = "Pool-Passw0rd";
+const ACCOUNT = { username: "deploy", password: PASSWORD };
+const COMMAND = { command: "cmd.exe", arguments: ["/c", "ver"] };
+
+describe("connection pool (connectionPool.ts)", function () {
+    let server: MiniWinrmServer;
+
+    beforeEach(async function () {
+        server = await MiniWinrmServer.start({ auth: "ntlm", account: ACCOUNT });
+    });
+
+    afterEach(async function () {
+        await closePooledRunners();
+        await server.stop();
+    });
+
+    it("shares one connection and one shell between operations on the same host", async function () {
+        const options = { ...server.address, username: ACCOUNT.username, password: PASSWORD };
+        const first = acquireWinrmRunner(options);
+        await first.run(COMMAND);
+        await first.close();
+        const second = acquireWinrmRunner({ ...options });
+        await second.run(COMMAND);
+        assert.strictEqual(pooledRunnerCount(), 1);
+        assert.strictEqual(server.requests("handshake-negotiate").length, 1, "one handshake");
+        assert.strictEqual(server.requests("Create").length, 1, "one shell");
+        assert.strictEqual(server.connections, 1);
+        assert.strictEqual(second.host, `127.0.0.1:${server.address.port}`);
+    });
+
+    it("keeps the pool on globalThis under the registered symbol, so nothing live is in the provider's modules", async function () {
+        acquireWinrmRunner({ ...server.address, username: ACCOUNT.username, password: PASSWORD });
+        const holder = globalThis as unknown as Record<symbol, { entries: Record<string, unknown> } | undefined>;
+        const pool = holder[Symbol.for("pulumi-iis-asp-session/connections")];
+        assert.ok(pool !== undefined);
+        assert.strictEqual(Object.keys(pool.entries).length, 1);
+        assert.ok(!Object.keys(pool.entries)[0].includes(PASSWORD));
+    });
+
+    it("keys by host, port, scheme, auth and user plus a hash of the credentials, never the password", function () {
+        const options = { host: "Web01", username: "CORP\\Deploy", password: PASSWORD };
+        const { key, identity } = winrmPoolKey(options);
+        assert.strictEqual(identity, JSON.stringify(["web01", 5985, "http", "ntlm", "corp\\deploy"]));
+        assert.ok(key.startsWith(identity));
+        assert.ok(!key.includes(PASSWORD));
+        assert.strictEqual(winrmPoolKey({ ...options }).key, key);
+        assert.notStrictEqual(winrmPoolKey({ ...options, password: "changed" }).key, key);
+        assert.notStrictEqual(winrmPoolKey({ ...options, port: 5986, https: true }).key, key);
+    });
+
+    it("replaces the runner when the password changes, closing the old one (its shell is deleted)", async function () {
+        const options = { ...server.address, username: ACCOUNT.username, password: PASSWORD };
+        await acquireWinrmRunner(options).run(COMMAND);
+        const changed = acquireWinrmRunner({ ...options, password: "old-one-was-rotated" });
+        assert.strictEqual(pooledRunnerCount(), 1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.strictEqual(server.requests("Delete").length, 1, "the old runner's shell was deleted");
+        await assert.rejects(changed.run(COMMAND), (error: Error) => error instanceof WinrmError && error.problem === "authentication" && !error.message.includes(PASSWORD));
+    });
+
+    it("a released handle refuses to run; the pooled runner stays for the next acquire", async function () {
+        const options = { ...server.address, username: ACCOUNT.username, password: PASSWORD };
+        const handle = acquireWinrmRunner(options);
+        await handle.close();
+        await assert.rejects(handle.run(COMMAND), /was released/);
+        await acquireWinrmRunner(options).run(COMMAND);
+        assert.strictEqual(pooledRunnerCount(), 1);
+    });
+
+    it("closePooledRunners deletes every shell and empties the pool", async function () {
+        await acquireWinrmRunner({ ...server.address, username: ACCOUNT.username, password: PASSWORD }).run(COMMAND);
+        await closePooledRunners();
+        assert.strictEqual(pooledRunnerCount(), 0);
+        assert.strictEqual(server.shells.size, 0);
+        assert.strictEqual(server.requests("Delete").length, 1);
+    });
+
+    it("refuses invalid options when acquiring", function () {
+        assert.throws(() => acquireWinrmRunner({ host: "web01", auth: "basic", username: "u", password: PASSWORD }), /Basic authentication over HTTP/);
+        assert.strictEqual(pooledRunnerCount(), 0);
+    });
+
+    it("closes pooled runners before the process exits, and idle connections do not keep it alive", async function () {
+        const child = join(__dirname, "poolExitChild.js");
+        const stdout = await new Promise<string>((resolve, reject) => {
+            execFile(process.execPath, [child], { timeout: 20_000 }, (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)));
+        });
+        assert.deepStrictEqual(JSON.parse(stdout.trim()), { deletes: 1, signals: 1, shells: 0 });
+    });
+});
