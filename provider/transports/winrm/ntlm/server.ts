@@ -83,7 +83,6 @@ export interface AuthenticatedClient {
 
 /** The flags a server grants when the client asks for them. */
 const GRANTABLE_FLAGS =
-    NegotiateFlag.UNICODE |
     NegotiateFlag.REQUEST_TARGET |
     NegotiateFlag.SIGN |
     NegotiateFlag.SEAL |
@@ -99,13 +98,27 @@ const SERVER_FLAGS = NegotiateFlag.NTLM | NegotiateFlag.TARGET_INFO | NegotiateF
 const SERVER_VERSION: NtlmVersion = { major: 10, minor: 0, build: 20348, revision: 15 };
 
 /**
+ * UNICODE when the client offers it, else OEM when it offers that (MS-NLMP 3.2.5.1.1).
+ * ntlm-auth (pywinrm's NTLM) offers OEM only, and fails on a CHALLENGE granting UNICODE without OEM.
+ */
+function characterSet(clientFlags: number): number {
+    if (clientFlags & NegotiateFlag.UNICODE) return NegotiateFlag.UNICODE;
+    return clientFlags & NegotiateFlag.OEM ? NegotiateFlag.OEM : 0;
+}
+
+/** missingRequiredFlags with OEM strings accepted in place of Unicode: only names are encoded differently. */
+function missingServerFlags(flags: number): string[] {
+    return missingRequiredFlags(flags & NegotiateFlag.OEM ? flags | NegotiateFlag.UNICODE : flags);
+}
+
+/**
  * Reads the client's NEGOTIATE_MESSAGE and builds the CHALLENGE_MESSAGE. Throws NtlmError
  * "malformed-message", or "unsupported" when the client does not ask for what WinRM encryption needs.
  */
 export function createChallengeMessage(negotiateMessage: Buffer, options: ChallengeOptions): ServerHandshake {
     const negotiate = decodeNegotiateMessage(negotiateMessage);
-    const flags = ((negotiate.flags & GRANTABLE_FLAGS) | SERVER_FLAGS) >>> 0;
-    const missing = missingRequiredFlags(flags);
+    const flags = ((negotiate.flags & GRANTABLE_FLAGS) | characterSet(negotiate.flags) | SERVER_FLAGS) >>> 0;
+    const missing = missingServerFlags(flags);
     if (missing.length > 0) {
         throw new NtlmError(
             "unsupported",
@@ -160,7 +173,7 @@ export function verifyAuthenticateMessage(
     if (message.ntChallengeResponse.length < minimumLength || clientBlob[0] !== 1 || clientBlob[1] !== 1) {
         throw new NtlmError("malformed-message", `NTLM user "${who}" sent an NTLMv2 response that is not a version 1.1 client blob`);
     }
-    const missing = missingRequiredFlags(message.flags);
+    const missing = missingServerFlags(message.flags);
     if (missing.length > 0) {
         throw new NtlmError(
             "unsupported",

@@ -200,6 +200,13 @@ describe("NTLM handshake (client.ts ↔ server.ts)", () => {
             );
         });
 
+        it("the server answers an OEM-only NEGOTIATE (ntlm-auth, pywinrm) with OEM and accepts OEM names", () => {
+            // requests_ntlm 1.1 / ntlm-auth 1.4 (Debian python3-winrm) for domain WIN-TEST: flags 0xe2889032, OEM without UNICODE.
+            const negotiate = Buffer.from("TlRMTVNTUAABAAAAMpCI4ggACAAoAAAAAAAAADAAAAAGAbEdAAAAD1dJTi1URVNU", "base64");
+            const handshake = createChallengeMessage(negotiate, SERVER);
+            assert.strictEqual(handshake.negotiateFlags & (NegotiateFlag.UNICODE | NegotiateFlag.OEM), NegotiateFlag.OEM);
+        });
+
         it("the server refuses a NEGOTIATE that does not ask for sealing, naming the flag", () => {
             const negotiate = encodeNegotiateMessage({
                 flags: NegotiateFlag.UNICODE | NegotiateFlag.NTLM | NegotiateFlag.EXTENDED_SESSIONSECURITY | NegotiateFlag.SIGN | NegotiateFlag.KEY_EXCH | NegotiateFlag.NEGOTIATE_128,
