@@ -78,10 +78,15 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
         it("creates the shell with UTF-8, no profile and a short IdleTimeOut, and skips cmd.exe", async function () {
             const server = await serve();
             await connect(server).run(COMMAND);
-            const create = server.commands[0].request;
-            assert.strictEqual(create.options.WINRS_SKIP_CMD_SHELL, "TRUE");
-            assert.strictEqual(create.command, "powershell.exe");
-            assert.deepStrictEqual(create.arguments, COMMAND.arguments);
+            const create = server.creates[0];
+            assert.strictEqual(create.options.WINRS_CODEPAGE, "65001");
+            assert.strictEqual(create.options.WINRS_NOPROFILE, "TRUE");
+            assert.strictEqual(create.idleTimeoutSeconds, 120);
+            assert.strictEqual(create.operationTimeoutSeconds, 20);
+            const command = server.commands[0].request;
+            assert.strictEqual(command.options.WINRS_SKIP_CMD_SHELL, "TRUE");
+            assert.strictEqual(command.command, "powershell.exe");
+            assert.deepStrictEqual(command.arguments, COMMAND.arguments);
         });
 
         it("concatenates output chunks spread over several Receive responses", async function () {

@@ -14,6 +14,7 @@ import {
 } from "../../../provider/transports/winrm/ntlm";
 import {
     CommandRequest,
+    CreateShellRequest,
     FAULT_CODE,
     FaultDetails,
     OutputChunk,
@@ -100,6 +101,8 @@ export class MiniWinrmServer {
     /** Whether each successful NTLM authentication carried verified channel bindings. */
     readonly channelBindingsVerified: boolean[] = [];
     readonly shells = new Map<string, Map<string, RunningCommand>>();
+    /** Every Create request, in order. */
+    readonly creates: CreateShellRequest[] = [];
     /** Every command ever started, in order. */
     readonly commands: RunningCommand[] = [];
     connections = 0;
@@ -243,6 +246,7 @@ export class MiniWinrmServer {
             case "Create": {
                 const shellId = randomUUID().toUpperCase();
                 this.shells.set(shellId, new Map());
+                this.creates.push(wsman);
                 reply(200, buildCreateResponse(addressing, { shellId, endpoint: `http://127.0.0.1:${this.port}/wsman`, idleTimeoutSeconds: wsman.idleTimeoutSeconds }));
                 return;
             }
