@@ -24,6 +24,22 @@ export function sha256(bytes: Buffer): string {
     return createHash("sha256").update(bytes).digest("hex");
 }
 
+/**
+ * The bytes with their version hashed when first asked for: a SHA-256 of a 50 MB file takes about
+ * 30 ms, and only compare-and-swap needs it, not a read for a diff nor the read-back after a write.
+ * Callers own the buffer and do not change it, so the version is that of the bytes as read.
+ */
+function withLazyVersion(bytes: Buffer): ConfigFileContent {
+    let version: string | undefined;
+    return {
+        bytes,
+        get version(): string {
+            if (version === undefined) version = sha256(bytes);
+            return version;
+        },
+    };
+}
+
 export class LocalConfigFile implements ConfigFileStore {
     readonly label: string;
 
@@ -38,7 +54,7 @@ export class LocalConfigFile implements ConfigFileStore {
         } catch (error) {
             throw new Error(`${this.path}: cannot read: ${describeFsError(error)}`);
         }
-        return { bytes, version: sha256(bytes) };
+        return withLazyVersion(bytes);
     }
 
     async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
@@ -72,7 +88,7 @@ export class LocalConfigFile implements ConfigFileStore {
             throw new Error(`${this.path}: cannot write: ${describeFsError(error)}; the file was left as it was`);
         }
         await syncDirectory(directory);
-        return { version: sha256(bytes) };
+        return withLazyVersion(bytes);
     }
 
     /** The file about to be replaced becomes the backup: a hard link where possible (no copy), else a copy. */
