@@ -3,7 +3,7 @@
  * out (BOM, line endings, indentation), and the elements on the way to `asp/session` at the
  * server level and in every `<location>`.
  */
-import { sameLocation } from "../settings/location";
+import { locationKey } from "../settings/location";
 import { attribute, scanXml, XmlElement, XmlSyntaxError } from "./xmlScanner";
 
 export interface ApplicationHostDocument {
@@ -126,7 +126,9 @@ function onlyChild(element: XmlElement | undefined, name: string, file: string, 
 
 /** All `<location>` elements whose path is this one (IIS compares case-insensitively). */
 export function locationsAt(document: ApplicationHostDocument, path: string): XmlElement[] {
-    return childrenNamed(document.root, "location").filter((element) => sameLocation(attribute(element, "path")?.value ?? "", path));
+    // The key of `path` once, not once per <location>: a large file has tens of thousands.
+    const key = locationKey(path);
+    return childrenNamed(document.root, "location").filter((element) => locationKey(attribute(element, "path")?.value ?? "") === key);
 }
 
 /**
