@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: on one synthesized 50 MB applicationHost.config (10,000 sites), times
+ *   - our diff: XmlFileBackend.read (read file, hash, decode, scan, look up the location),
+ *   - our apply with verify: XmlFileBackend.write (lock, read, scan, splice, re-scan and verify,
+ *     compare-and-swap atomic replace with backup and fsync, read back and compare),
+ *   - `xmlstarlet ed -L -u` changing the same attribute (parse all, rewrite all),
+ * and prints medians, minimums, the ratios against xmlstarlet with their goals, and peak RSS.
+ *
+ * Options: --reps N (default 5), --sites N (default 10000). Files live in bench/.work/ (git-ignored).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { XmlFileBackend } from "../provider/backends/xmlFile";
+import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX } from "../provider/transports/localFile";
+import { measurePhases, PhaseTiming } from "./phases";
+import { measure, Timing } from "./stats";
+import { benchSite, DEFAULT_SITES, SynthesizedFile } from "./synthesize";
+import { findXmlstarlet, updateAttributeInPlace, XmlstarletTool } from "./xmlstarlet";
+
+interface BenchOptions {
+    repetitions: number;
+    sites: number;
+}
+
+/** Goals: an apply no slower than xmlstarlet's one edit, a diff at most half of it. */
+const APPLY_GOAL = 1.0;
+const DIFF_GOAL = 0.5;
+/** The value synthesize.ts writes at the bench site, and the two the applies alternate between. */
+const ORIGINAL_TIMEOUT = "00:20:00";
+const TIMEOUTS = ["00:10:00", "00:15:00"] as const;
+
+function parseOptions(argv: readonly string[]): BenchOptions {
+    const options: BenchOptions = { repetitions: 5, sites: DEFAULT_SITES };
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i], value = Number(argv[i + 1]);
+        if (flag !== "--reps" && flag !== "--sites") throw new Error(`unknown option ${JSON.stringify(flag)}; use --reps N or --sites N`);
+        if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} needs a whole number of at least 1, got ${JSON.stringify(argv[i + 1])}`);
+        if (flag === "--reps") options.repetitions = value;
+        else options.sites = value;
+        i++;
+    }
+    return options;
+}
+
+/** Synthesizes in a child process, so that building 50 MB of text does not count in our peak RSS. */
+function synthesize(file: string, sites: number): SynthesizedFile {
+    const run = spawnSync(process.execPath, [path.join(__dirname, "synthesize.js"), file, String(sites)], { encoding: "utf8", maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`synthesizing ${file} failed: ${run.stderr || run.error?.message}`);
+    return JSON.parse(run.stdout.trim().split("\n").pop() as string) as SynthesizedFile;
+}
+
+function freshCopy(from: string, to: string): void {
+    for (const leftover of [to, to + BACKUP_SUFFIX, to + LOCK_SUFFIX]) fs.rmSync(leftover, { force: true });
+    fs.copyFileSync(from, to);
+}
+
+function peakRssMiB(): number {
+    return process.resourceUsage().maxRSS / 1024;
+}
+
+async function main(): Promise<void> {
+    const options = parseOptions(process.argv.slice(2));
+    const workDir = path.resolve(__dirname, "..", "..", "bench", ".work");
+    fs.mkdirSync(workDir, { recursive: true });
+    const pristine = path.join(workDir, "applicationHost.synthesized.config");
+    const oursFile = path.join(workDir, "applicationHost.ours.config");
+    const xmlstarletFile = path.join(workDir, "applicationHost.xmlstarlet.config");
+    const location = `Site ${benchSite(options.sites)}`;
+    const reps = options.repetitions;
+
+    const synthesized = synthesize(pristine, options.sites);
+    console.log(`file: ${path.relative(process.cwd(), pristine)}, ${formatBytes(synthesized.bytes)}, ${synthesized.sites} sites, ` +
+        `${synthesized.locations} <location> elements (${synthesized.sessions} with <asp><session>)`);
+    console.log(`edited location: "${location}" (timeout, existing attribute); ${reps} repetitions each; node ${process.version}\n`);
+
+    freshCopy(pristine, oursFile);
+    const backend = new XmlFileBackend(new LocalConfigFile(oursFile));
+    const initial = await backend.read(location);
+    if (initial.explicitRaw.timeout !== ORIGINAL_TIMEOUT) {
+        throw new Error(`${oursFile}: expected ${location} to hold <session timeout="${ORIGINAL_TIMEOUT}" />, found ${JSON.stringify(initial.explicitRaw)}`);
+    }
+    const rssBefore = peakRssMiB();
+
+    const diff = await measure(reps, async () => { await backend.read(location); });
+    const rssAfterDiff = peakRssMiB();
+    const apply = await measure(reps, async (repetition) => {
+        const timeout = TIMEOUTS[repetition % 2];
+        const result = await backend.write(location, { set: { timeout }, restore: {}, remove: [] });
+        if (result.after.explicit.timeout !== timeout) throw new Error(`apply ${repetition + 1}: timeout is ${result.after.explicit.timeout}, expected ${timeout}`);
+    });
+    const rssAfterApply = peakRssMiB();
+
+    const found = findXmlstarlet();
+    let xmlstarlet: { timing: Timing; tool: XmlstarletTool; peakRssKiB?: number } | undefined;
+    if ("tool" in found) {
+        const tool = found.tool;
+        const xpath = `/configuration/location[@path='${location}']/system.webServer/asp/session/@timeout`;
+        let peakRssKiB: number | undefined;
+        const timing = await measure(reps, (repetition) => {
+            const run = updateAttributeInPlace(tool, xmlstarletFile, xpath, TIMEOUTS[repetition % 2]);
+            peakRssKiB = Math.max(peakRssKiB ?? 0, run.peakRssKiB ?? 0) || undefined;
+        }, () => freshCopy(pristine, xmlstarletFile));
+        // Check that xmlstarlet really made the edit (untimed; read with our own reader).
+        const edited = await new XmlFileBackend(new LocalConfigFile(xmlstarletFile)).read(location);
+        if (edited.explicitRaw.timeout !== TIMEOUTS[(reps - 1) % 2]) {
+            throw new Error(`xmlstarlet did not change ${location}: timeout is ${JSON.stringify(edited.explicitRaw.timeout)}`);
+        }
+        console.log(`xmlstarlet: ${tool.command} (${tool.version}), ed -L -u "${xpath}" on a fresh copy each time (copy untimed)\n`);
+        xmlstarlet = { timing, tool, peakRssKiB };
+    } else {
+        console.log(`xmlstarlet: MISSING: ${found.missing}. Our numbers follow; the ratios cannot be computed.\n`);
+    }
+
+    const phases = await measurePhases(pristine, location, reps);
+    printResults({ diff, apply, xmlstarlet: xmlstarlet?.timing, xmlstarletRssKiB: xmlstarlet?.peakRssKiB, rssBefore, rssAfterDiff, rssAfterApply, bytes: synthesized.bytes, phases });
+}
+
+interface Results {
+    diff: Timing;
+    apply: Timing;
+    xmlstarlet?: Timing;
+    xmlstarletRssKiB?: number;
+    rssBefore: number;
+    rssAfterDiff: number;
+    rssAfterApply: number;
+    bytes: number;
+    phases: PhaseTiming[];
+}
+
+function printResults(results: Results): void {
+    const rows: Array<[string, Timing | undefined]> = [
+        ["our diff: XmlFileBackend.read", results.diff],
+        ["our apply with verify: XmlFileBackend.write", results.apply],
+        ["xmlstarlet ed -L -u (one attribute)", results.xmlstarlet],
+    ];
+    console.log(table(["", "median ms", "min ms"], rows.map(([label, timing]) =>
+        [label, timing ? timing.median.toFixed(1) : "n/a", timing ? timing.min.toFixed(1) : "n/a"])));
+    console.log();
+    if (results.xmlstarlet) {
+        const reference = results.xmlstarlet;
+        const ratioRow = (label: string, ours: Timing, goal: number): string[] => {
+            const ratio = ours.median / reference.median;
+            return [label, ratio.toFixed(2), (ours.min / reference.min).toFixed(2), `<= ${goal.toFixed(1)}`, ratio <= goal ? "met" : "NOT met"];
+        };
+        console.log(table(["ratio", "of medians", "of minimums", "goal", "goal (medians)"], [
+            ratioRow("apply / xmlstarlet", results.apply, APPLY_GOAL),
+            ratioRow("diff / xmlstarlet", results.diff, DIFF_GOAL),
+        ]));
+    } else {
+        console.log("ratios: n/a (xmlstarlet missing)");
+    }
+    console.log();
+    console.log(table(["memory and size", "value"], [
+        ["file size", formatBytes(results.bytes)],
+        ["our peak RSS after setup (one read)", `${results.rssBefore.toFixed(0)} MiB`],
+        ["our peak RSS after the diffs", `${results.rssAfterDiff.toFixed(0)} MiB`],
+        ["our peak RSS after the applies", `${results.rssAfterApply.toFixed(0)} MiB`],
+        ["xmlstarlet peak RSS (GNU time)", results.xmlstarletRssKiB ? `${(results.xmlstarletRssKiB / 1024).toFixed(0)} MiB` : "n/a"],
+    ]));
+    console.log();
+    console.log(table(["where the time goes (same file)", "median ms", "min ms"],
+        results.phases.map(({ phase, timing }) => [phase, timing.median.toFixed(1), timing.min.toFixed(1)])));
+}
+
+function table(header: string[], rows: string[][]): string {
+    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)));
+    const line = (cells: string[]): string => cells.map((cell, column) => column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join("  ");
+    return [line(header), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function formatBytes(bytes: number): string {
+    return `${(bytes / 1e6).toFixed(1)} MB (${bytes.toLocaleString("en-US")} bytes)`;
+}
+
+main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    process.exitCode = 1;
+});
