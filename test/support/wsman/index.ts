@@ -1,0 +1,15 @@
+/**
+ * An in-repo WS-Management server that plays a Windows host for end-to-end tests and the
+ * benchmark: NTLM (with MS-WSMV message encryption), Basic and certificate authentication over
+ * HTTP or HTTPS, the Windows Remote Shell (Create/Command/Send/Receive/Signal/Delete), our
+ * PowerShell scripts run by the PowerShell emulator against a local applicationHost.config,
+ * latency and fault injection, and counters.
+ */
+export { startWsmanServer } from "./server";
+export type { WsmanServer } from "./server";
+export type { AuthMethod, FaultInjection, InjectedFault, PowerShellRunner, ProcessResult, TlsIdentity, WsmanServerOptions, WsmanUser } from "./options";
+export type { ShellInfo } from "./shells";
+export type { RequestKind, WsmanServerStats } from "./stats";
+export { createClientCertificates, createServerIdentity } from "./certificates";
+export type { ClientCertificates } from "./certificates";
+export { MUTUAL_AUTH_HEADER } from "./authentication";
