@@ -4,7 +4,10 @@
  * replaces the resource; changing anything else (say, a password) is an update.
  */
 import * as path from "path";
+import { IisApiBackend } from "./backends/iisApi";
+import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "./backends/powershell/remoteConfigFile";
 import { XmlFileBackend } from "./backends/xmlFile";
+import { acquireWinrmRunner } from "./transports/connectionPool";
 import { SessionBackend } from "./backends/types";
 import { CheckFailure, isUnknown, show } from "./settings/inputs";
 import { LocalConfigFile } from "./transports/localFile";
@@ -48,7 +51,6 @@ export interface WinrmTarget {
 export type Target = FileTarget | WinrmTarget;
 export const TARGET_KINDS = ["file", "winrm"] as const;
 
-export const DEFAULT_WINDOWS_CONFIG_PATH = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 const WINRM_FIELDS = ["kind", "host", "port", "https", "caCertificate", "insecureSkipVerify", "auth", "username", "password",
     "clientCertificate", "clientKey", "mode", "configPath", "timeoutSeconds"];
@@ -135,7 +137,7 @@ function checkWinrmTarget(fields: Record<string, unknown>, failures: CheckFailur
     if (!isUnknown(mode) && mode !== "iis" && mode !== "xml") fail("mode", `must be "iis" (IIS's API through PowerShell) or "xml" (edit applicationHost.config), got ${show(mode)}`);
     if (given("configPath") && mode === "iis") fail("configPath", `only applies with mode "xml" (IIS's API finds its own configuration)`);
     if (known("configPath") && typeof fields.configPath === "string" && !/^([a-zA-Z]:\\|\\\\[^\\]+\\)/.test(fields.configPath)) {
-        fail("configPath", `must be an absolute Windows path such as ${DEFAULT_WINDOWS_CONFIG_PATH} or \\\\server\\share\\applicationHost.config, got ${show(fields.configPath)}`);
+        fail("configPath", `must be an absolute Windows path such as ${DEFAULT_APPLICATION_HOST_PATH} or \\\\server\\share\\applicationHost.config, got ${show(fields.configPath)}`);
     }
     return { ...target, kind: "winrm" };
 }
@@ -153,7 +155,7 @@ export function targetIdentity(target: Target): string {
         case "file":
             return `file:${path.resolve(target.path)}`;
         case "winrm":
-            return `winrm:${target.host.toLowerCase()}:${(target.configPath ?? DEFAULT_WINDOWS_CONFIG_PATH).toLowerCase()}`;
+            return `winrm:${target.host.toLowerCase()}:${(target.configPath ?? DEFAULT_APPLICATION_HOST_PATH).toLowerCase()}`;
     }
 }
 
@@ -171,7 +173,25 @@ export function openBackend(target: Target): SessionBackend {
     switch (target.kind) {
         case "file":
             return new XmlFileBackend(new LocalConfigFile(path.resolve(target.path)));
-        case "winrm":
-            throw new Error(`${target.host}: WinRM targets are not wired yet`);
+        case "winrm": {
+            const timeoutMs = (target.timeoutSeconds ?? 120) * 1000;
+            // Reused across operations on this host within the provider process (see connectionPool.ts).
+            const runner = acquireWinrmRunner({
+                host: target.host,
+                port: target.port,
+                https: target.https,
+                auth: target.auth,
+                username: target.username,
+                password: target.password,
+                caCertificate: target.caCertificate,
+                insecureSkipVerify: target.insecureSkipVerify,
+                clientCertificate: target.clientCertificate,
+                clientKey: target.clientKey,
+                commandTimeoutMs: timeoutMs,
+            });
+            return target.mode === "xml"
+                ? new XmlFileBackend(new RemoteConfigFile(runner, target.configPath ?? DEFAULT_APPLICATION_HOST_PATH, { timeoutMs }))
+                : new IisApiBackend(runner, { timeoutMs });
+        }
     }
 }

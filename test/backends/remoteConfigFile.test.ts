@@ -7,7 +7,7 @@ import type { SessionChange } from "../../provider/backends/types";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
 import type { SessionAttribute } from "../../provider/settings/schema";
 import { ConfigChangedError } from "../../provider/transports/configFile";
-import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../../provider/transports/remoteConfigFile";
+import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../../provider/backends/powershell/remoteConfigFile";
 import { projectRoot, sharedFile } from "../support/paths";
 import { EmulatedRunner, scratchApplicationHost } from "./emulatedRunner";
 

@@ -331,9 +331,12 @@ export class WinrmHttpTransport {
                 if ("result" in outcome) resolve(outcome.result);
                 else reject(outcome.error);
             };
+            // A holder, not a reference to the `request` const below: Pulumi's closure serialiser
+            // refuses functions that capture a variable declared after them.
+            const current: { request?: http.ClientRequest } = {};
             const fail = (error: unknown) => {
                 finish({ error });
-                request.destroy();
+                current.request?.destroy();
             };
             const request = (options.https ? https : http).request({
                 agent: this.currentAgent(),
@@ -344,6 +347,7 @@ export class WinrmHttpTransport {
                 servername: options.https && !isIpAddress(options.host) ? options.host : undefined,
                 headers: { "User-Agent": "pulumi-iis-asp-session WinRM client" },
             });
+            current.request = request;
             const send = (socket: Socket) => {
                 let outgoing: OutgoingRequest;
                 try {

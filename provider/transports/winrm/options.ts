@@ -85,14 +85,13 @@ export class Secrets {
     constructor(password: string | undefined, clientKey: string | undefined) {
         this.password = password;
         this.clientKey = clientKey;
+        // Installed per instance at run time: a symbol-keyed class member breaks Pulumi's closure
+        // serialisation of the provider (symbols become plain objects there).
+        Object.defineProperty(this, inspect.custom, { value: () => "Secrets [redacted]", enumerable: false });
     }
 
     toJSON(): string {
         return "[redacted]";
-    }
-
-    [inspect.custom](): string {
-        return "Secrets [redacted]";
     }
 }
 

@@ -2,14 +2,14 @@
  * applicationHost.config on a remote Windows server (mode "xml"), read and replaced through the
  * readFile and writeFile PowerShell scripts over a CommandRunner. The XML editing itself happens
  * here, in XmlFileBackend; the server only hands out bytes and swaps them in atomically.
- *
- * Layering note: this transport uses backends/powershell's runScript, because the file's bytes
- * travel inside those scripts' requests and responses.
+ * It lives with the PowerShell backend because the file's bytes travel inside those scripts'
+ * requests and responses.
  */
-import { PowerShellScriptError, runScript } from "../backends/powershell";
-import type { CommandRunner } from "./commandRunner";
-import { ConfigChangedError, type ConfigFileContent, type ConfigFileStore } from "./configFile";
-import { BACKUP_SUFFIX } from "./localFile";
+import type { CommandRunner } from "../../transports/commandRunner";
+import { ConfigChangedError, type ConfigFileContent, type ConfigFileStore } from "../../transports/configFile";
+import { BACKUP_SUFFIX } from "../../transports/localFile";
+import { PowerShellScriptError } from "./protocol";
+import { runScript } from "./run";
 
 export interface RemoteConfigFileOptions {
     /** Deadline for each PowerShell command (default: the runner's). */
