@@ -20,6 +20,7 @@ import { gunzipSync, gzipSync } from "zlib";
 import {
     buildPowerShellStdinCommand,
     COMMAND_LINE_LIMIT,
+    POWERSHELL_EXE,
     POWERSHELL_OPTIONS,
     type PowerShellCommand,
 } from "../../transports/winrm/wsman/powershell";
@@ -100,7 +101,7 @@ export function prepareInvocation(request: OperationRequest): ScriptInvocation {
 }
 
 function powerShellCommand(args: readonly string[]): PowerShellCommand {
-    const command = "powershell.exe";
+    const command = POWERSHELL_EXE;
     const commandLine = [command, ...args].join(" ");
     return { command, arguments: args, commandLine, length: commandLine.length, fitsCommandLine: commandLine.length <= COMMAND_LINE_LIMIT };
 }

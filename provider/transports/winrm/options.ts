@@ -62,9 +62,9 @@ export interface WinrmConnectionOptions {
     readonly maxEnvelopeSize?: number;
     /**
      * WINRS_SKIP_CMD_SHELL: start the command with CreateProcess directly instead of through
-     * `cmd.exe /c`. Default true: the command line may then be 32 767 characters rather than
-     * cmd.exe's 8 191, cmd.exe's metacharacters (& | < > ^ %) stay literal, and one process fewer
-     * starts per command. The command must then be an executable (found on PATH), not a cmd builtin.
+     * `cmd.exe /c`. Default false: our commands name PowerShell as %SystemRoot%\\...\\powershell.exe,
+     * which needs cmd.exe to expand, and fit cmd.exe's 8 191 characters. With true the command
+     * must be a full path (CreateProcess under WinRS does not search PATH) and may be 32 767 long.
      */
     readonly skipCmdShell?: boolean;
     /**
@@ -204,7 +204,7 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
         commandTimeoutMs: positive("commandTimeoutMs", options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs),
         shellIdleTimeoutSeconds: positive("shellIdleTimeoutSeconds", options.shellIdleTimeoutSeconds ?? DEFAULTS.shellIdleTimeoutSeconds),
         maxEnvelopeSize,
-        skipCmdShell: options.skipCmdShell ?? true,
+        skipCmdShell: options.skipCmdShell ?? false,
         connectionReuseLimitMs: positive("connectionReuseLimitMs", options.connectionReuseLimitMs ?? DEFAULTS.connectionReuseLimitMs),
         workstation: options.workstation ?? "",
     };

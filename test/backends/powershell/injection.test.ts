@@ -3,7 +3,7 @@ import type { OperationRequest } from "../../../provider/backends/powershell/pro
 import { COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { encodeRequest, renderScript, substituteRequest } from "../../../provider/backends/powershell/render";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
-import { buildPowerShellStdinCommand } from "../../../provider/transports/winrm/wsman/powershell";
+import { buildPowerShellStdinCommand, POWERSHELL_EXE } from "../../../provider/transports/winrm/wsman/powershell";
 import { loadPowerShellParser, type PowerShellParse } from "./grammar";
 import { HOSTILE_TEXT, hostileRequests } from "./requests";
 
@@ -48,7 +48,7 @@ describe("user data reaches the scripts only as base64 data", function () {
     }
 
     it("on the command line, hostile text exists only inside the gzip+base64 data; on stdin, only in base64", function () {
-        const fixedPrefix = ["powershell.exe", ...COMMAND_LINE_OPTIONS, "-Command", ".", LOADER_PREFIX].join(" ");
+        const fixedPrefix = [POWERSHELL_EXE, ...COMMAND_LINE_OPTIONS, "-Command", ".", LOADER_PREFIX].join(" ");
         const bootstrapLine = buildPowerShellStdinCommand("").commandLine;
         for (const text of HOSTILE_TEXT) {
             for (const request of hostileRequests(text)) {

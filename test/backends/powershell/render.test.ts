@@ -10,6 +10,7 @@ import {
     PROGRESS_PREAMBLE,
 } from "../../../provider/transports/winrm/wsman/powershell";
 import { realisticRequests } from "./requests";
+import { POWERSHELL_EXE } from "../../../provider/transports/winrm/wsman/powershell";
 
 /** The loader's data: the base64 between LOADER_PREFIX and LOADER_SUFFIX in the last argument. */
 function loaderData(args: readonly string[]): string {
@@ -38,10 +39,10 @@ describe("prepareInvocation: what a transport runs", function () {
             assert.equal(invocation.delivery, "commandLine");
             assert.equal(invocation.stdin, undefined);
             assert.equal(invocation.script, renderScript(request));
-            assert.equal(invocation.command.command, "powershell.exe");
+            assert.equal(invocation.command.command, POWERSHELL_EXE);
             assert.deepEqual(invocation.command.arguments.slice(0, -2), [...COMMAND_LINE_OPTIONS, "-Command"]);
             assert.equal(invocation.command.arguments[invocation.command.arguments.length - 2], ".");
-            assert.equal(invocation.command.commandLine, ["powershell.exe", ...invocation.command.arguments].join(" "));
+            assert.equal(invocation.command.commandLine, [POWERSHELL_EXE, ...invocation.command.arguments].join(" "));
             assert.equal(invocation.command.length, invocation.command.commandLine.length);
             assert.ok(invocation.command.length <= COMMAND_LINE_LIMIT, `${invocation.command.length} characters`);
             assert.ok(invocation.command.fitsCommandLine);
@@ -58,7 +59,9 @@ describe("prepareInvocation: what a transport runs", function () {
     it("the command line holds nothing cmd.exe or CreateProcess acts on, and no argument has white space", function () {
         for (const request of realisticRequests()) {
             const { command } = prepareInvocation(request);
-            assert.doesNotMatch(command.commandLine, /["%^&|<>!\t\r\n]/);
+            // The program is %SystemRoot%\...\powershell.exe, expanded by cmd.exe on purpose; the arguments hold nothing cmd.exe acts on.
+            assert.strictEqual(command.command, POWERSHELL_EXE);
+            assert.doesNotMatch(command.arguments.join(" "), /["%^&|<>!\t\r\n]/);
             for (const argument of command.arguments) assert.doesNotMatch(argument, /\s/, argument.slice(0, 60));
             assert.ok(command.commandLine.split("'").length <= 3, "at most one single-quoted literal");
         }

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { PowerShellScriptError, type OperationRequest } from "../../../provider/backends/powershell/protocol";
 import { runScript, stepName } from "../../../provider/backends/powershell/run";
 import type { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../../../provider/transports/commandRunner";
+import { POWERSHELL_EXE } from "../../../provider/transports/winrm/wsman/powershell";
 
 /** Answers every command with the same output and remembers what it was asked. */
 class CannedRunner implements CommandRunner {
@@ -43,7 +44,7 @@ describe("runScript", function () {
         const runner = new CannedRunner({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
         await rejection(runScript(runner, { op: "read", location: "Site" }, { timeoutMs: 1234 }));
         const [{ command, options }] = runner.seen;
-        assert.equal(command.command, "powershell.exe");
+        assert.equal(command.command, POWERSHELL_EXE);
         assert.equal(command.stdin, undefined);
         assert.deepEqual(options, { step: "read session settings at Site", timeoutMs: 1234 });
     });

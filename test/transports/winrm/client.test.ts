@@ -75,7 +75,7 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             assert.ok(server.log.every((entry) => entry.connection === 1), "one connection for everything");
         });
 
-        it("creates the shell with UTF-8, no profile and a short IdleTimeOut, and skips cmd.exe", async function () {
+        it("creates the shell with UTF-8, no profile and a short IdleTimeOut, and runs commands through cmd.exe", async function () {
             const server = await serve();
             await connect(server).run(COMMAND);
             const create = server.creates[0];
@@ -84,7 +84,8 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             assert.strictEqual(create.idleTimeoutSeconds, 120);
             assert.strictEqual(create.operationTimeoutSeconds, 20);
             const command = server.commands[0].request;
-            assert.strictEqual(command.options.WINRS_SKIP_CMD_SHELL, "TRUE");
+            // Through cmd.exe (WinRS's default): it expands %SystemRoot% in the PowerShell path.
+            assert.strictEqual(command.options.WINRS_SKIP_CMD_SHELL, "FALSE");
             assert.strictEqual(command.command, "powershell.exe");
             assert.deepStrictEqual(command.arguments, COMMAND.arguments);
         });

@@ -12,6 +12,14 @@
 /** Prepended to every script: progress output would otherwise arrive on stderr as CLIXML. */
 export const PROGRESS_PREAMBLE = "$ProgressPreference = 'SilentlyContinue'\n";
 
+/**
+ * Windows PowerShell 5.1, 64-bit, by full path: WinRS with WINRS_SKIP_CMD_SHELL=TRUE does not
+ * search PATH (a bare "powershell.exe" fails with 2147942402 in a recorded exchange with Windows),
+ * and a 32-bit PowerShell would be redirected to SysWOW64's configuration. cmd.exe (WinRS's
+ * default shell, and OpenSSH's) expands %SystemRoot%, so Windows installed off C: works too.
+ */
+export const POWERSHELL_EXE = "%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
+
 /** The longest command line cmd.exe accepts (characters). */
 export const COMMAND_LINE_LIMIT = 8191;
 
@@ -20,7 +28,7 @@ export const POWERSHELL_OPTIONS: readonly string[] = ["-NoProfile", "-NonInterac
 
 /** A PowerShell invocation, ready for buildCommand (command + arguments) or as one line. */
 export interface PowerShellCommand {
-    /** "powershell.exe". */
+    /** POWERSHELL_EXE. */
     readonly command: string;
     readonly arguments: readonly string[];
     /** command and arguments joined with spaces, as cmd.exe will see them. */
@@ -64,7 +72,7 @@ export function encodePowerShellScript(script: string): string {
 }
 
 function invocation(scriptArguments: readonly string[]): PowerShellCommand {
-    const command = "powershell.exe";
+    const command = POWERSHELL_EXE;
     const args = [...POWERSHELL_OPTIONS, ...scriptArguments];
     const commandLine = [command, ...args].join(" ");
     return { command, arguments: args, commandLine, length: commandLine.length, fitsCommandLine: commandLine.length <= COMMAND_LINE_LIMIT };

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import {
+    POWERSHELL_EXE,
     COMMAND_LINE_LIMIT,
     PROGRESS_PREAMBLE,
     buildPowerShellCommand,
@@ -19,11 +20,11 @@ describe("PowerShell command lines", () => {
     it("runs powershell.exe with fixed options and the preamble-prefixed script", () => {
         const script = "Get-WebConfigurationProperty -Filter 'system.webServer/asp/session' -Name timeout | ConvertTo-Json -Compress # é ☃";
         const built = buildPowerShellCommand(script);
-        assert.strictEqual(built.command, "powershell.exe");
+        assert.strictEqual(built.command, POWERSHELL_EXE);
         assert.deepStrictEqual(built.arguments.slice(0, 5), ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]);
         assert.strictEqual(built.arguments.length, 6);
         assert.strictEqual(decodeUtf16(built.arguments[5]), PROGRESS_PREAMBLE + script);
-        assert.strictEqual(built.commandLine, `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${built.arguments[5]}`);
+        assert.strictEqual(built.commandLine, `${POWERSHELL_EXE} -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${built.arguments[5]}`);
         assert.strictEqual(built.length, built.commandLine.length);
         assert.strictEqual(built.fitsCommandLine, true);
     });
