@@ -1,0 +1,170 @@
+/**
+ * The provider through Pulumi's real dynamic-provider host, against our WS-Management test server
+ * (a stand-in for Windows: NTLM with message encryption, HTTPS with channel binding, WinRS shells
+ * that run our PowerShell scripts against an applicationHost.config file): create, drift, update,
+ * delete in both modes, and the failures a fleet meets: wrong password, untrusted certificate,
+ * connection refused, a server that stops answering, HTTP 500 faults, malformed responses.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as net from "net";
+import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
+import { readSession } from "../../provider/apphost/sessionReader";
+import { parseApplicationHost } from "../../provider/apphost/document";
+import { startWsmanServer, WsmanServer } from "../support/wsman";
+import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
+import { sharedFile } from "../support/paths";
+
+const realFile = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
+const PASSWORD = "Winrm-Test-Passw0rd!";
+const USER = { username: "CORP\\deploy", password: PASSWORD };
+
+function liveReading(file: string, location: string) {
+    return readSession(parseApplicationHost(fs.readFileSync(file), file), location, file);
+}
+
+async function closedPort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+}
+
+describe("provider over WinRM, through the real provider host and our WS-Management server", function () {
+    this.timeout(120_000);
+    let host: ProviderHost;
+    let providerText: string;
+    const servers: WsmanServer[] = [];
+
+    before(async function () {
+        ({ host, providerText } = await startHost());
+    });
+    after(async function () {
+        await host?.stop();
+        for (const server of servers) await server.close();
+        const log = host?.stderrText() ?? "";
+        assert.ok(!log.includes(PASSWORD), "the provider host logged the password");
+    });
+
+    async function serverFor(file: string, options: Partial<Parameters<typeof startWsmanServer>[0]> = {}): Promise<WsmanServer> {
+        const server = await startWsmanServer({ users: [USER], applicationHostPath: file, ...options });
+        servers.push(server);
+        return server;
+    }
+
+    function inputs(target: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+        return { __provider: providerText, location: "Default Web Site/shop", onDelete: "restore", target, ...extra };
+    }
+
+    for (const mode of ["iis", "xml"] as const) {
+        it(`mode "${mode}": creates, sees drift, updates and deletes (NTLM over http with message encryption)`, async function () {
+            const { file } = scratchCopy(realFile);
+            const original = fs.readFileSync(file);
+            const server = await serverFor(file);
+            const target = { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, mode, timeoutSeconds: 30 };
+            const checked = await host.check(URN, {}, inputs(target, { timeout: "0:15", max: 500 }));
+            assert.deepStrictEqual(checked.failures, []);
+
+            const created = await host.create(URN, checked.inputs);
+            assert.strictEqual(created.id, `winrm:127.0.0.1:${"C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config".toLowerCase()}|Default Web Site/shop`);
+            assert.deepStrictEqual(liveReading(file, "Default Web Site/shop").explicit, { max: 500, timeout: "00:15:00" });
+            assert.strictEqual((created.properties.effective as Record<string, unknown>).timeout, "00:15:00");
+            assert.ok(server.stats.ntlmHandshakes >= 1, "NTLM handshake expected");
+
+            assert.strictEqual((await host.diff(created.id, URN, created.properties, checked.inputs)).changes, "none");
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('timeout="00:15:00"', 'timeout="00:50:00"'));
+            assert.strictEqual((await host.diff(created.id, URN, created.properties, checked.inputs)).changes, "some", "drift on the server must show");
+            const refreshed = await host.read(created.id, URN, created.properties);
+            assert.strictEqual(refreshed.inputs.timeout, "00:50:00");
+
+            const next = (await host.check(URN, checked.inputs, inputs(target, { timeout: 25, max: 500 }))).inputs;
+            const updated = await host.update(created.id, URN, refreshed.properties, next);
+            assert.strictEqual(updated.properties.timeout, "00:25:00");
+            assert.strictEqual(liveReading(file, "Default Web Site/shop").explicit.timeout, "00:25:00");
+
+            await host.delete(created.id, URN, updated.properties);
+            if (mode === "xml") {
+                assert.ok(fs.readFileSync(file).equals(original), "xml mode: delete must restore the original bytes");
+            } else {
+                // IIS's API writes values, not bytes: the values are back, the elements may stay.
+                assert.deepStrictEqual(liveReading(file, "Default Web Site/shop").explicit, {});
+            }
+            assert.ok(!JSON.stringify(server.shells()).includes(PASSWORD));
+        });
+    }
+
+    it("reuses one connection, one NTLM handshake and one shell across operations on a host", async function () {
+        const { file } = scratchCopy(OWN_FIXTURE);
+        const server = await serverFor(file);
+        const target = { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD };
+        const checked = (await host.check(URN, {}, inputs(target, { max: 7 }))).inputs;
+        const created = await host.create(URN, checked);
+        for (let i = 0; i < 3; i++) await host.diff(created.id, URN, created.properties, checked);
+        await host.delete(created.id, URN, created.properties);
+        assert.strictEqual(server.stats.ntlmHandshakes, 1);
+        assert.strictEqual(server.stats.shellsCreated, 1);
+    });
+
+    it("works over https with NTLM and channel binding when the server's certificate is trusted, and refuses it when not", async function () {
+        const { file } = scratchCopy(OWN_FIXTURE);
+        const server = await serverFor(file, { https: true, requireChannelBinding: true });
+        const base = { kind: "winrm", host: "localhost", port: server.port, https: true, username: USER.username, password: PASSWORD };
+        const untrusted = (await host.check(URN, {}, inputs(base, { max: 9 }))).inputs;
+        await assert.rejects(host.create(URN, untrusted), (error: ProviderCallError) =>
+            /localhost:\d+/.test(error.details) && /certificate/i.test(error.details) && !error.details.includes(PASSWORD));
+        assert.deepStrictEqual(liveReading(file, "Default Web Site/shop").explicit, {}, "nothing may be written");
+
+        const trusted = (await host.check(URN, {}, inputs({ ...base, caCertificate: server.certificatePem }, { max: 9 }))).inputs;
+        const created = await host.create(URN, trusted);
+        assert.strictEqual(liveReading(file, "Default Web Site/shop").explicit.max, 9);
+        await host.delete(created.id, URN, created.properties);
+
+        const skipped = (await host.check(URN, {}, inputs({ ...base, insecureSkipVerify: true }, { max: 10 }))).inputs;
+        const again = await host.create(URN, skipped);
+        await host.delete(again.id, URN, again.properties);
+    });
+
+    it("reports a wrong password naming the host and user, never the password, and writes nothing", async function () {
+        const { file } = scratchCopy(OWN_FIXTURE);
+        const before = fs.readFileSync(file);
+        const server = await serverFor(file);
+        const wrong = "Not-The-Right-0ne";
+        const checked = (await host.check(URN, {}, inputs({ kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: wrong }, { max: 5 }))).inputs;
+        await assert.rejects(host.create(URN, checked), (error: ProviderCallError) =>
+            error.details.includes(`127.0.0.1:${server.port}`) && /authentication|401/i.test(error.details) &&
+            error.details.includes("deploy") && !error.details.includes(wrong));
+        assert.ok(fs.readFileSync(file).equals(before));
+        assert.ok(!host.stderrText().includes(wrong), "the provider host logged the password");
+    });
+
+    it("reports a refused connection naming the host and port", async function () {
+        const port = await closedPort();
+        const checked = (await host.check(URN, {}, inputs({ kind: "winrm", host: "127.0.0.1", port, username: "u", password: PASSWORD }, { max: 5 }))).inputs;
+        await assert.rejects(host.create(URN, checked), (error: ProviderCallError) => error.details.includes(`127.0.0.1:${port}`) && /refused/i.test(error.details));
+    });
+
+    it("times out on a server that stops answering mid-command, naming the host and the step", async function () {
+        const { file } = scratchCopy(OWN_FIXTURE);
+        const before = fs.readFileSync(file);
+        const server = await serverFor(file, { faults: { onNextReceive: "hang" } });
+        const checked = (await host.check(URN, {}, inputs({ kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, timeoutSeconds: 3 }, { max: 5 }))).inputs;
+        const started = Date.now();
+        await assert.rejects(host.create(URN, checked), (error: ProviderCallError) =>
+            error.details.includes(`127.0.0.1:${server.port}`) && /timed out/i.test(error.details));
+        assert.ok(Date.now() - started < 60_000, "the deadline must hold");
+        assert.ok(fs.readFileSync(file).equals(before));
+    });
+
+    for (const fault of ["http500", "malformed"] as const) {
+        it(`reports ${fault === "http500" ? "an HTTP 500 WS-Management fault with its code" : "a malformed response"} clearly, writing nothing`, async function () {
+            const { file } = scratchCopy(OWN_FIXTURE);
+            const before = fs.readFileSync(file);
+            const server = await serverFor(file, { faults: { onNextCommand: fault } });
+            const checked = (await host.check(URN, {}, inputs({ kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD }, { max: 5 }))).inputs;
+            await assert.rejects(host.create(URN, checked), (error: ProviderCallError) =>
+                error.details.includes(`127.0.0.1:${server.port}`) && (fault === "http500" ? /fault \d+|500/.test(error.details) : /malformed|not XML|XML/i.test(error.details)));
+            assert.ok(fs.readFileSync(file).equals(before));
+        });
+    }
+});
