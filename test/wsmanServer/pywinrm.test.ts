@@ -9,6 +9,7 @@ import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { WsmanServer, startWsmanServer } from "../support/wsman";
 import { projectRoot } from "../support/paths";
 import { VAGRANT, startTestServer } from "./fixtures";
+import { underCi } from "../support/paths";
 
 /**
  * Interoperability with pywinrm 0.3.x / requests_ntlm / ntlm-auth as Debian packages them
@@ -73,6 +74,9 @@ describe("WS-Man test server: pywinrm (python3-winrm) interoperability", functio
             } catch {
                 // try the next one
             }
+        }
+        if (python === undefined && underCi) {
+            throw new Error("CI=true but no python3 with the winrm module and MD4: .ci/run installs python3-winrm");
         }
         if (python === undefined) {
             console.log(
