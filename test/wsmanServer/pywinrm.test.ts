@@ -7,9 +7,8 @@ import { promisify } from "util";
 import { parseScriptOutput, prepareInvocation } from "../../provider/backends/powershell";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { WsmanServer, startWsmanServer } from "../support/wsman";
-import { projectRoot } from "../support/paths";
+import { projectRoot, underCi } from "../support/paths";
 import { VAGRANT, startTestServer } from "./fixtures";
-import { underCi } from "../support/paths";
 
 /**
  * Interoperability with pywinrm 0.3.x / requests_ntlm / ntlm-auth as Debian packages them
