@@ -46,6 +46,20 @@ export interface RunOptions {
 export class ProgramFailedError extends Error {}
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+const SPECIAL_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Replaces secret wrappers by their values, as the engine does for a provider that does not
+ * accept secrets (the dynamic-provider host says so in its Configure reply).
+ */
+export function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value !== "object" || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (record[SPECIAL_SIGNATURE_KEY] === SECRET_SIGNATURE) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+}
 
 /** Runs the program once; in "up" mode `state` is updated in place. Returns the steps taken or planned. */
 export async function runProgram(options: RunOptions): Promise<Step[]> {
@@ -60,7 +74,7 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
         seen.add(args.name);
         const urn = `urn:pulumi:${stack}::${project}::${args.type}::${args.name}`;
         const old = state[args.name];
-        const checked = await host.check(urn, old?.inputs ?? {}, args.inputs);
+        const checked = await host.check(urn, old?.inputs ?? {}, unwrapSecrets(args.inputs) as Properties);
         if (checked.failures.length > 0) {
             throw new ProgramFailedError(`${args.type} "${args.name}" has invalid inputs:\n` +
                 checked.failures.map((f) => `    ${f.property}: ${f.reason}`).join("\n"));
