@@ -81,8 +81,8 @@ export async function findPywinrm(): Promise<PythonLookup> {
             await promisify(execFile)(python, ["-c", "import winrm, hashlib; hashlib.new('md4', b'')"], { env: environment });
             return { python, environment, scratch };
         } catch (error) {
-            const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
-            failures.push(`${python}: ${stderr.trim().split("\n").pop() ?? "failed"}`);
+            const stderr = ((error as { stderr?: string }).stderr ?? "").trim();
+            failures.push(`${python}: ${stderr === "" ? (error as Error).message : stderr.split("\n").pop()}`);
         }
     }
     return {
