@@ -1,34 +1,13 @@
 /**
- * pywinrm (Debian's python3-winrm) as the benchmark's reference WinRM client: finding a Python
- * that has it, and driving bench/pywinrmDriver.py, one long-lived process that times each
+ * pywinrm (Debian's python3-winrm) as the benchmark's reference WinRM client: driving bench/pywinrmDriver.py, one long-lived process that times each
  * operation itself (so neither Python's start-up nor our pipe counts in its numbers).
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
+import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import * as path from "path";
 import { createInterface, type Interface } from "readline";
-import { promisify } from "util";
+import { findPywinrm, type PythonLookup } from "../test/support/pywinrm";
 
-/**
- * An OpenSSL configuration that activates the default and legacy providers: Debian's ntlm-auth
- * computes NTLM's MD4 through hashlib, which OpenSSL 3 only offers from its legacy provider.
- * The same text as OPENSSL_LEGACY_CONF in test/wsmanServer/pywinrm.test.ts, which cannot be
- * imported from here (loading a test file outside mocha fails at `describe`).
- */
-const OPENSSL_LEGACY_CONF = [
-    "openssl_conf = openssl_init",
-    "[openssl_init]",
-    "providers = provider_sect",
-    "[provider_sect]",
-    "default = default_sect",
-    "legacy = legacy_sect",
-    "[default_sect]",
-    "activate = 1",
-    "[legacy_sect]",
-    "activate = 1",
-    "",
-].join("\n");
+export { findPywinrm, type PythonLookup };
 
 const DRIVER = path.resolve(__dirname, "..", "..", "bench", "pywinrmDriver.py");
 
@@ -57,38 +36,6 @@ export interface PywinrmTarget {
     readonly url: string;
     readonly username: string;
     readonly password: string;
-}
-
-/** A Python with winrm and MD4, or why there is none. */
-export type PythonLookup = { readonly python: string; readonly environment: NodeJS.ProcessEnv; readonly scratch: string } | { readonly missing: string; readonly scratch: string };
-
-/**
- * WSMAN_PYTHON if set (as the interop tests), else Debian's /usr/bin/python3 (where apt puts
- * python3-winrm), else python3 on PATH. `scratch` holds the OpenSSL configuration; remove it when done.
- */
-export async function findPywinrm(): Promise<PythonLookup> {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-pywinrm-"));
-    const conf = path.join(scratch, "openssl-legacy.cnf");
-    fs.writeFileSync(conf, OPENSSL_LEGACY_CONF);
-    const environment = { ...process.env, OPENSSL_CONF: conf };
-    const fromEnvironment = process.env.WSMAN_PYTHON;
-    const candidates = fromEnvironment !== undefined && fromEnvironment !== ""
-        ? [fromEnvironment]
-        : ["/usr/bin/python3", "python3"].filter((candidate) => !candidate.startsWith("/") || fs.existsSync(candidate));
-    const failures: string[] = [];
-    for (const python of candidates) {
-        try {
-            await promisify(execFile)(python, ["-c", "import winrm, hashlib; hashlib.new('md4', b'')"], { env: environment });
-            return { python, environment, scratch };
-        } catch (error) {
-            const stderr = ((error as { stderr?: string }).stderr ?? "").trim();
-            failures.push(`${python}: ${stderr === "" ? (error as Error).message : stderr.split("\n").pop()}`);
-        }
-    }
-    return {
-        missing: `no python3 with the winrm module and MD4 (${failures.join("; ") || "no python3 found"}); install it with apt-get install -y python3-winrm, or set WSMAN_PYTHON`,
-        scratch,
-    };
 }
 
 /** The driver process: one request line out, one answer line back, one operation at a time. */

@@ -7,13 +7,13 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as net from "net";
 import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { startWsmanServer, WsmanServer } from "../support/wsman";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
 import { sharedFile } from "../support/paths";
+import { closedPort } from "../support/network";
 
 const realFile = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
 const PASSWORD = "Winrm-Test-Passw0rd!";
@@ -23,13 +23,6 @@ function liveReading(file: string, location: string) {
     return readSession(parseApplicationHost(fs.readFileSync(file), file), location, file);
 }
 
-async function closedPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
 
 describe("provider over WinRM, through the real provider host and our WS-Management server", function () {
     this.timeout(120_000);

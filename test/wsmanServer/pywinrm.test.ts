@@ -1,13 +1,13 @@
 import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { parseScriptOutput, prepareInvocation } from "../../provider/backends/powershell";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { WsmanServer, startWsmanServer } from "../support/wsman";
 import { projectRoot, underCi } from "../support/paths";
+import { findPywinrm } from "../support/pywinrm";
 import { VAGRANT, startTestServer } from "./fixtures";
 
 /**
@@ -21,28 +21,6 @@ import { VAGRANT, startTestServer } from "./fixtures";
 
 const run = promisify(execFile);
 const SCRIPT = path.join(projectRoot, "test", "wsmanServer", "pywinrmClient.py");
-
-/** Which python has the winrm module: WSMAN_PYTHON, else Debian's /usr/bin/python3 (apt's modules live there), else python3. */
-function pythonCandidates(): string[] {
-    const fromEnvironment = process.env.WSMAN_PYTHON;
-    if (fromEnvironment !== undefined && fromEnvironment !== "") return [fromEnvironment];
-    return ["/usr/bin/python3", "python3"].filter((candidate) => !candidate.startsWith("/") || fs.existsSync(candidate));
-}
-
-/** An OpenSSL configuration enabling the default and legacy providers (MD4 for NTLM). */
-export const OPENSSL_LEGACY_CONF = [
-    "openssl_conf = openssl_init",
-    "[openssl_init]",
-    "providers = provider_sect",
-    "[provider_sect]",
-    "default = default_sect",
-    "legacy = legacy_sect",
-    "[default_sect]",
-    "activate = 1",
-    "[legacy_sect]",
-    "activate = 1",
-    "",
-].join("\n");
 
 interface PywinrmStep {
     readonly cmd?: readonly string[];
@@ -61,18 +39,11 @@ describe("WS-Man test server: pywinrm (python3-winrm) interoperability", functio
     let server: WsmanServer | undefined;
 
     before(async function () {
-        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "wsman-pywinrm-"));
-        const conf = path.join(scratch, "openssl-legacy.cnf");
-        fs.writeFileSync(conf, OPENSSL_LEGACY_CONF);
-        environment = { ...process.env, OPENSSL_CONF: conf };
-        for (const candidate of pythonCandidates()) {
-            try {
-                await run(candidate, ["-c", "import winrm, hashlib; hashlib.new('md4', b'')"], { env: environment });
-                python = candidate;
-                break;
-            } catch {
-                // try the next one
-            }
+        const lookup = await findPywinrm();
+        scratch = lookup.scratch;
+        if ("python" in lookup) {
+            python = lookup.python;
+            environment = lookup.environment;
         }
         if (python === undefined && underCi) {
             throw new Error("CI=true but no python3 with the winrm module and MD4: .ci/run installs python3-winrm");

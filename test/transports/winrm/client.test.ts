@@ -6,6 +6,7 @@ import { WinrmCommandRunner, WinrmConnectionOptions, WinrmError } from "../../..
 import { FAULT_CODE, WsmanFault, WsmanProtocolError } from "../../../provider/transports/winrm/wsman";
 import { MiniServerOptions, MiniWinrmServer } from "./miniServer";
 import { createTestPki, TestPki } from "./testPki";
+import { closedPort } from "../../support/network";
 
 /**
  * The WinRM client against an in-process server on 127.0.0.1 that plays Windows' part: NTLM,
@@ -400,11 +401,3 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
         });
     });
 });
-
-async function closedPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
