@@ -71,7 +71,7 @@ export function parseApplicationHost(bytes: Buffer, file: string): ApplicationHo
 }
 
 /** Materialise only the elements on the way to `asp/session`. */
-function wantsChildren(element: XmlElement, ancestors: readonly XmlElement[]): boolean {
+export function wantsChildren(element: XmlElement, ancestors: readonly XmlElement[]): boolean {
     const depth = ancestors.length;
     const parent = ancestors[depth - 1]?.name;
     switch (element.name) {
@@ -125,7 +125,7 @@ function onlyChild(element: XmlElement | undefined, name: string, file: string, 
 }
 
 /** All `<location>` elements whose path is this one (IIS compares case-insensitively). */
-export function locationsAt(document: ApplicationHostDocument, path: string): XmlElement[] {
+export function locationsAt(document: Pick<ApplicationHostDocument, "root">, path: string): XmlElement[] {
     // The key of `path` once, not once per <location>: a large file has tens of thousands.
     const key = locationKey(path);
     return childrenNamed(document.root, "location").filter((element) => locationKey(attribute(element, "path")?.value ?? "") === key);
@@ -137,7 +137,7 @@ export function locationsAt(document: ApplicationHostDocument, path: string): Xm
  * IIS applies is unclear, so it is an error. With none holding `<asp>`, the one already holding
  * `<system.webServer>` is preferred, then the first.
  */
-export function findSessionChain(document: ApplicationHostDocument, path: string, file: string): SessionChain {
+export function findSessionChain(document: Pick<ApplicationHostDocument, "root">, path: string, file: string): SessionChain {
     if (path === "") {
         const serverLevelAsp = locationsAt(document, "").filter((location) => aspIn(location, file) !== undefined);
         if (serverLevelAsp.length > 0) {

@@ -12,6 +12,7 @@
  */
 import { SESSION_ATTRIBUTES, SessionAttribute } from "../settings/schema";
 import { ApplicationHostDocument, ConfigFileError, findSessionChain, lineIndent, SessionChain } from "./document";
+import { Splice } from "./editedDocument";
 import { attribute, escapeAttribute, XmlElement } from "./xmlScanner";
 
 /** The outermost element an edit created ("" = none), from the innermost up. */
@@ -41,17 +42,13 @@ export interface SessionEdit {
 
 export interface EditResult {
     text: string;
+    /** The replacements that turn the original text into `text` (offsets into the original); spliceDocument checks them. */
+    splices: Splice[];
     /** What this edit created (NOTHING_CREATED when it created nothing). */
     record: CreationRecord;
     changed: boolean;
     /** True when the edit removed elements named by `prune`. */
     pruned: boolean;
-}
-
-interface Splice {
-    start: number;
-    end: number;
-    text: string;
 }
 
 const ASP_CHILD_ORDER = ["session", "comPlus", "cache", "limits"];
@@ -64,8 +61,8 @@ export function editSession(document: ApplicationHostDocument, path: string, fil
     const splices = chain.session
         ? editExistingSession(document, chain, chain.session, edit)
         : createMissing(document, chain, path, edit);
-    if (splices === undefined) return { text: document.text, record: NOTHING_CREATED, changed: false, pruned: false };
-    return { text: applySplices(document.text, splices.splices), record: splices.record, changed: splices.splices.length > 0, pruned: splices.pruned };
+    if (splices === undefined) return { text: document.text, splices: [], record: NOTHING_CREATED, changed: false, pruned: false };
+    return { text: applySplices(document.text, splices.splices), splices: splices.splices, record: splices.record, changed: splices.splices.length > 0, pruned: splices.pruned };
 }
 
 function editExistingSession(document: ApplicationHostDocument, chain: SessionChain, session: XmlElement, edit: SessionEdit):

@@ -20,7 +20,8 @@ export interface SessionReading {
     effective: SessionValues;
 }
 
-export function readSession(document: ApplicationHostDocument, path: string, file: string): SessionReading {
+/** Only the element tree is read (so the checked tree of an edit, EditedDocument, can be read too). */
+export function readSession(document: Pick<ApplicationHostDocument, "root">, path: string, file: string): SessionReading {
     const chain = findSessionChain(document, path, file);
     const explicitRaw: RawSessionAttributes = {};
     const explicit = chain.session ? sessionValues(chain.session, file, path) : {};
@@ -56,13 +57,13 @@ function sessionValues(session: XmlElement, file: string, path: string): Session
     return values as SessionSettings;
 }
 
-function serverLevelSessions(document: ApplicationHostDocument, file: string): XmlElement[] {
+function serverLevelSessions(document: Pick<ApplicationHostDocument, "root">, file: string): XmlElement[] {
     const root = findSessionChain(document, "", file).session;
     return root ? [root, ...sessionsAt(document, "")] : sessionsAt(document, "");
 }
 
 /** Every `<session>` under `<location>` elements for this path, in file order (later ones win in IIS). */
-function sessionsAt(document: ApplicationHostDocument, path: string): XmlElement[] {
+function sessionsAt(document: Pick<ApplicationHostDocument, "root">, path: string): XmlElement[] {
     const found: XmlElement[] = [];
     for (const location of locationsAt(document, path)) {
         for (const systemWebServer of location.children) {

@@ -211,10 +211,55 @@ function innermost(stack: OpenElements): Frame | undefined {
  * column for anything that is not well-formed XML.
  */
 export function scanXml(text: string, policy: ScanPolicy): XmlScan {
+    const scanned = scanNodes(text, policy, undefined);
+    if (!scanned.root) fail(text, 0, "no root element");
+    return { root: scanned.root, hasXmlDeclaration: scanned.hasXmlDeclaration };
+}
+
+/** Where a fragment sits in a scanned document. */
+export interface FragmentContext {
+    /** The element whose content the fragment is part of; the policy must materialise its children. */
+    parent: XmlElement;
+    /** The parent's ancestors, outermost first, as the policy saw them. */
+    ancestors: readonly XmlElement[];
+}
+
+export interface XmlFragment {
+    /** The fragment's top-level elements (offsets into the fragment), materialised as a whole-document scan would. */
+    children: XmlElement[];
+    /** True if the fragment holds anything but white space and elements at its top level. */
+    hasOtherContent: boolean;
+}
+
+/**
+ * Scans `text` as part of the content of `context.parent`, with exactly the checks and the
+ * materialisation a scan of the whole document applies there: the scanner's state between two
+ * nodes of an element's content is only the stack of open elements (and the materialised
+ * ancestors the policy sees), so content that leaves that stack as it found it can be checked on
+ * its own. That is the one extra rule here: the fragment must be balanced — every element it
+ * opens it closes, and it closes none it did not open. An XML declaration is refused: the
+ * fragment's offset 0 is never the start of the file.
+ */
+export function scanFragment(text: string, policy: ScanPolicy, context: FragmentContext): XmlFragment {
+    const parent: XmlElement = { ...context.parent, children: [], hasOtherContent: false };
+    scanNodes(text, policy, { parent, ancestors: [...context.ancestors, context.parent] });
+    return { children: parent.children, hasOtherContent: parent.hasOtherContent };
+}
+
+/**
+ * The scanner proper. Without a fragment context it scans a whole document; with one, the
+ * content of `fragment.parent` (a stand-in that collects the children), whose frame it starts
+ * with and may not close.
+ */
+function scanNodes(text: string, policy: ScanPolicy, fragment: { parent: XmlElement; ancestors: XmlElement[] } | undefined):
+    { root: XmlElement | undefined; hasXmlDeclaration: boolean } {
     const length = text.length;
     const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0, names: new Map() };
     const stack: OpenElements = { frames: [], depth: 0 };
-    const ancestors: XmlElement[] = [];
+    const ancestors: XmlElement[] = fragment ? fragment.ancestors : [];
+    if (fragment) open(stack, fragment.parent, 0, 0, true);
+    /** The depth the scan starts at and must end at; an end tag there would close the fragment's parent. */
+    const floor = stack.depth;
     let root: XmlElement | undefined;
     let hasXmlDeclaration = false;
     let pos = 0;
@@ -259,7 +304,7 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
             if (close === -1) fail(text, lt, "processing instruction not closed (no ?>)");
             const target = /^<\?([^\s?]+)/.exec(text.slice(lt, Math.min(close + 2, lt + 64)));
             if (target && target[1].toLowerCase() === "xml") {
-                if (lt !== 0) fail(text, lt, "XML declaration not at the start of the file");
+                if (lt !== 0 || fragment) fail(text, lt, "XML declaration not at the start of the file");
                 hasXmlDeclaration = true;
             }
             markOtherContent(stack);
@@ -273,6 +318,7 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
             if (text.charCodeAt(i) !== 0x3e) fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> not closed with ">"`);
             const frame = innermost(stack);
             if (!frame) fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> without a start tag`);
+            if (stack.depth === floor) fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> closes an element the edited text did not open`);
             if (!sameRange(text, frame.start + 1, frame.nameEnd, nameStart, nameEnd)) {
                 fail(text, lt, `end tag </${text.slice(nameStart, nameEnd)}> does not match <${text.slice(frame.start + 1, frame.nameEnd)}>`);
             }
@@ -308,11 +354,10 @@ export function scanXml(text: string, policy: ScanPolicy): XmlScan {
             }
         }
     }
-    const unclosed = innermost(stack);
-    if (unclosed) {
-        fail(text, length, `<${text.slice(unclosed.start + 1, unclosed.nameEnd)}> (opened at offset ${unclosed.start}) is never closed: the file ends early`);
+    if (stack.depth > floor) {
+        const unclosed = innermost(stack) as Frame;
+        fail(text, length, `<${text.slice(unclosed.start + 1, unclosed.nameEnd)}> (opened at offset ${unclosed.start}) is never closed: the ${fragment ? "edited text" : "file"} ends early`);
     }
-    if (!root) fail(text, 0, "no root element");
     return { root, hasXmlDeclaration };
 }
 

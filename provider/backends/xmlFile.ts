@@ -3,7 +3,8 @@
  * SFTP, remote shell), edits it with the byte-preserving editor, checks the result before writing
  * it, writes it compare-and-swap, then reads it back and verifies.
  */
-import { documentBytes, parseApplicationHost } from "../apphost/document";
+import { parseApplicationHost } from "../apphost/document";
+import { spliceDocument } from "../apphost/editedDocument";
 import { editSession, SessionEdit } from "../apphost/sessionEditor";
 import { readSession, SessionReading } from "../apphost/sessionReader";
 import { describeLocation } from "../settings/location";
@@ -57,9 +58,11 @@ export class XmlFileBackend implements SessionBackend {
         }
         const result = editSession(document, location, label, edit);
         if (!result.changed) return { before, after: before, created: result.record, pruned: false };
-        const newBytes = documentBytes(document, result.text);
-        // Check what would be written before writing it: the file must parse and say what was asked.
-        const after = readSession(parseApplicationHost(newBytes, label), location, label);
+        // Check what would be written before writing it: the file must parse (checked by scanning
+        // the edited part; the rest was scanned above) and say what was asked.
+        const edited = spliceDocument(document, bytes, result.splices, label);
+        const newBytes = edited.bytes;
+        const after = readSession(edited, location, label);
         verify(after, change, label, location, "before writing");
         await this.file.write(newBytes, version);
         // Read back and verify this location. Another writer may have changed other parts of the
