@@ -28,20 +28,40 @@ export function sha256(bytes: Buffer): string {
  * The bytes with their version hashed when first asked for: a SHA-256 of a 50 MB file takes about
  * 30 ms, and only compare-and-swap needs it, not a read for a diff nor the read-back after a write.
  * Callers own the buffer and do not change it, so the version is that of the bytes as read.
+ * `versioned` hears of each version computed, with its bytes.
  */
-function withLazyVersion(bytes: Buffer): ConfigFileContent {
+function withLazyVersion(bytes: Buffer, versioned: (known: KnownVersion) => void = () => undefined): ConfigFileContent {
     let version: string | undefined;
     return {
         bytes,
         get version(): string {
-            if (version === undefined) version = sha256(bytes);
+            if (version === undefined) {
+                version = sha256(bytes);
+                versioned({ version, bytes });
+            }
             return version;
         },
     };
 }
 
+/** Bytes and their SHA-256. */
+interface KnownVersion {
+    version: string;
+    bytes: Buffer;
+}
+
+/** How much of the file compare-and-swap reads at a time when comparing it with known bytes. */
+const COMPARE_CHUNK_BYTES = 1 << 20;
+
 export class LocalConfigFile implements ConfigFileStore {
     readonly label: string;
+    /**
+     * The last version handed out by read(), with its bytes: compare-and-swap against it compares
+     * the file with those bytes (a 50 MB memcmp in 1 MiB reads) instead of hashing the whole file
+     * again. Any pair here has sha256(bytes) === version, so this decides exactly as comparing
+     * hashes would (without even the collision); a version not held here is checked by hash.
+     */
+    private lastVersion: KnownVersion | undefined;
 
     constructor(readonly path: string, private readonly options: LocalFileOptions = {}) {
         this.label = path;
@@ -54,7 +74,7 @@ export class LocalConfigFile implements ConfigFileStore {
         } catch (error) {
             throw new Error(`${this.path}: cannot read: ${describeFsError(error)}`);
         }
-        return withLazyVersion(bytes);
+        return withLazyVersion(bytes, (known) => { this.lastVersion = known; });
     }
 
     async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
@@ -79,16 +99,26 @@ export class LocalConfigFile implements ConfigFileStore {
             // lock (IIS Manager, appcmd) can still replace the file between our check and our
             // rename, and rename cannot close that window, but no event-loop turn or thread-pool
             // hop may widen it (awaited, it lost a concurrent edit on most writes under load).
-            if (sha256(fs.readFileSync(this.path)) !== expectedVersion) throw new ConfigChangedError(this.path);
+            if (!this.stillHolds(expectedVersion)) throw new ConfigChangedError(this.path);
             this.keepBackup(directory);
             fs.renameSync(temp, this.path);
         } catch (error) {
             await fs.promises.rm(temp, { force: true });
             if (error instanceof ConfigChangedError) throw error;
             throw new Error(`${this.path}: cannot write: ${describeFsError(error)}; the file was left as it was`);
+        } finally {
+            // The bytes are the caller's; do not keep 50 MB alive past the write they were read for.
+            if (this.lastVersion?.version === expectedVersion) this.lastVersion = undefined;
         }
         await syncDirectory(directory);
         return withLazyVersion(bytes);
+    }
+
+    /** True if the file still has the version `expected` (synchronous: see write). */
+    private stillHolds(expected: string): boolean {
+        const known = this.lastVersion;
+        if (known === undefined || known.version !== expected) return sha256(fs.readFileSync(this.path)) === expected;
+        return fileHolds(this.path, known.bytes);
     }
 
     /** The file about to be replaced becomes the backup: a hard link where possible (no copy), else a copy. */
@@ -136,6 +166,23 @@ export class LocalConfigFile implements ConfigFileStore {
             const holder = await fs.promises.readFile(lock, "utf8").catch(() => undefined);
             if (holder === owner) await fs.promises.rm(lock, { force: true });
         }
+    }
+}
+
+/** True if the file's content is exactly `bytes`, read in chunks into one buffer (no copy of the whole file). */
+function fileHolds(file: string, bytes: Buffer): boolean {
+    const descriptor = fs.openSync(file, "r");
+    try {
+        const chunk = Buffer.allocUnsafe(COMPARE_CHUNK_BYTES);
+        let offset = 0;
+        for (;;) {
+            const count = fs.readSync(descriptor, chunk, 0, chunk.length, offset);
+            if (count === 0) return offset === bytes.length;
+            if (offset + count > bytes.length || !chunk.subarray(0, count).equals(bytes.subarray(offset, offset + count))) return false;
+            offset += count;
+        }
+    } finally {
+        fs.closeSync(descriptor);
     }
 }
 
