@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: on one synthesized 50 MB applicationHost.config (10,000 sites), times
  *   - our diff: XmlFileBackend.read (read file, hash, decode, scan, look up the location),
- *   - our apply with verify: XmlFileBackend.write (lock, read, scan, splice, re-scan and verify,
- *     compare-and-swap atomic replace with backup and fsync, read back and compare),
+ *   - our apply with verify: XmlFileBackend.write (lock, read, scan, splice, check the edited
+ *     region and verify, compare-and-swap atomic replace with backup and fsync, read back and compare),
  *   - `xmlstarlet ed -L -u` changing the same attribute (parse all, rewrite all),
  * and prints medians, minimums, the ratios against xmlstarlet with their goals, and peak RSS.
  *
