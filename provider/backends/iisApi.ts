@@ -1,8 +1,9 @@
 /**
  * The "IIS API via PowerShell" backend (mode "iis"): IIS's own configuration API
  * (Microsoft.Web.Administration) on the server does the reading and writing, through the scripts
- * in powershell/. A read is one command; a write is two (a read, to know what was there, and an
- * apply that commits and reads back), and only the read when nothing would change.
+ * in powershell/. A read is one command, and so is a write: the apply script reads what is
+ * there (the write's `before`), changes only what differs, commits only if something did, and
+ * reads back (the write's `after`).
  *
  * Differences from the XML file backend, because IIS's API owns the file's layout:
  * - restoring puts back the earlier *value*, in IIS's own spelling ("True" comes back as "true");
@@ -12,11 +13,11 @@
 import { NOTHING_CREATED } from "../apphost/sessionEditor";
 import { describeLocation } from "../settings/location";
 import {
-    formatAttribute, parseAttributeText, SESSION_ATTRIBUTES, sameValue,
+    formatAttribute, parseAttributeText, SESSION_ATTRIBUTES,
     type RawSessionAttributes, type SessionAttribute, type SessionSettings,
 } from "../settings/schema";
 import type { CommandRunner } from "../transports/commandRunner";
-import { runScript, type ReadResponse, type SessionAttributeText } from "./powershell";
+import { runScript, type SessionAttributeText, type SessionState } from "./powershell";
 import type { SessionBackend, SessionChange, SessionReading, SessionWriteResult } from "./types";
 import { verify } from "./xmlFile";
 
@@ -47,8 +48,12 @@ export class IisApiBackend implements SessionBackend {
         return this.reading(state, location);
     }
 
+    /**
+     * One apply invocation carrying every wanted value (set and restore) and removal: the script
+     * reads the location (`before`), sets what differs, deletes what is set there, commits only
+     * if something changed, and reads back (`after`, verified here as well).
+     */
     async write(location: string, change: SessionChange): Promise<SessionWriteResult> {
-        const before = await this.read(location);
         // What must hold afterwards: IIS's API writes values, so a restore is checked by value too.
         const wanted: SessionSettings = { ...change.set };
         const set: SessionAttributeText = {};
@@ -56,22 +61,18 @@ export class IisApiBackend implements SessionBackend {
             const raw = change.restore[name];
             if (raw !== undefined) assign(wanted, name, this.canonical(name, raw, location, "cannot restore"));
             const value = wanted[name];
-            if (value !== undefined && !(before.explicitRaw[name] !== undefined && sameValue(name, before.explicit[name], value))) {
-                set[name] = formatAttribute(name, value);
-            }
+            if (value !== undefined) set[name] = ownSpelling(name, value);
         }
-        const remove = change.remove.filter((name) => wanted[name] === undefined && before.explicitRaw[name] !== undefined);
-        if (Object.keys(set).length === 0 && remove.length === 0) {
-            return { before, after: before, created: NOTHING_CREATED, pruned: false };
-        }
+        const remove = change.remove.filter((name) => wanted[name] === undefined);
         const state = await runScript(this.runner, { op: "apply", location, set, remove }, this.options);
+        const before = this.reading({ ...state.before, configFile: state.configFile }, location);
         const after = this.reading(state, location);
         verify(after, { set: wanted, restore: {}, remove: change.remove }, this.description, location, "after writing");
         return { before, after, created: NOTHING_CREATED, pruned: false };
     }
 
     /** A script's state as a SessionReading: explicit values parsed from their text as IIS reads it. */
-    private reading(state: ReadResponse, location: string): SessionReading {
+    private reading(state: SessionState & { configFile: string }, location: string): SessionReading {
         const explicitRaw: RawSessionAttributes = { ...state.explicit };
         const explicit: SessionSettings = {};
         for (const name of SESSION_ATTRIBUTES) {
@@ -96,4 +97,14 @@ export class IisApiBackend implements SessionBackend {
 
 function assign(settings: SessionSettings, name: SessionAttribute, value: boolean | number | string): void {
     Object.assign(settings, { [name]: value });
+}
+
+/**
+ * The text the apply script gets for a wanted value: IIS's own spelling where the value is valid
+ * ("0:10" becomes "00:10:00"), else the value as given, for the script and IIS to refuse.
+ */
+function ownSpelling(name: SessionAttribute, value: boolean | number | string): string {
+    const text = formatAttribute(name, value);
+    const parsed = parseAttributeText(name, text);
+    return parsed.ok ? formatAttribute(name, parsed.value) : text;
 }

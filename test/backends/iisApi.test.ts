@@ -55,11 +55,13 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
         }
     });
 
-    it("write = one read + one apply; returns before, the verified after, NOTHING_CREATED, pruned false", async function () {
+    it("write = exactly one apply invocation on the command line; returns before, the verified after, NOTHING_CREATED, pruned false", async function () {
         const result = await backend.write("Default Web Site/shop", { set: { allowSessionState: false, max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
-        assert.deepEqual(runner.steps(), ["read session settings at Default Web Site/shop", "apply session settings at Default Web Site/shop"]);
-        assert.ok(runner.runs.every((run) => run.command.stdin === undefined), "both on the command line");
+        assert.equal(runner.runs.length, 1);
+        assert.deepEqual(runner.steps(), ["apply session settings at Default Web Site/shop"]);
+        assert.equal(runner.runs[0].command.stdin, undefined, "on the command line");
         assert.deepEqual(result.before.explicitRaw, {});
+        if (SOURCE !== OWN_FIXTURE) assert.deepEqual(result.before.effective, SESSION_DEFAULTS);
         assert.deepEqual(result.after.explicitRaw, { allowSessionState: "false", max: "1000", timeout: "00:10:00" });
         assert.deepEqual(result.after.explicit, { allowSessionState: false, max: 1000, timeout: "00:10:00" });
         assert.equal(result.after.effective.timeout, "00:10:00");
@@ -68,25 +70,52 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
         assert.deepEqual((await backend.read("default web site/SHOP")).explicitRaw, result.after.explicitRaw, "IIS compares locations case-insensitively");
     });
 
-    it("a write with nothing to change runs only the read", async function () {
+    it("before is the state the apply replaced, as a read just before would have returned it", async function () {
+        await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
+        const expected = await backend.read("Default Web Site");
+        runner.runs.length = 0;
+        const result = await backend.write("Default Web Site", { set: { timeout: "00:30:00" }, restore: {}, remove: ["max"] });
+        assert.equal(runner.runs.length, 1);
+        assert.deepEqual(result.before, expected);
+        assert.deepEqual(result.after.explicitRaw, { timeout: "00:30:00" });
+    });
+
+    it("a write with nothing to change is one apply that commits nothing: the file keeps its bytes, inode and mtime", async function () {
         await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
         const bytes = fs.readFileSync(scratch.file);
+        const stat = fs.statSync(scratch.file);
+        const files = fs.readdirSync(scratch.dir).sort();
         runner.runs.length = 0;
         const same = await backend.write("Default Web Site", { set: { max: 1000, timeout: "0:10" }, restore: {}, remove: ["allowSessionState"] });
-        assert.deepEqual(runner.steps(), ["read session settings at Default Web Site"]);
+        assert.deepEqual(runner.steps(), ["apply session settings at Default Web Site"]);
         assert.deepEqual(same.after, same.before);
         runner.runs.length = 0;
         await backend.write("Default Web Site", { set: {}, restore: {}, remove: [] });
         assert.equal(runner.runs.length, 1);
         assert.ok(fs.readFileSync(scratch.file).equals(bytes));
+        const after = fs.statSync(scratch.file);
+        assert.equal(after.ino, stat.ino, "not replaced");
+        assert.equal(after.mtimeMs, stat.mtimeMs, "not rewritten");
+        assert.deepEqual(fs.readdirSync(scratch.dir).sort(), files, "no backup or temp file");
     });
 
-    it("only the attributes that change go to apply", async function () {
-        await backend.write("Default Web Site", { set: { max: 1000 }, restore: {}, remove: [] });
-        runner.runs.length = 0;
-        const result = await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:30:00" }, restore: {}, remove: [] });
-        assert.equal(runner.runs.length, 2);
-        assert.deepEqual(result.after.explicitRaw, { max: "1000", timeout: "00:30:00" });
+    it("values the location already holds in another spelling count as the same: nothing is written", async function () {
+        const text = fs.readFileSync(scratch.file, "utf8");
+        fs.writeFileSync(scratch.file, text.replace("</configuration>", '    <location path="Legacy">\r\n        <system.webServer>\r\n            <asp>\r\n                <session allowSessionState="True" max="0100" timeout="0:10" />\r\n            </asp>\r\n        </system.webServer>\r\n    </location>\r\n</configuration>'));
+        const bytes = fs.readFileSync(scratch.file);
+        const result = await backend.write("Legacy", { set: { allowSessionState: true, max: 100, timeout: "00:10:00" }, restore: {}, remove: [] });
+        assert.equal(runner.runs.length, 1);
+        assert.deepEqual(result.before.explicitRaw, { allowSessionState: "True", max: "0100", timeout: "0:10" });
+        assert.deepEqual(result.after.explicitRaw, result.before.explicitRaw);
+        assert.ok(fs.readFileSync(scratch.file).equals(bytes));
+    });
+
+    it("only the attributes that differ are set: the others keep their text", async function () {
+        const text = fs.readFileSync(scratch.file, "utf8");
+        fs.writeFileSync(scratch.file, text.replace("</configuration>", '<location path="Legacy"><system.webServer><asp><session allowSessionState="True" max="0100" /></asp></system.webServer></location></configuration>'));
+        const result = await backend.write("Legacy", { set: { allowSessionState: true, max: 100, timeout: "00:30:00" }, restore: {}, remove: [] });
+        assert.equal(runner.runs.length, 1);
+        assert.deepEqual(result.after.explicitRaw, { allowSessionState: "True", max: "0100", timeout: "00:30:00" });
     });
 
     it("restore puts back the earlier value in IIS's spelling and verifies it by value", async function () {
@@ -122,10 +151,13 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
         it("two <location> elements holding <asp>: ambiguousLocation, and nothing applied", async function () {
             const block = '<location path="Twice"><system.webServer><asp /></system.webServer></location>';
             fs.writeFileSync(scratch.file, fs.readFileSync(scratch.file, "utf8").replace("</configuration>", `${block}${block}</configuration>`));
+            const bytes = fs.readFileSync(scratch.file);
             const error = await rejection(backend.write("Twice", { set: { max: 1 }, restore: {}, remove: [] }));
             assert.ok(error instanceof PowerShellScriptError);
             assert.equal(error.code, "ambiguousLocation");
+            assert.equal(error.operation, "apply");
             assert.equal(runner.runs.length, 1);
+            assert.ok(fs.readFileSync(scratch.file).equals(bytes));
         });
 
         it("powershell.exe exiting non-zero: processFailed with stderr's CLIXML decoded", async function () {
@@ -148,7 +180,7 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
             const error = await rejection(backend.write("", { set: { max: 1 }, restore: {}, remove: [] }));
             assert.ok(error instanceof PowerShellScriptError);
             assert.equal(error.code, "badOutput");
-            assert.match(error.message, /^read at the server level on web01\.test:5985: no JSON result line .*"Loading profile\.\.\."; stderr: WARNING: something$/);
+            assert.match(error.message, /^apply at the server level on web01\.test:5985: no JSON result line .*"Loading profile\.\.\."; stderr: WARNING: something$/);
             runner.replaceOutput = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
             assert.match((await rejection(backend.read(""))).message, /printed nothing on stdout/);
         });

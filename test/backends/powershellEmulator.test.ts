@@ -77,6 +77,35 @@ describe("PowerShell emulator (test/support/powershellEmulator.ts)", function ()
         assert.match(text, /<location path="Default Web Site">[\s\S]*<session allowSessionState="true" max="1000" timeout="00:10:00" \/>/);
     });
 
+    it("apply reports before and changed as the script does, and leaves the file alone when nothing differs", async function () {
+        const run = async (request: OperationRequest & { op: "apply" }) => {
+            const invocation = prepareInvocation(request);
+            return parseScriptOutput(request, (await runEmulatedPowerShell(invocation.command.commandLine, Buffer.alloc(0), { applicationHostPath: scratch.file })).stdout);
+        };
+        const first = await run({ op: "apply", location: "Default Web Site", set: { max: "1000" }, remove: [] });
+        assert.deepEqual(first.before.explicit, {});
+        assert.equal(first.changed, true);
+        assert.deepEqual(first.explicit, { max: "1000" });
+        const text = fs.readFileSync(scratch.file, "utf8").replace('max="1000"', 'max="01000" allowSessionState="False"');
+        fs.writeFileSync(scratch.file, text);
+        const stat = fs.statSync(scratch.file);
+
+        const same = await run({ op: "apply", location: "Default Web Site", set: { max: "1000", allowSessionState: "false" }, remove: ["timeout"] });
+        assert.equal(same.changed, false);
+        assert.deepEqual(same.before.explicit, { allowSessionState: "False", max: "01000" });
+        assert.deepEqual(same.explicit, same.before.explicit);
+        assert.deepEqual(same.effective, same.before.effective);
+        assert.equal(fs.readFileSync(scratch.file, "utf8"), text);
+        assert.equal(fs.statSync(scratch.file).mtimeMs, stat.mtimeMs);
+
+        const changed = await run({ op: "apply", location: "Default Web Site", set: { max: "1000", timeout: "00:05:00" }, remove: ["allowSessionState"] });
+        assert.equal(changed.changed, true);
+        assert.deepEqual(changed.before.explicit, { allowSessionState: "False", max: "01000" });
+        assert.equal(changed.before.effective.allowSessionState, false);
+        assert.deepEqual(changed.explicit, { max: "01000", timeout: "00:05:00" }, "max held the value already and keeps its text");
+        assert.equal(changed.effective.allowSessionState, true);
+    });
+
     it("readFile and writeFile: SHA-256, compare-and-swap with actualSha256 on conflict, backup, notFound", async function () {
         const original = fs.readFileSync(scratch.file);
         const run = async (request: OperationRequest) => {

@@ -14,8 +14,9 @@
  * optional "$ProgressPreference = …" first line excepted): its marker line names the operation,
  * and the request is decoded from the base64 literal. Then:
  * - read/apply go through XmlFileBackend(LocalConfigFile) on `applicationHostPath` and print the
- *   JSON the real script prints (explicit raw text, effective values, configPath, configFile,
- *   verified); the request is checked as the script checks it (badRequest), IIS's validation
+ *   JSON the real script prints (explicit raw text, effective values, configPath, configFile;
+ *   for apply also before, changed and verified, leaving the file untouched when nothing
+ *   differs); the request is checked as the script checks it (badRequest), IIS's validation
  *   becomes configError, two <location> elements holding <asp> become ambiguousLocation;
  * - readFile/writeFile work on the local file system with the script's compare-and-swap and
  *   error codes (notFound, conflict with actualSha256, badRequest, accessDenied, failed).
@@ -38,7 +39,7 @@ import { REQUEST_PLACEHOLDER, SCRIPT_MARKERS, SCRIPT_TEMPLATES } from "../../pro
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
 import type { SessionReading } from "../../provider/backends/types";
 import {
-    isSessionAttribute, parseAttributeText, SESSION_ATTRIBUTES, UINT32_MAX,
+    isSessionAttribute, parseAttributeText, sameValue, SESSION_ATTRIBUTES, UINT32_MAX,
     type RawSessionAttributes, type SessionAttribute, type SessionSettings,
 } from "../../provider/settings/schema";
 import { LocalConfigFile } from "../../provider/transports/localFile";
@@ -348,11 +349,18 @@ async function apply(request: Record<string, unknown>, options: EmulatorOptions)
     const trimmed = trimSlashes(requested);
     const files = backend(options);
     const before = await files.read(trimmed);
-    // IIS's API deletes only what is set at this location; the script skips the others.
-    const present = remove.filter((name) => before.explicitRaw[name] !== undefined);
-    if (Object.keys(values).length > 0 || present.length > 0) {
-        await files.write(trimmed, { set: values, restore: {}, remove: present });
+    // The script's Test-SameValue: what the location already holds by value is not set again,
+    // and only what is set there is deleted; with nothing to do, nothing is committed.
+    const differing: SessionSettings = {};
+    for (const name of SESSION_ATTRIBUTES) {
+        const value = values[name];
+        const current = before.explicitRaw[name];
+        const parsed = current === undefined ? undefined : parseAttributeText(name, current);
+        if (value !== undefined && !(parsed?.ok === true && sameValue(name, parsed.value, value))) Object.assign(differing, { [name]: value });
     }
+    const present = remove.filter((name) => before.explicitRaw[name] !== undefined);
+    const changed = Object.keys(differing).length > 0 || present.length > 0;
+    if (changed) await files.write(trimmed, { set: differing, restore: {}, remove: present });
     const after = await files.read(trimmed);
     const state = stateJson(requested, after);
     for (const name of SESSION_ATTRIBUTES) {
@@ -371,7 +379,8 @@ async function apply(request: Record<string, unknown>, options: EmulatorOptions)
             throw new OperationFailure("verifyFailed", `after the commit, ${name} is still set at ${String(state.configPath)} ("${actual}")`, { attribute: name, expected: "(removed)", actual });
         }
     }
-    return { ...state, verified: true };
+    const replaced = stateJson(requested, before);
+    return { ...state, before: { explicit: replaced.explicit, effective: replaced.effective }, changed, verified: true };
 }
 
 /** The script's Get-AbsolutePath, plus this machine's absolute paths, mapped to a local path. */

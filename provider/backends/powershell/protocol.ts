@@ -20,15 +20,22 @@ export interface ReadRequest {
 }
 
 /**
- * Sets and removes attributes at a location through IIS's API, commits, and reads back.
+ * Makes a location hold `set` and not `remove`, through IIS's API, in one invocation: reads the
+ * location first (reported as `before`), sets only the attributes whose value there differs,
+ * deletes only those set there, commits only if something changed, and reads back. So the whole
+ * wanted state may be sent; a request that changes nothing leaves applicationHost.config alone.
  * An attribute may not appear in both `set` and `remove`.
  */
 export interface ApplyRequest {
     op: "apply";
     location: string;
-    /** Canonical text: "true"/"false", decimal uint32, TimeSpan "c" (`hh:mm:ss`, `d.hh:mm:ss`). */
+    /**
+     * Canonical text: "true"/"false", decimal uint32, TimeSpan "c" (`hh:mm:ss`, `d.hh:mm:ss`).
+     * Compared by value with the text at the location (booleans in any case, max as a number,
+     * timeout as a TimeSpan), so "True" already satisfies "true".
+     */
     set: SessionAttributeText;
-    /** Attributes to delete at exactly this location (so the inherited value applies again). */
+    /** Attributes to delete at exactly this location (so the inherited value applies again); absent ones are skipped. */
     remove: SessionAttribute[];
 }
 
@@ -58,7 +65,14 @@ export type OperationRequest = ReadRequest | ApplyRequest | ReadFileRequest | Wr
 export type OperationName = OperationRequest["op"];
 export const OPERATION_NAMES: readonly OperationName[] = ["read", "apply", "readFile", "writeFile"];
 
-export interface ReadResponse {
+/** What a location holds at one moment. */
+export interface SessionState {
+    /** Attributes written exactly at this location (not inherited), as raw text from the file. */
+    explicit: SessionAttributeText;
+    effective: EffectiveSession;
+}
+
+export interface ReadResponse extends SessionState {
     ok: true;
     /** The location as the request gave it. */
     location: string;
@@ -66,12 +80,14 @@ export interface ReadResponse {
     configPath: string;
     /** The applicationHost.config file `explicit` was read from (follows Shared Configuration). */
     configFile: string;
-    /** Attributes written exactly at this location (not inherited), as raw text from the file. */
-    explicit: SessionAttributeText;
-    effective: EffectiveSession;
 }
 
+/** The read-back after the apply (explicit, effective, ...), plus what it replaced. */
 export interface ApplyResponse extends ReadResponse {
+    /** The location as the script found it, before changing anything (same ServerManager as the change). */
+    before: SessionState;
+    /** Whether anything was set or deleted, i.e. whether CommitChanges ran and applicationHost.config was written. */
+    changed: boolean;
     /** The read-back (a new ServerManager, after CommitChanges) matched every requested change. */
     verified: true;
 }

@@ -23,6 +23,7 @@ import {
     type ScriptErrorCode,
     type ScriptFailure,
     type SessionAttributeText,
+    type SessionState,
     type WriteFileResponse,
 } from "./protocol";
 
@@ -107,8 +108,12 @@ function readSuccess(request: OperationRequest, result: JsonObject): ReadRespons
         case "apply": {
             const state = readState(request.location, result);
             if (typeof state === "string") return state;
+            if (!isObject(result.before)) return "the apply result lacks before (the state it replaced)";
+            const before = readSessionState(result.before, "before.");
+            if (typeof before === "string") return before;
+            if (typeof result.changed !== "boolean") return "the apply result lacks changed: true|false";
             if (result.verified !== true) return "the apply result lacks verified: true";
-            return { ...state, verified: true };
+            return { ...state, before, changed: result.changed, verified: true };
         }
         case "readFile": {
             const { path, sha256, contentBase64 } = result;
@@ -133,7 +138,7 @@ function readSuccess(request: OperationRequest, result: JsonObject): ReadRespons
 }
 
 function readState(location: string, result: JsonObject): ReadResponse | string {
-    const { configPath, configFile, explicit, effective } = result;
+    const { configPath, configFile } = result;
     if (result.location !== location) {
         return `the result is for location ${JSON.stringify(result.location)}, not ${JSON.stringify(location)}`;
     }
@@ -141,34 +146,41 @@ function readState(location: string, result: JsonObject): ReadResponse | string 
         return `configPath ${JSON.stringify(configPath)} is not an IIS configuration path`;
     }
     if (typeof configFile !== "string" || configFile === "") return "configFile is missing";
-    const explicitText = readExplicit(explicit);
-    if (typeof explicitText === "string") return explicitText;
-    const effectiveValues = readEffective(effective);
-    if (typeof effectiveValues === "string") return effectiveValues;
-    return { ok: true, location, configPath, configFile, explicit: explicitText, effective: effectiveValues };
+    const state = readSessionState(result, "");
+    if (typeof state === "string") return state;
+    return { ok: true, location, configPath, configFile, ...state };
 }
 
-function readExplicit(explicit: unknown): SessionAttributeText | string {
-    if (!isObject(explicit)) return "explicit is not an object";
+/** `explicit` and `effective` of a result (prefix "") or of its `before` (prefix "before."), for messages. */
+function readSessionState(holder: JsonObject, prefix: string): SessionState | string {
+    const explicit = readExplicit(holder.explicit, prefix);
+    if (typeof explicit === "string") return explicit;
+    const effective = readEffective(holder.effective, prefix);
+    if (typeof effective === "string") return effective;
+    return { explicit, effective };
+}
+
+function readExplicit(explicit: unknown, prefix: string): SessionAttributeText | string {
+    if (!isObject(explicit)) return `${prefix}explicit is not an object`;
     const text: SessionAttributeText = {};
     for (const [name, value] of Object.entries(explicit)) {
         const attribute = SESSION_ATTRIBUTES.find((known) => known === name);
-        if (attribute === undefined) return `explicit has an unknown attribute ${JSON.stringify(name)}`;
-        if (typeof value !== "string") return `explicit.${name} is not a string`;
+        if (attribute === undefined) return `${prefix}explicit has an unknown attribute ${JSON.stringify(name)}`;
+        if (typeof value !== "string") return `${prefix}explicit.${name} is not a string`;
         text[attribute] = value;
     }
     return text;
 }
 
-function readEffective(effective: unknown): EffectiveSession | string {
-    if (!isObject(effective)) return "effective is not an object";
+function readEffective(effective: unknown, prefix: string): EffectiveSession | string {
+    if (!isObject(effective)) return `${prefix}effective is not an object`;
     const { allowSessionState, keepSessionIdSecure, max, timeout } = effective;
-    if (typeof allowSessionState !== "boolean") return "effective.allowSessionState is not a boolean";
-    if (typeof keepSessionIdSecure !== "boolean") return "effective.keepSessionIdSecure is not a boolean";
+    if (typeof allowSessionState !== "boolean") return `${prefix}effective.allowSessionState is not a boolean`;
+    if (typeof keepSessionIdSecure !== "boolean") return `${prefix}effective.keepSessionIdSecure is not a boolean`;
     if (typeof max !== "number" || !Number.isInteger(max) || max < 0 || max > UINT32_MAX) {
-        return `effective.max ${JSON.stringify(max)} is not a uint32`;
+        return `${prefix}effective.max ${JSON.stringify(max)} is not a uint32`;
     }
-    if (typeof timeout !== "string" || !TIMESPAN_C.test(timeout)) return `effective.timeout ${JSON.stringify(timeout)} is not a TimeSpan`;
+    if (typeof timeout !== "string" || !TIMESPAN_C.test(timeout)) return `${prefix}effective.timeout ${JSON.stringify(timeout)} is not a TimeSpan`;
     return { allowSessionState, keepSessionIdSecure, max, timeout };
 }
 

@@ -25,7 +25,7 @@ export const REQUEST_PLACEHOLDER = "__REQUEST__";
 /** The first line of each script; the in-repo test server recognises scripts by it. */
 export const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
     read: "# pulumi-iis-asp-session: read v1",
-    apply: "# pulumi-iis-asp-session: apply v1",
+    apply: "# pulumi-iis-asp-session: apply v2",
     readFile: "# pulumi-iis-asp-session: readFile v1",
     writeFile: "# pulumi-iis-asp-session: writeFile v1",
 };
@@ -218,29 +218,36 @@ function Get-SessionElement($manager, [string]$location) {
     return $section.GetChildElement('session')
 }
 
-function Read-Effective([string]$location) {
-    $manager = New-ServerManager
-    try {
-        $session = Get-SessionElement $manager $location
-        # A uint32 may come back as a signed 32-bit number (WMI shows the default as -1).
-        $max = [Convert]::ToInt64($session.GetAttributeValue('max'))
-        if ($max -lt 0) { $max += 4294967296 }
-        $timeout = $session.GetAttributeValue('timeout')
-        if ($timeout -isnot [TimeSpan]) { $timeout = [TimeSpan]::Parse([string]$timeout, [System.Globalization.CultureInfo]::InvariantCulture) }
-        return [ordered]@{
-            allowSessionState = [Convert]::ToBoolean($session.GetAttributeValue('allowSessionState'))
-            keepSessionIdSecure = [Convert]::ToBoolean($session.GetAttributeValue('keepSessionIdSecure'))
-            max = $max
-            timeout = $timeout.ToString('c')
-        }
-    } finally { $manager.Dispose() }
+# The values IIS applies at a session element: set there, inherited, or the schema's defaults.
+function Read-Effective($session) {
+    # A uint32 may come back as a signed 32-bit number (WMI shows the default as -1).
+    $max = [Convert]::ToInt64($session.GetAttributeValue('max'))
+    if ($max -lt 0) { $max += 4294967296 }
+    $timeout = $session.GetAttributeValue('timeout')
+    if ($timeout -isnot [TimeSpan]) { $timeout = [TimeSpan]::Parse([string]$timeout, [System.Globalization.CultureInfo]::InvariantCulture) }
+    return [ordered]@{
+        allowSessionState = [Convert]::ToBoolean($session.GetAttributeValue('allowSessionState'))
+        keepSessionIdSecure = [Convert]::ToBoolean($session.GetAttributeValue('keepSessionIdSecure'))
+        max = $max
+        timeout = $timeout.ToString('c')
+    }
 }
 
-function Read-State([string]$requestedLocation) {
+# What a location holds: the attributes set exactly there (from the file) and the effective
+# values. $session, when given, is the location's element in the caller's ServerManager (apply
+# reads the state it is about to change through the manager that changes it); without it, a new
+# ServerManager reads the values and is disposed of.
+function Read-State([string]$requestedLocation, $session) {
     Assert-NativeProcess
     $location = $requestedLocation.Trim('/')
     $file = Get-AppHostFile
     $explicit = Read-Explicit $file $location
+    if ($null -eq $session) {
+        $manager = New-ServerManager
+        try { $effective = Read-Effective (Get-SessionElement $manager $location) } finally { $manager.Dispose() }
+    } else {
+        $effective = Read-Effective $session
+    }
     $configPath = 'MACHINE/WEBROOT/APPHOST'
     if ($location -ne '') { $configPath = $configPath + '/' + $location }
     return [ordered]@{
@@ -249,7 +256,7 @@ function Read-State([string]$requestedLocation) {
         configPath = $configPath
         configFile = $file
         explicit = $explicit
-        effective = Read-Effective $location
+        effective = $effective
     }
 }
 `;
@@ -261,6 +268,13 @@ function Invoke-Operation($request) {
 `;
 
 const INVOKE_APPLY = String.raw`
+# Whether attribute text already means $value, compared as values the way the provider compares
+# them ("True" is true, " 0100" is 100, "0:10" is ten minutes). Text that does not parse differs.
+function Test-SameValue([string]$name, [string]$text, $value) {
+    try { return ((ConvertTo-SessionValue $name $text.Trim()) -eq $value) }
+    catch { return $false }
+}
+
 function Invoke-Operation($request) {
     $location = Get-Location $request
     if (-not $request.ContainsKey('set') -or $request['set'] -isnot [System.Collections.IDictionary]) {
@@ -286,14 +300,21 @@ function Invoke-Operation($request) {
         $remove += $name
     }
     Assert-NativeProcess
-    $before = Read-Explicit (Get-AppHostFile) $location.Trim('/')
+    # Only what differs is set and only what is there is removed, so a request that changes
+    # nothing commits nothing: applicationHost.config is not rewritten and IIS keeps no history
+    # snapshot of it.
     $changes = 0
     $manager = New-ServerManager
     try {
         $session = Get-SessionElement $manager $location.Trim('/')
-        foreach ($name in $values.Keys) { $session.SetAttributeValue($name, $values[$name]); $changes++ }
+        $before = Read-State $location $session
+        foreach ($name in $values.Keys) {
+            if ($before['explicit'].Contains($name) -and (Test-SameValue $name $before['explicit'][$name] $values[$name])) { continue }
+            $session.SetAttributeValue($name, $values[$name])
+            $changes++
+        }
         foreach ($name in $remove) {
-            if ($before.Contains($name)) { $session.GetAttribute($name).Delete(); $changes++ }
+            if ($before['explicit'].Contains($name)) { $session.GetAttribute($name).Delete(); $changes++ }
         }
         # Writes applicationHost.config, as appcmd /commit:apphost does.
         if ($changes -gt 0) { $manager.CommitChanges() }
@@ -303,13 +324,9 @@ function Invoke-Operation($request) {
     $state = Read-State $location
     foreach ($name in $values.Keys) {
         $actual = $state['explicit'][$name]
-        $same = $false
-        if ($actual -ne $null) {
-            try {
-                $same = ((ConvertTo-SessionValue $name $actual) -eq $values[$name]) -and
-                    ((ConvertTo-SessionValue $name ([string]$state['effective'][$name])) -eq $values[$name])
-            } catch { $same = $false }
-        } else { $actual = '(not set)' }
+        $same = ($null -ne $actual) -and (Test-SameValue $name $actual $values[$name]) -and
+            (Test-SameValue $name ([string]$state['effective'][$name]) $values[$name])
+        if ($null -eq $actual) { $actual = '(not set)' }
         if (-not $same) {
             Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' at ' + $state['configPath'] + ' reads back as "' + $actual + '" (effective ' + $state['effective'][$name] + '), not "' + $request['set'][$name] + '"') @{ attribute = $name; expected = $request['set'][$name]; actual = [string]$actual }
         }
@@ -319,6 +336,8 @@ function Invoke-Operation($request) {
             Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '")') @{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] }
         }
     }
+    $state['before'] = [ordered]@{ explicit = $before['explicit']; effective = $before['effective'] }
+    $state['changed'] = $changes -gt 0
     $state['verified'] = $true
     return $state
 }

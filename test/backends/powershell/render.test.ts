@@ -82,6 +82,22 @@ describe("prepareInvocation: what a transport runs", function () {
         }
     });
 
+    it("apply, the longest script, with all four attributes and an incompressible location of 1000 characters still fits the command line", function () {
+        let seed = 11;
+        const noise = Array.from({ length: 995 }, () => {
+            seed = (seed * 1103515245 + 12345) % 2147483648;
+            return "abcdefghijklmnopqrstuvwxyz0123456789"[seed % 36];
+        }).join("");
+        const invocation = prepareInvocation({
+            op: "apply",
+            location: `Site/${noise}`,
+            set: { allowSessionState: "false", keepSessionIdSecure: "false", max: "4294967295", timeout: "365.00:00:00" },
+            remove: [],
+        });
+        assert.equal(invocation.delivery, "commandLine");
+        assert.ok(invocation.command.length <= COMMAND_LINE_LIMIT, `${invocation.command.length} characters`);
+    });
+
     it("a request too big for the command line goes to stdin instead (decided by size, per invocation)", function () {
         // Random text does not compress: 6,000 characters of it cannot fit in 8191 as base64 of gzip.
         let seed = 7;

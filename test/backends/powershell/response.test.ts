@@ -35,7 +35,10 @@ const READ_LINE =
 const APPLY_LINE =
     '{"ok":true,"location":"Genomgång/app","configPath":"MACHINE/WEBROOT/APPHOST/Genomgång/app",' +
     '"configFile":"\\\\\\\\fileserver\\\\iis\\\\applicationHost.config","explicit":{"max":"1000","timeout":"00:10:00"},' +
-    '"effective":{"allowSessionState":false,"keepSessionIdSecure":true,"max":1000,"timeout":"00:10:00"},"verified":true}';
+    '"effective":{"allowSessionState":false,"keepSessionIdSecure":true,"max":1000,"timeout":"00:10:00"},' +
+    '"before":{"explicit":{"keepSessionIdSecure":"True","max":"0100"},' +
+    '"effective":{"allowSessionState":false,"keepSessionIdSecure":true,"max":100,"timeout":"00:20:00"}},' +
+    '"changed":true,"verified":true}';
 
 function failureLine(fields: Record<string, string>): string {
     return JSON.stringify({ ok: false, ...fields });
@@ -82,6 +85,23 @@ describe("parseScriptOutput: reading a script's stdout", function () {
             assert.equal(result.location, "Genomgång/app");
             assert.equal(result.configFile, "\\\\fileserver\\iis\\applicationHost.config");
             assert.equal(result.effective.allowSessionState, false);
+        });
+
+        it("apply: before (the state it replaced) and changed", function () {
+            const result = parseScriptOutput(apply, APPLY_LINE);
+            assert.deepEqual(result.before, {
+                explicit: { keepSessionIdSecure: "True", max: "0100" },
+                effective: { allowSessionState: false, keepSessionIdSecure: true, max: 100, timeout: "00:20:00" },
+            });
+            assert.equal(result.changed, true);
+            assert.deepEqual(Object.keys(result).sort(), ["before", "changed", "configFile", "configPath", "effective", "explicit", "location", "ok", "verified"]);
+        });
+
+        it("apply that changed nothing: changed false, before as found (an empty explicit from PowerShell's empty ordered dictionary)", function () {
+            const line = APPLY_LINE.replace('"explicit":{"keepSessionIdSecure":"True","max":"0100"}', '"explicit":{}').replace('"changed":true', '"changed":false');
+            const result = parseScriptOutput(apply, line);
+            assert.equal(result.changed, false);
+            assert.deepEqual(result.before.explicit, {});
         });
 
         it("readFile: content whose SHA-256 matches", function () {
@@ -184,6 +204,14 @@ describe("parseScriptOutput: reading a script's stdout", function () {
             { name: "a non-string explicit value", request: read, stdout: READ_LINE.replace('"max":"1000"', '"max":1000'), message: /explicit\.max is not a string/ },
             { name: "a configPath that is not IIS's", request: read, stdout: READ_LINE.replace("MACHINE/WEBROOT/APPHOST/", "IIS:/"), message: /not an IIS configuration path/ },
             { name: "apply without verified", request: apply, stdout: APPLY_LINE.replace(',"verified":true', ""), message: /lacks verified: true/ },
+            { name: "apply without before", request: apply, stdout: APPLY_LINE.replace(/"before":\{.*?\}\},/, ""), message: /lacks before \(the state it replaced\)/ },
+            { name: "apply with before not an object", request: apply, stdout: APPLY_LINE.replace(/"before":\{.*?\}\},/, '"before":[],'), message: /lacks before/ },
+            { name: "apply with an unknown attribute in before.explicit", request: apply, stdout: APPLY_LINE.replace('"before":{"explicit":{', '"before":{"explicit":{"cookieless":"true",'), message: /before\.explicit has an unknown attribute "cookieless"/ },
+            { name: "apply with a non-string before.explicit value", request: apply, stdout: APPLY_LINE.replace('"max":"0100"', '"max":100'), message: /before\.explicit\.max is not a string/ },
+            { name: "apply with before.effective missing", request: apply, stdout: APPLY_LINE.replace(/,"effective":\{[^}]*"timeout":"00:20:00"\}/, ""), message: /before\.effective is not an object/ },
+            { name: "apply with a bad before.effective.max", request: apply, stdout: APPLY_LINE.replace('"max":100,', '"max":-5,'), message: /before\.effective\.max -5 is not a uint32/ },
+            { name: "apply without changed", request: apply, stdout: APPLY_LINE.replace('"changed":true,', ""), message: /lacks changed: true\|false/ },
+            { name: "apply with changed as a string", request: apply, stdout: APPLY_LINE.replace('"changed":true', '"changed":"True"'), message: /lacks changed/ },
             {
                 name: "readFile content that does not match its SHA-256",
                 request: readFile,

@@ -86,7 +86,7 @@ describe("PowerShell script templates: the contract in the text", function () {
         const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
         const lastCheck = body.lastIndexOf("is both set and removed");
         assert.ok(lastCheck > 0);
-        for (const touch of ["New-ServerManager", "Get-AppHostFile", "CommitChanges"]) {
+        for (const touch of ["New-ServerManager", "Read-State", "SetAttributeValue", "CommitChanges"]) {
             assert.ok(body.indexOf(touch) > lastCheck, `${touch} comes before the request is fully checked`);
         }
     });
@@ -95,9 +95,58 @@ describe("PowerShell script templates: the contract in the text", function () {
         const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
         const commit = body.indexOf("$manager.CommitChanges()");
         const dispose = body.indexOf("$manager.Dispose()", commit);
-        const readBack = body.indexOf("Read-State $location", dispose);
+        const readBack = body.indexOf("$state = Read-State $location\n", dispose);
         assert.ok(commit > 0 && dispose > commit && readBack > dispose);
-        assert.ok(/function Read-Effective[\s\S]*?New-ServerManager/.test(SCRIPT_TEMPLATES.apply));
+        // Read-State without a session element makes (and disposes of) its own ServerManager.
+        assert.ok(/function Read-State\(\[string\]\$requestedLocation, \$session\) \{[\s\S]*?if \(\$null -eq \$session\) \{\s*\$manager = New-ServerManager/.test(SCRIPT_TEMPLATES.apply));
+    });
+
+    it("apply reads the location's state (the read script's own Read-State) before it changes anything, through the manager that changes it", function () {
+        const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
+        const manager = body.indexOf("$manager = New-ServerManager");
+        const element = body.indexOf("$session = Get-SessionElement $manager", manager);
+        const before = body.indexOf("$before = Read-State $location $session", element);
+        assert.ok(manager > 0 && element > manager && before > element, "before is read from the write's own session element");
+        for (const change of ["SetAttributeValue", ".Delete()", "CommitChanges"]) {
+            assert.ok(body.indexOf(change) > before, `${change} comes before the state it replaces is read`);
+        }
+        for (const name of ["Read-Explicit", "Read-Effective", "Read-State"]) {
+            const definition = (op: "read" | "apply") => new RegExp(`\\nfunction ${name}\\([\\s\\S]*?\\n\\}\\n`).exec(SCRIPT_TEMPLATES[op])?.[0];
+            assert.ok(definition("read"));
+            assert.equal(definition("apply"), definition("read"), `read and apply share ${name}`);
+        }
+        assert.ok(SCRIPT_TEMPLATES.read.includes("return Read-State (Get-Location $request)"));
+    });
+
+    it("apply sets only what differs by value, deletes only what is set there, and commits only if something changed", function () {
+        const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
+        const lines = body.split("\n").map((line) => line.trim());
+        const skip = lines.indexOf("if ($before['explicit'].Contains($name) -and (Test-SameValue $name $before['explicit'][$name] $values[$name])) { continue }");
+        assert.ok(skip > 0, "an attribute already holding the value is skipped");
+        assert.deepEqual(lines.slice(skip + 1, skip + 3), ["$session.SetAttributeValue($name, $values[$name])", "$changes++"]);
+        assert.ok(lines.includes("if ($before['explicit'].Contains($name)) { $session.GetAttribute($name).Delete(); $changes++ }"));
+        assert.ok(lines.includes("if ($changes -gt 0) { $manager.CommitChanges() }"));
+        assert.equal(body.split("CommitChanges()").length - 1, 1, "one commit");
+        assert.equal(body.split("SetAttributeValue(").length - 1, 1, "one place sets");
+    });
+
+    it("the comparison is by value: booleans in any case, max as a uint32, timeout as a TimeSpan; text that does not parse differs", function () {
+        const script = SCRIPT_TEMPLATES.apply;
+        const compare = /function Test-SameValue\(\[string\]\$name, \[string\]\$text, \$value\) \{([\s\S]*?)\n\}/.exec(script);
+        assert.ok(compare, "no Test-SameValue");
+        assert.match(compare[1], /try \{ return \(\(ConvertTo-SessionValue \$name \$text\.Trim\(\)\) -eq \$value\) \}\s*catch \{ return \$false \}/);
+        for (const parse of ["[uint32]::Parse($text, [System.Globalization.NumberStyles]::None, $invariant)", "[TimeSpan]::ParseExact($text, 'c', $invariant)", "[bool]::Parse($text)"]) {
+            assert.ok(script.includes(parse), `missing: ${parse}`);
+        }
+        // The read-back is checked with the same comparison.
+        assert.ok(script.includes("(Test-SameValue $name ([string]$state['effective'][$name]) $values[$name])"));
+    });
+
+    it("apply returns the read-back with before (explicit and effective as found), changed and verified", function () {
+        const lines = SCRIPT_TEMPLATES.apply.split("\n").map((line) => line.trim());
+        const at = lines.indexOf("$state['before'] = [ordered]@{ explicit = $before['explicit']; effective = $before['effective'] }");
+        assert.ok(at > 0);
+        assert.deepEqual(lines.slice(at + 1, at + 4), ["$state['changed'] = $changes -gt 0", "$state['verified'] = $true", "return $state"]);
     });
 
     it("explicit values are found by comparing location paths in PowerShell, not by an XPath built from the request", function () {
