@@ -3,7 +3,7 @@
  * out (BOM, line endings, indentation), and the elements on the way to `asp/session` at the
  * server level and in every `<location>`.
  */
-import { locationKey } from "../settings/location";
+import { hasLocationKey, isAscii, locationKey } from "../settings/location";
 import { attribute, scanXml, XmlElement, XmlSyntaxError } from "./xmlScanner";
 
 export interface ApplicationHostDocument {
@@ -128,7 +128,8 @@ function onlyChild(element: XmlElement | undefined, name: string, file: string, 
 export function locationsAt(document: Pick<ApplicationHostDocument, "root">, path: string): XmlElement[] {
     // The key of `path` once, not once per <location>: a large file has tens of thousands.
     const key = locationKey(path);
-    return childrenNamed(document.root, "location").filter((element) => locationKey(attribute(element, "path")?.value ?? "") === key);
+    const keyIsAscii = isAscii(key);
+    return childrenNamed(document.root, "location").filter((element) => hasLocationKey(attribute(element, "path")?.value ?? "", key, keyIsAscii));
 }
 
 /**

@@ -34,6 +34,27 @@ export function locationKey(path: string): string {
     return (trimmed === "." ? "" : trimmed).toLowerCase();
 }
 
+/**
+ * True if `path` (as written in a file) has the key `key` (from locationKey): the same as
+ * `locationKey(path) === key`, without a regular expression or a lowered copy for the many paths
+ * that differ in length (a large applicationHost.config has tens of thousands of locations).
+ * The length test is taken only for an ASCII key: lowering a non-ASCII character can change a
+ * string's length, but never turns it into ASCII.
+ */
+export function hasLocationKey(path: string, key: string, keyIsAscii: boolean): boolean {
+    let start = 0, end = path.length;
+    while (start < end && path.charCodeAt(start) === 0x2f) start++;
+    while (end > start && path.charCodeAt(end - 1) === 0x2f) end--;
+    if (end - start === 1 && path.charCodeAt(start) === 0x2e) return key === "";
+    if (keyIsAscii && end - start !== key.length) return false;
+    return path.slice(start, end).toLowerCase() === key;
+}
+
+export function isAscii(text: string): boolean {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+    return true;
+}
+
 export function sameLocation(a: string, b: string): boolean {
     return locationKey(a) === locationKey(b);
 }

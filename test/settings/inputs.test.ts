@@ -84,3 +84,16 @@ describe("location paths", function () {
         for (const bad of ["A//b", "A/../b", "A/./b", "a\nb", "a\\b", " / "]) assert.ok(!parseLocation(bad).ok, bad);
     });
 });
+
+describe("hasLocationKey", function () {
+    it("agrees with locationKey(path) === key, for ASCII and non-ASCII paths and keys", async function () {
+        const { hasLocationKey, isAscii } = await import("../../provider/settings/location");
+        const paths = ["Site", "/site/", "SITE/App", "Genomgång", "GENOMGÅNG", ".", "/", "", "İstanbul", "i̇stanbul", "Site//", "Sitex", "Sit"];
+        for (const path of paths) {
+            for (const other of paths) {
+                const key = locationKey(other);
+                assert.strictEqual(hasLocationKey(path, key, isAscii(key)), locationKey(path) === key, `${JSON.stringify(path)} vs key ${JSON.stringify(key)}`);
+            }
+        }
+    });
+});
