@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { IisApiBackend } from "../provider/backends/iisApi";
-import { parseScriptOutput, prepareInvocation, runScript, type ApplyRequest, type ReadRequest } from "../provider/backends/powershell";
+import { parseScriptOutput, prepareInvocation, type ApplyRequest, type ReadRequest } from "../provider/backends/powershell";
 import { WinrmCommandRunner } from "../provider/transports/winrm";
 import { runEmulatedPowerShell } from "../test/support/powershellEmulator";
 import { projectRoot, sharedFile } from "../test/support/paths";
@@ -33,8 +33,7 @@ interface WinrmBenchOptions {
     latencyMs: number;
 }
 
-/** "applyAlone": the apply script without the read before it, what a write in one invocation would cost (a what-if). */
-type OperationKind = "diff" | "apply" | "applyAlone";
+type OperationKind = "diff" | "apply";
 
 const LOCATION = "Default Web Site";
 const USER = { username: "BENCH\\operator", password: "bench-password" } as const;
@@ -145,12 +144,6 @@ async function ourOperation(bench: Bench, runner: WinrmCommandRunner, kind: Oper
         return;
     }
     const timeout = bench.timeouts.next();
-    if (kind === "applyAlone") {
-        const state = await runScript(runner, { op: "apply", location: LOCATION, set: { timeout }, remove: [] });
-        if (state.explicit.timeout !== timeout) throw new Error(`our apply script at ${LOCATION}: timeout is ${state.explicit.timeout}, expected ${timeout}`);
-        bench.timeouts.written(timeout);
-        return;
-    }
     const result = await backend.write(LOCATION, { set: { timeout }, restore: {}, remove: [] });
     if (result.after.explicit.timeout !== timeout) throw new Error(`our apply at ${LOCATION}: timeout is ${result.after.explicit.timeout}, expected ${timeout}`);
     bench.timeouts.written(timeout);
@@ -184,13 +177,13 @@ function invocationOf(request: ReadRequest | ApplyRequest): PywinrmInvocation {
     return { command: command.command, args: [...command.arguments] };
 }
 
-/** pywinrm doing what IisApiBackend does: a read; for an apply, a read then the apply script. */
+/** pywinrm running what IisApiBackend runs: the read script for a diff, the apply script (one invocation) for an apply. */
 async function pywinrmSample(bench: Bench, driver: PywinrmDriver, kind: "diff" | "apply", connection: Connection): Promise<Sample> {
     const { server, emulator } = bench;
     const read: ReadRequest = { op: "read", location: LOCATION };
     const timeout = bench.timeouts.next();
     const apply: ApplyRequest = { op: "apply", location: LOCATION, set: { timeout }, remove: [] };
-    const invocations = kind === "diff" ? [invocationOf(read)] : [invocationOf(read), invocationOf(apply)];
+    const invocations = [invocationOf(kind === "diff" ? read : apply)];
     const before = server.stats;
     const emulatorBefore = emulator.ms;
     const operation = await driver.run(connection, invocations);
@@ -199,9 +192,9 @@ async function pywinrmSample(bench: Bench, driver: PywinrmDriver, kind: "diff" |
     operation.results.forEach((result, index) => {
         if (result.status !== 0) throw new Error(`pywinrm ${kind} (${connection}), invocation ${index + 1}: exit code ${result.status}: ${result.stderr}`);
     });
-    parseScriptOutput(read, operation.results[0].stdout);
-    if (kind === "apply") {
-        const state = parseScriptOutput(apply, operation.results[1].stdout);
+    if (kind === "diff") parseScriptOutput(read, operation.results[0].stdout);
+    else {
+        const state = parseScriptOutput(apply, operation.results[0].stdout);
         if (state.explicit.timeout !== timeout) throw new Error(`pywinrm apply: timeout is ${state.explicit.timeout}, expected ${timeout}`);
         bench.timeouts.written(timeout);
     }
@@ -294,11 +287,7 @@ async function main(): Promise<void> {
             diff: await runBackToBack(bench, "diff", options.warm, warmRunner),
             apply: await runBackToBack(bench, "apply", options.warm, warmRunner),
         };
-        const applyAlone = {
-            warm: measured(await repeat(options.warm, () => ourSample(bench, "applyAlone", warmRunner))),
-            cold: measured(await repeat(options.cold, () => ourSample(bench, "applyAlone", undefined))),
-        };
-        printResults(results, backToBack, applyAlone, options.latencyMs, warmRunner);
+        printResults(results, backToBack, options.latencyMs, warmRunner);
     } finally {
         await warmRunner.close().catch(() => undefined);
         await driver?.close();
@@ -328,7 +317,7 @@ function requestSummary(measuredOps: Measured): string {
         .join(", ");
 }
 
-function printResults(results: readonly ScenarioResult[], backToBack: Record<"diff" | "apply", Measured>, applyAlone: Record<Connection, Measured>, latencyMs: number, warmRunner: WinrmCommandRunner): void {
+function printResults(results: readonly ScenarioResult[], backToBack: Record<"diff" | "apply", Measured>, latencyMs: number, warmRunner: WinrmCommandRunner): void {
     const label = (result: ScenarioResult): string => `${result.kind} ${result.connection}`;
     const rows = results.map((result) => {
         const ours = result.ours, theirs = result.pywinrm;
@@ -395,18 +384,6 @@ function printResults(results: readonly ScenarioResult[], backToBack: Record<"di
             reference === undefined ? "n/a" : (reference.timing.median / ops.timing.median).toFixed(2),
         ];
     })));
-    console.log();
-    console.log(table(["what if a write were one invocation", "median ms", "critical requests", "ratio vs pywinrm apply"], (["warm", "cold"] as const).map((connection) => {
-        const ops = applyAlone[connection];
-        const reference = results.find((result) => result.kind === "apply" && result.connection === connection)?.pywinrm;
-        return [
-            `our apply script alone, ${connection}`,
-            ops.timing.median.toFixed(1),
-            countText(ops.samples.map((sample) => sample.critical)),
-            reference === undefined ? "n/a" : (reference.timing.median / ops.timing.median).toFixed(2),
-        ];
-    })));
-    console.log("(runScript with the apply request, no read before it: a lower bound for an apply script that also reported what it replaced)");
     const stats = warmRunner.stats;
     console.log(`\nour warm runner over the whole run: ${stats.requests} requests, ${stats.handshakes} handshake(s), ${stats.connections} connection(s), ` +
         `${stats.shellsCreated} shell(s), ${stats.commands} commands; by step: ${Object.entries(stats.requestsByStep).map(([step, count]) => `${step} ${count}`).join(", ")}`);
