@@ -13,6 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { seededRandom } from "../test/support/seededRandom";
 
 export interface SynthesisOptions {
     /** How many `<site>` elements, named "Site 1" .. "Site N" (default 10,000). */
@@ -45,17 +46,6 @@ export function benchSite(sites: number): number {
 
 const NL = "\r\n";
 
-/** mulberry32: small, fast and good enough to vary a benchmark file; not for anything secret. */
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** Lines at an indentation depth (4 spaces a level), collected into one CRLF text. */
 class Lines {

@@ -15,6 +15,7 @@ import { editSession, SessionEdit } from "../../provider/apphost/sessionEditor";
 import { attribute, XmlElement } from "../../provider/apphost/xmlScanner";
 import { SessionAttribute } from "../../provider/settings/schema";
 import { sharedFile } from "../support/paths";
+import { seededRandom as random } from "../support/seededRandom";
 
 const corpusDir = sharedFile("corpus", "applicationHost");
 const MALFORMED = new Set(["apphost_45.config"]);
@@ -72,17 +73,6 @@ function assertSame(fragment: Outcome, whole: Outcome, what: string, location: s
     assert.deepStrictEqual(read(fragment.root), read(whole.root), `${what}: readings differ`);
 }
 
-/** A small seeded generator (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** Snippets that make or break well-formedness in every way the scanner checks. */
 const SNIPPETS = [
