@@ -9,7 +9,7 @@ import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessi
 import { SessionChange, SessionReading } from "./backends/types";
 import { checkSettingsFields, CheckFailure, isUnknown, OnDelete } from "./settings/inputs";
 import { sameLocation } from "./settings/location";
-import { RawSessionAttributes, SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
+import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { checkTarget, identityUnknown, openBackend, sameTarget, Target, targetIdentity } from "./targets";
 
 /** Canonical inputs, after check. */
@@ -176,4 +176,3 @@ function stateFromId(id: string): AspSessionState {
     return { ...inputs, effective: undefined as unknown as SessionValues, previous: {}, created: NOTHING_CREATED };
 }
 
-export type { RawSessionAttributes };
