@@ -8,6 +8,7 @@ import { spliceDocument } from "../apphost/editedDocument";
 import { editSession, SessionEdit } from "../apphost/sessionEditor";
 import { readSession, SessionReading } from "../apphost/sessionReader";
 import { describeLocation } from "../settings/location";
+import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
 import { ConfigChangedError, ConfigFileStore } from "../transports/configFile";
 import { SessionBackend, SessionChange, SessionWriteResult } from "./types";
@@ -80,14 +81,14 @@ export function verify(after: SessionReading, change: SessionChange, label: stri
     for (const name of SESSION_ATTRIBUTES) {
         const wanted = change.set[name];
         if (wanted !== undefined && !sameValue(name, after.explicit[name], wanted)) {
-            problems.push(`${name} is ${JSON.stringify(after.explicit[name] ?? null)}, expected ${JSON.stringify(wanted)}`);
+            problems.push(`${name} is ${show(after.explicit[name] ?? null)}, expected ${show(wanted)}`);
         }
         const raw = change.restore[name];
         if (raw !== undefined && after.explicitRaw[name] !== raw) {
-            problems.push(`${name} is ${JSON.stringify(after.explicitRaw[name] ?? null)}, expected ${JSON.stringify(raw)} back`);
+            problems.push(`${name} is ${show(after.explicitRaw[name] ?? null)}, expected ${show(raw)} back`);
         }
         if (change.remove.includes(name) && wanted === undefined && raw === undefined && after.explicitRaw[name] !== undefined) {
-            problems.push(`${name} is still set to ${JSON.stringify(after.explicitRaw[name])}`);
+            problems.push(`${name} is still set to ${show(after.explicitRaw[name])}`);
         }
     }
     if (problems.length > 0) {
