@@ -4,11 +4,16 @@
  * change made by hand shows up in the next preview; it records what it overwrote and what it
  * created, so delete can put the location back as it was.
  */
+import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
 import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessionEditor";
-import { SessionChange, SessionReading } from "./backends/types";
-import { checkSettingsFields, CheckFailure, isUnknown, OnDelete } from "./settings/inputs";
+import { SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
+import { warn, withHostErrors } from "./diagnostics";
+import { ConfigFileMissingError } from "./transports/configFile";
+import { warnOfUnknownLocation } from "./locationWarning";
+import { checkSettingsFields, CheckFailure, isUnknown, OnDelete, refuseMalformedText } from "./settings/inputs";
 import { sameLocation } from "./settings/location";
+import { quote } from "./settings/quote";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { checkTarget, identityUnknown, openBackend, sameTarget, Target, targetIdentity } from "./targets";
 
@@ -68,6 +73,11 @@ function createdRecord(value: unknown): CreationRecord {
     return NOTHING_CREATED;
 }
 
+/** An attribute's text before this resource first wrote it (null: not set), as the backend best knows it. */
+function preImage(result: SessionWriteResult, name: SessionAttribute): string | null {
+    return result.preImages ? result.preImages.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
+}
+
 /** The change that gives attributes back to what they were before this resource managed them. */
 function releaseChange(attributes: SessionAttribute[], previous: AspSessionState["previous"], onDelete: OnDelete): SessionChange {
     const change: SessionChange = { set: {}, restore: {}, remove: [] };
@@ -80,9 +90,12 @@ function releaseChange(attributes: SessionAttribute[], previous: AspSessionState
 }
 
 export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
-    return {
+    return withHostErrors({
         async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
             const failures: CheckFailure[] = [];
+            // Nothing else is checked when text is not valid Unicode: every later step would quote or send it.
+            const malformed = refuseMalformedText(news, failures);
+            if (malformed) return { inputs: malformed, failures };
             for (const key of Object.keys(news)) {
                 if (key !== "__provider" && !PROPERTY_NAMES.includes(key)) {
                     failures.push({ property: key, reason: `${key} is not an input of AspSessionSettings (inputs: ${PROPERTY_NAMES.join(", ")})` });
@@ -91,6 +104,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const target = checkTarget(news.target, failures);
             const inputs: Record<string, unknown> = { target, ...checkSettingsFields(news, failures) };
             if (target === undefined) delete inputs.target;
+            if (failures.length === 0) await warnOfUnknownLocation(inputs.target, inputs.location);
             return { inputs, failures };
         },
 
@@ -126,8 +140,8 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             for (const name of managed(inputs)) (set as Record<string, unknown>)[name] = inputs[name];
             const result = await openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] });
             const previous: AspSessionState["previous"] = {};
-            for (const name of managed(inputs)) previous[name] = result.before.explicitRaw[name] ?? null;
-            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.created) };
+            for (const name of managed(inputs)) previous[name] = preImage(result, name);
+            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.preImages?.created ?? result.created) };
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
@@ -153,9 +167,10 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const result = await openBackend(news.target).write(news.location, change);
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
-                previous[name] = olds.previous && name in olds.previous ? olds.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
+                previous[name] = olds.previous && name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
             }
-            const created = result.created.created !== "" ? result.created : result.pruned ? NOTHING_CREATED : oldCreated;
+            const made = result.preImages?.created ?? result.created;
+            const created = made.created !== "" ? made : result.pruned ? NOTHING_CREATED : oldCreated;
             return { outs: stateAfter(news, result.after, previous, created) };
         },
 
@@ -163,16 +178,36 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const change = releaseChange(managed(props), props.previous ?? {}, props.onDelete ?? "restore");
             const created = createdRecord(props.created);
             if (created.created !== "") change.prune = created;
-            await openBackend(props.target).write(props.location, change);
+            try {
+                await openBackend(props.target).write(props.location, change);
+            } catch (error) {
+                if (!(error instanceof ConfigFileMissingError)) throw error;
+                warn(`${error.label} no longer exists: the settings this resource managed were in it and went with it; the resource is deleted from the stack, nothing was written`);
+            }
         },
-    };
+    });
 }
 
-/** For `pulumi import` of a file target: the id is "file:<absolute path>|<location>". */
+/** For `pulumi import` of a file target: the id is "file:<absolute path>|<location>" (see splitImportId). */
 function stateFromId(id: string): AspSessionState {
-    const match = /^file:(.*)\|([^|]*)$/.exec(id);
-    if (!match) throw new Error(`cannot import "${id}": expected "file:<path of applicationHost.config>|<location>"`);
-    const inputs: AspSessionInputs = { target: { kind: "file", path: match[1] }, location: match[2], onDelete: "restore" };
+    const parts = splitImportId(id, (candidate) => fs.existsSync(candidate));
+    if (!parts) throw new Error(`cannot import ${quote(id)}: expected "file:<path of applicationHost.config>|<location>"`);
+    const inputs: AspSessionInputs = { target: { kind: "file", path: parts.path }, location: parts.location, onDelete: "restore" };
     return { ...inputs, effective: undefined as unknown as SessionValues, previous: {}, created: NOTHING_CREATED };
+}
+
+/**
+ * Splits "file:<path>|<location>". Either part may hold "|" (a location may; a POSIX path may),
+ * so the split is the first "|" after which the path names an existing file, else the first "|"
+ * (a Windows path cannot hold one).
+ */
+export function splitImportId(id: string, exists: (path: string) => boolean): { path: string; location: string } | undefined {
+    if (!id.startsWith("file:")) return undefined;
+    const rest = id.slice("file:".length);
+    const bars: number[] = [];
+    for (let i = rest.indexOf("|"); i !== -1; i = rest.indexOf("|", i + 1)) bars.push(i);
+    if (bars.length === 0 || bars[0] === 0) return undefined;
+    const at = bars.find((bar) => exists(rest.slice(0, bar))) ?? bars[0];
+    return { path: rest.slice(0, at), location: rest.slice(at + 1) };
 }
 

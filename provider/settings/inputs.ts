@@ -3,7 +3,7 @@
  * that each name the field and say what is allowed. Nothing is written anywhere from here.
  */
 import { parseLocation } from "./location";
-import { quote, show } from "./quote";
+import { loneSurrogateAt, quote, show } from "./quote";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, UINT32_MAX } from "./schema";
 import { checkSessionTimeout, formatTimeSpan, MAX_SESSION_TIMEOUT_SECONDS } from "./timespan";
 
@@ -124,6 +124,48 @@ export function checkSettingsFields(news: Record<string, unknown>, failures: Che
     const onDelete = normalizeOnDelete(news.onDelete);
     if (onDelete.ok) inputs.onDelete = onDelete.value;
     else failures.push({ property: "onDelete", reason: `onDelete ${onDelete.reason}` });
+    return inputs;
+}
+
+/**
+ * Refuses every string among the inputs that is not valid Unicode (a lone surrogate: half of a
+ * UTF-16 pair, which no file or protocol can carry), naming the field. Returns the inputs without
+ * the fields holding one, or undefined when there is none.
+ */
+export function refuseMalformedText(news: Record<string, unknown>, failures: CheckFailure[]): Record<string, unknown> | undefined {
+    const before = failures.length;
+    const refused = new Set<string>();
+    const visit = (value: unknown, property: string, field: string): void => {
+        if (typeof value === "string") {
+            const at = loneSurrogateAt(value);
+            if (at === -1) return;
+            refused.add(field);
+            failures.push({ property, reason: `${property} is not valid Unicode text: it holds half of a UTF-16 surrogate pair at position ${at} (${quote(value)}); type the text again` });
+        } else if (Array.isArray(value)) {
+            value.forEach((item, i) => visit(item, `${property}[${i}]`, field));
+        } else if (typeof value === "object" && value !== null) {
+            for (const [key, inner] of Object.entries(value)) {
+                if (loneSurrogateAt(key) !== -1) {
+                    refused.add(field);
+                    failures.push({ property, reason: `${property} has a field name that is not valid Unicode text (${quote(key)})` });
+                } else {
+                    visit(inner, `${property}.${key}`, field);
+                }
+            }
+        }
+    };
+    for (const [key, value] of Object.entries(news)) {
+        if (key === "__provider") continue;
+        if (loneSurrogateAt(key) !== -1) {
+            refused.add(key);
+            failures.push({ property: "(input name)", reason: `an input name is not valid Unicode text (${quote(key)})` });
+        } else {
+            visit(value, key, key);
+        }
+    }
+    if (failures.length === before) return undefined;
+    const inputs = { ...news };
+    for (const field of refused) delete inputs[field];
     return inputs;
 }
 
