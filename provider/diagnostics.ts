@@ -10,12 +10,17 @@
  * unanswered. Every error leaving the provider is therefore a fresh, real Error with a
  * well-formed message.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { wellFormed } from "./settings/quote";
 
-/** A warning for the user: the engine shows it with the deployment (stderr of the host when no engine listens). */
+/**
+ * A warning for the user: the engine shows it with the deployment (stderr of the host when no
+ * engine listens). @pulumi/pulumi is loaded here, when first needed: loading it takes a second,
+ * which every process using the provider would otherwise pay.
+ */
 export function warn(message: string): void {
-    pulumi.log.warn(wellFormed(message));
+    const log: typeof pulumi.log = require("@pulumi/pulumi").log;
+    log.warn(wellFormed(message));
 }
 
 /** A real Error carrying `error`'s message, well-formed, for the host to print and send. */

@@ -252,7 +252,8 @@ function describeKind(stats: fs.Stats): string {
 /** The file about to be replaced becomes the backup: a hard link where possible (no copy, same owner and mode), else a copy. */
 function keepBackup(real: string): void {
     const backup = real + BACKUP_SUFFIX;
-    const temp = path.join(path.dirname(real), `.${path.basename(backup)}.${randomBytes(6).toString("hex")}.tmp`);
+    // Named like the replacement's temp file, so that one left by a killed writer is removed the same way.
+    const temp = path.join(path.dirname(real), `.${path.basename(real)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
         fs.linkSync(real, temp);
     } catch {
