@@ -72,12 +72,21 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
         fs.chownSync(dir, 5555, 5555);
         fs.chmodSync(file, 0o666);
         // A child process as uid 5555: may write the folder and the file, may not chown to another user.
-        const script = `require(${JSON.stringify(path.join(__dirname, "..", "..", "provider", "backends", "xmlFile.js"))}); ` +
-            `const { XmlFileBackend } = require(${JSON.stringify(path.join(__dirname, "..", "..", "provider", "backends", "xmlFile.js"))}); ` +
-            `const { LocalConfigFile } = require(${JSON.stringify(path.join(__dirname, "..", "..", "provider", "transports", "localFile.js"))}); ` +
+        // It runs a copy of the compiled provider in a folder it can read (the build may sit in a private one).
+        const code = fs.mkdtempSync(path.join(os.tmpdir(), "local-file-code-"));
+        fs.cpSync(path.join(__dirname, "..", "..", "provider"), path.join(code, "provider"), { recursive: true });
+        execFileSync("chmod", ["-R", "a+rX", code]);
+        const module = (name: string) => JSON.stringify(path.join(code, "provider", name));
+        const script = `const { XmlFileBackend } = require(${module("backends/xmlFile.js")}); ` +
+            `const { LocalConfigFile } = require(${module("transports/localFile.js")}); ` +
             `new XmlFileBackend(new LocalConfigFile(${JSON.stringify(file)})).write("Default Web Site", { set: { max: 1 }, restore: {}, remove: [] })` +
             `.then(() => console.log("written"), (error) => console.log(error.message));`;
-        const output = execFileSync(process.execPath, ["-e", script], { uid: 5555, gid: 5555, encoding: "utf8" });
+        let output: string;
+        try {
+            output = execFileSync(process.execPath, ["-e", script], { uid: 5555, gid: 5555, encoding: "utf8", cwd: code });
+        } finally {
+            fs.rmSync(code, { recursive: true, force: true });
+        }
         assert.match(output, new RegExp(`^${escape(file)}: cannot keep its owner and group \\(uid ${OTHER_UID}, gid ${OTHER_GID}\\) on the replacement: permission denied; run as root or as the file's owner\\. The file was left as it was`));
         assert.ok(fs.readFileSync(file).equals(original));
         const stats = fs.statSync(file);
