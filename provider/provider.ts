@@ -4,17 +4,16 @@
  * change made by hand shows up in the next preview; it records what it overwrote and what it
  * created, so delete can put the location back as it was.
  */
-import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
-import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessionEditor";
+import { CreationRecord, NOTHING_CREATED } from "./apphost/sessionEditor";
 import { SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
 import { warn, withHostErrors } from "./diagnostics";
-import { ConfigFileMissingError } from "./transports/configFile";
 import { warnOfUnknownLocation } from "./locationWarning";
 import { checkSettingsFields, CheckFailure, isUnknown, OnDelete, refuseMalformedText } from "./settings/inputs";
+import { ConfigFileMissingError } from "./transports/configFile";
 import { sameLocation } from "./settings/location";
-import { quote } from "./settings/quote";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
+import { readPriorState, requirePriorState } from "./priorState";
 import { checkTarget, identityUnknown, openBackend, sameTarget, Target, targetIdentity } from "./targets";
 
 /** Canonical inputs, after check. */
@@ -65,14 +64,6 @@ function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: A
     return state;
 }
 
-function createdRecord(value: unknown): CreationRecord {
-    const record = value as Partial<CreationRecord> | undefined;
-    if (record && CREATED_LEVELS.includes(record.created as CreationRecord["created"]) && typeof record.parentCloseAs === "string") {
-        return { created: record.created as CreationRecord["created"], parentCloseAs: record.parentCloseAs };
-    }
-    return NOTHING_CREATED;
-}
-
 /** An attribute's text before this resource first wrote it (null: not set), as the backend best knows it. */
 function preImage(result: SessionWriteResult, name: SessionAttribute): string | null {
     return result.preImages ? result.preImages.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
@@ -108,17 +99,23 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             return { inputs, failures };
         },
 
-        async diff(_id: string, olds: AspSessionState, news: AspSessionInputs): Promise<SessionDiff> {
+        async diff(id: string, storedOlds: AspSessionState, news: AspSessionInputs): Promise<SessionDiff> {
+            // State the provider cannot read (another version's, an import's) cannot show that the
+            // new target or location is the same one: the engine's answer is a replacement.
+            const prior = readPriorState(id, storedOlds as unknown as Record<string, unknown>);
+            const olds = (prior.ok ? prior.state : storedOlds) as AspSessionState;
+            const oldTarget = prior.ok ? prior.state.target : prior.target;
+            const oldLocation = prior.ok ? prior.state.location : prior.location;
             const replaces: string[] = [];
-            if (identityUnknown(news.target) || targetIdentity(news.target) !== targetIdentity(olds.target)) replaces.push("target");
-            if (isUnknown(news.location) || !sameLocation(news.location, olds.location)) replaces.push("location");
+            if (oldTarget === undefined || identityUnknown(news.target) || targetIdentity(news.target) !== targetIdentity(oldTarget)) replaces.push("target");
+            if (oldLocation === undefined || isUnknown(news.location) || !sameLocation(news.location, oldLocation)) replaces.push("location");
             const detailedDiff: Record<string, PropertyChange> = {};
             for (const name of replaces) detailedDiff[name] = { kind: "update-replace", inputDiff: true };
             if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: true, detailedDiff };
 
-            if (!sameTarget(news.target, olds.target)) detailedDiff.target = { kind: "update", inputDiff: true };
+            if (!sameTarget(news.target, oldTarget)) detailedDiff.target = { kind: "update", inputDiff: true };
             if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) detailedDiff.onDelete = { kind: "update", inputDiff: true };
-            if (news.location !== olds.location) detailedDiff.location = { kind: "update", inputDiff: true };
+            if (news.location !== oldLocation) detailedDiff.location = { kind: "update", inputDiff: true };
             const live = await openBackend(news.target).read(news.location);
             for (const name of SESSION_ATTRIBUTES) {
                 const wanted = news[name];
@@ -145,9 +142,10 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
-            const state = props.target ? props : stateFromId(id);
+            // Without properties (pulumi import) the id says where the settings are.
+            const state = requirePriorState(id, props as unknown as Record<string, unknown>);
             const live = await openBackend(state.target).read(state.location);
-            const refreshed: AspSessionState = { ...state, effective: live.effective, previous: state.previous ?? {}, created: createdRecord(state.created) };
+            const refreshed: AspSessionState = { ...state, effective: live.effective };
             const inputs: Record<string, unknown> = { target: state.target, location: state.location, onDelete: state.onDelete ?? "restore" };
             for (const name of managed(state)) {
                 // The inputs the live server implies: a value changed by hand shows as drift in the next diff.
@@ -158,26 +156,27 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             return { id, props: refreshed, inputs } as pulumi.dynamic.ReadResult;
         },
 
-        async update(_id: string, olds: AspSessionState, news: AspSessionInputs): Promise<pulumi.dynamic.UpdateResult> {
+        async update(id: string, storedOlds: AspSessionState, news: AspSessionInputs): Promise<pulumi.dynamic.UpdateResult> {
+            const olds = requirePriorState(id, storedOlds as unknown as Record<string, unknown>);
             const released = managed(olds).filter((name) => news[name] === undefined || news[name] === null);
-            const change = releaseChange(released, olds.previous ?? {}, news.onDelete);
+            const change = releaseChange(released, olds.previous, news.onDelete);
             for (const name of managed(news)) (change.set as Record<string, unknown>)[name] = news[name];
-            const oldCreated = createdRecord(olds.created);
+            const oldCreated = olds.created;
             if (managed(news).length === 0 && oldCreated.created !== "") change.prune = oldCreated;
             const result = await openBackend(news.target).write(news.location, change);
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
-                previous[name] = olds.previous && name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
+                previous[name] = name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
             }
             const made = result.preImages?.created ?? result.created;
             const created = made.created !== "" ? made : result.pruned ? NOTHING_CREATED : oldCreated;
             return { outs: stateAfter(news, result.after, previous, created) };
         },
 
-        async delete(_id: string, props: AspSessionState): Promise<void> {
-            const change = releaseChange(managed(props), props.previous ?? {}, props.onDelete ?? "restore");
-            const created = createdRecord(props.created);
-            if (created.created !== "") change.prune = created;
+        async delete(id: string, storedProps: AspSessionState): Promise<void> {
+            const props = requirePriorState(id, storedProps as unknown as Record<string, unknown>);
+            const change = releaseChange(managed(props), props.previous, props.onDelete);
+            if (props.created.created !== "") change.prune = props.created;
             try {
                 await openBackend(props.target).write(props.location, change);
             } catch (error) {
@@ -187,27 +186,3 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         },
     });
 }
-
-/** For `pulumi import` of a file target: the id is "file:<absolute path>|<location>" (see splitImportId). */
-function stateFromId(id: string): AspSessionState {
-    const parts = splitImportId(id, (candidate) => fs.existsSync(candidate));
-    if (!parts) throw new Error(`cannot import ${quote(id)}: expected "file:<path of applicationHost.config>|<location>"`);
-    const inputs: AspSessionInputs = { target: { kind: "file", path: parts.path }, location: parts.location, onDelete: "restore" };
-    return { ...inputs, effective: undefined as unknown as SessionValues, previous: {}, created: NOTHING_CREATED };
-}
-
-/**
- * Splits "file:<path>|<location>". Either part may hold "|" (a location may; a POSIX path may),
- * so the split is the first "|" after which the path names an existing file, else the first "|"
- * (a Windows path cannot hold one).
- */
-export function splitImportId(id: string, exists: (path: string) => boolean): { path: string; location: string } | undefined {
-    if (!id.startsWith("file:")) return undefined;
-    const rest = id.slice("file:".length);
-    const bars: number[] = [];
-    for (let i = rest.indexOf("|"); i !== -1; i = rest.indexOf("|", i + 1)) bars.push(i);
-    if (bars.length === 0 || bars[0] === 0) return undefined;
-    const at = bars.find((bar) => exists(rest.slice(0, bar))) ?? bars[0];
-    return { path: rest.slice(0, at), location: rest.slice(at + 1) };
-}
-

@@ -3,7 +3,7 @@
  * that are right for every bare number, locations with white space, and import ids.
  */
 import * as assert from "assert";
-import { splitImportId } from "../../provider/provider";
+import { splitImportId } from "../../provider/priorState";
 import { bareNumberHint, CheckFailure, checkSettingsFields, normalizeTimeout, refuseMalformedText } from "../../provider/settings/inputs";
 import { parseLocation } from "../../provider/settings/location";
 import { loneSurrogateAt, quote, QUOTED_PREFIX_LENGTH, show, wellFormed } from "../../provider/settings/quote";
