@@ -8,6 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { createAspSessionProvider } from "../../provider";
 import { UNKNOWN } from "../../provider/settings/inputs";
+import { closePooledRunners } from "../../provider/transports/connectionPool";
 import { closedPort } from "../support/network";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 
@@ -188,6 +189,10 @@ describe("provider operations in-process: diff, read and import", function () {
 
 describe("provider operations in-process: credentials never in a failure", function () {
     const password = "Corr3ct-Horse-Battery";
+    // The WinRM runner a create opens stays pooled in this process: close it for the tests that follow.
+    after(async function () {
+        await closePooledRunners();
+    });
     const clientKey = "-----BEGIN PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END PRIVATE KEY-----";
 
     it("not in check failures, whatever else is wrong", async function () {
