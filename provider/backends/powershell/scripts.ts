@@ -114,6 +114,7 @@ function ConvertTo-Failure($record) {
         if ($inner -is [System.UnauthorizedAccessException]) { $code = 'accessDenied'; break }
         if ($inner -is [System.IO.IOException] -and ($win32 -eq 32 -or $win32 -eq 33)) { $code = 'busy'; break }
         if ($inner -is [System.Runtime.InteropServices.COMException] -and $win32 -eq 5) { $code = 'accessDenied'; break }
+        if ($inner -is [System.Runtime.InteropServices.COMException] -and ($win32 -eq 2 -or $win32 -eq 3)) { $code = 'notFound'; break }
         if ($inner -is [System.Runtime.InteropServices.COMException] -or $inner -is [System.Xml.XmlException]) { $code = 'configError'; break }
     }
     $message = '{0}: {1} (script line {2})' -f $exception.GetType().FullName, $exception.Message, $record.InvocationInfo.ScriptLineNumber

@@ -270,12 +270,7 @@ namespace Microsoft.Web.Administration
             catch (FileNotFoundException) { onDisk = new byte[0]; }
             if (!SameBytes(onDisk, loadedBytes))
                 throw Error(FilePath, 0, "Cannot commit configuration changes because the file has changed on disk", ERROR_SHARING_VIOLATION);
-            MemoryStream buffer = new MemoryStream();
-            XmlWriterSettings settings = new XmlWriterSettings();
-            settings.Encoding = new UTF8Encoding(byteOrderMark);
-            settings.NewLineHandling = NewLineHandling.None;
-            using (XmlWriter writer = XmlWriter.Create(buffer, settings)) Document.Save(writer);
-            byte[] bytes = buffer.ToArray();
+            byte[] bytes = Serialize();
             string temporary = FilePath + "." + Guid.NewGuid().ToString("N") + ".tmp";
             try
             {
@@ -292,6 +287,40 @@ namespace Microsoft.Web.Administration
             }
             loadedBytes = bytes;
             Dirty = false;
+        }
+
+        /// <summary>
+        /// The document as UTF-8, with the file's own line ends (XML parsing turns CRLF into LF) and
+        /// its own XML declaration (XmlWriter would rewrite encoding="UTF-8" as "utf-8").
+        /// </summary>
+        private byte[] Serialize()
+        {
+            StringBuilder text = new StringBuilder();
+            XmlWriterSettings settings = new XmlWriterSettings();
+            settings.NewLineHandling = NewLineHandling.Replace;
+            settings.NewLineChars = NewLine;
+            settings.OmitXmlDeclaration = true;
+            using (XmlWriter writer = XmlWriter.Create(text, settings))
+            {
+                foreach (XmlNode node in Document.ChildNodes)
+                {
+                    if (node is XmlDeclaration) continue;
+                    node.WriteTo(writer);
+                }
+            }
+            string original = new UTF8Encoding(false).GetString(loadedBytes).TrimStart('\uFEFF');
+            string declaration = "";
+            if (original.StartsWith("<?xml", StringComparison.Ordinal))
+            {
+                int end = original.IndexOf("?>", StringComparison.Ordinal);
+                if (end > 0) declaration = original.Substring(0, end + 2);
+            }
+            byte[] body = new UTF8Encoding(false).GetBytes(declaration + text.ToString());
+            if (!byteOrderMark) return body;
+            byte[] withMark = new byte[body.Length + 3];
+            withMark[0] = 0xEF; withMark[1] = 0xBB; withMark[2] = 0xBF;
+            body.CopyTo(withMark, 3);
+            return withMark;
         }
 
         private static bool SameBytes(byte[] a, byte[] b)
