@@ -5,6 +5,7 @@
  *   pulumi config set --secret password '...'
  *   pulumi config set mode iis            # or xml (this project's byte-preserving editor)
  *   pulumi config set https true          # optional; then also caCertificate (PEM) unless the CA is trusted
+ *   pulumi config set configPath '\\fs01\iis\applicationHost.config'   # optional, mode xml only
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AspSessionSettings } from "../../sdk";
@@ -20,6 +21,7 @@ const target = {
     username: config.require("username"),
     password: config.requireSecret("password"),
     mode: (config.get("mode") ?? "iis") as "iis" | "xml",
+    configPath: config.get("configPath"),
 };
 
 const shop = new AspSessionSettings("shop", {

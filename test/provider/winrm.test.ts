@@ -28,7 +28,8 @@ function liveReading(file: string, location: string) {
 
 
 describe("provider over WinRM, through the real provider host and our WS-Management server", function () {
-    this.timeout(120_000);
+    // Every operation runs PowerShell processes: seconds each on a busy machine.
+    this.timeout(600_000);
     let host: ProviderHost;
     let providerText: string;
     const servers: WsmanServer[] = [];

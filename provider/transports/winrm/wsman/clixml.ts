@@ -113,8 +113,9 @@ function decodeObjs(block: string): string {
         }
         if (prefix === undefined || text === undefined) continue;
         const line = decodeClixmlEscapes(text);
-        // Whole records carry no line end of their own; stream records end theirs with CRLF.
-        lines.push(prefix + (record.localName === "Obj" && !line.endsWith("\n") ? `${line}\r\n` : line));
+        // Error text ends with its own line break; warning, verbose and debug records and whole
+        // records carry none, and a console shows each on a line of its own.
+        lines.push(prefix + (line.endsWith("\n") ? line : `${line}\r\n`));
     }
     return lines.join("").replace(/\s+$/, "");
 }
