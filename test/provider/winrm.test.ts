@@ -106,7 +106,7 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
         const { file } = scratchCopy(OWN_FIXTURE);
         const server = await serverFor(file);
         const target = { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, timeoutSeconds: 60 };
-        const names = [`it's "$(Stop-Computer)"; \`$x @'{}'@ Genomgång 日本語 🎉`, `Site/${"Å".repeat(2500)}${"x".repeat(2494)}`];
+        const names = [`it's "$(Stop-Computer)"; \`$x @'{}'@ Genomgång 日本語 🎉`, `Site/${"Å".repeat(2500)}${"x".repeat(2495)}`];
         assert.strictEqual(names[1].length, 5000);
         for (const location of names) {
             const checked = await host.check(URN, {}, { ...inputs(target, { max: 42 }), location });

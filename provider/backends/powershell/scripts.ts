@@ -466,8 +466,14 @@ exit 0
 `;
 }
 
+/**
+ * The marker line, then the code without its whole-line comments: they are for readers of this
+ * file, and every character sent costs command-line room (cmd.exe's 8191). No script has a
+ * here-string or block comment, so a line starting with # is always a comment.
+ */
 function script(op: OperationName, ...parts: string[]): string {
-    return [SCRIPT_MARKERS[op], PREFERENCES, COMMON_FUNCTIONS, ...parts, main(op)].join("").replace(/\n{2,}/g, "\n\n");
+    const code = [PREFERENCES, COMMON_FUNCTIONS, ...parts, main(op)].join("").split("\n").filter((line) => !/^\s*#/.test(line));
+    return [SCRIPT_MARKERS[op], ...code].join("\n").replace(/\n{2,}/g, "\n\n");
 }
 
 /** The static script of each operation, with REQUEST_PLACEHOLDER still in place. */
