@@ -8,6 +8,10 @@ import { SESSION_DEFAULTS } from "../../provider/settings/schema";
 import { projectRoot, sharedFile } from "../support/paths";
 import { PwshRunner, requirePwsh } from "../support/pwsh";
 import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
+import { parseApplicationHost } from "../../provider/apphost/document";
+import { readSession } from "../../provider/apphost/sessionReader";
+import { runScript } from "../../provider/backends/powershell";
+import { HOSTILE_TEXT } from "./powershell/requests";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
 /** A real file with `<asp><session keepSessionIdSecure="true" /></asp>` at the root, or our own fixture. */
@@ -149,6 +153,33 @@ describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsof
         const result = await backend.write("Default Web Site", { set: {}, restore: {}, remove: ["timeout", "keepSessionIdSecure"] });
         assert.deepEqual(result.after.explicitRaw, { max: "7" });
         assert.equal(result.after.effective.timeout, "00:45:00");
+    });
+
+    describe("the injection corpus through real PowerShell", function () {
+        const CONTROL = /[\u0000-\u001f\u007f]/;
+
+        it("every hostile text without control characters, as the segments of one location, is written and read back unchanged", async function () {
+            const location = HOSTILE_TEXT.filter((text) => !CONTROL.test(text)).map((text) => text.replace(/\//g, "\\")).join("/");
+            const result = await backend.write(location, { set: { max: 77 }, restore: {}, remove: [] });
+            assert.equal(runner.runs.length, 1);
+            assert.deepEqual(result.after.explicitRaw, { max: "77" });
+            const response = await runScript(runner, { op: "read", location });
+            assert.equal(response.location, location, "the script echoes the location it was given");
+            assert.equal(response.configPath, `MACHINE/WEBROOT/APPHOST/${location}`);
+            const reading = readSession(parseApplicationHost(fs.readFileSync(scratch.file), scratch.file), location, scratch.file);
+            assert.deepEqual(reading.explicit, { max: 77 }, "IIS's API wrote it under exactly this <location path>");
+        });
+
+        it("text with control characters is refused by the script itself (badRequest), nothing written", async function () {
+            const bytes = fs.readFileSync(scratch.file);
+            for (const text of HOSTILE_TEXT.filter((candidate) => CONTROL.test(candidate)).slice(0, 2)) {
+                const error = await rejection(runScript(runner, { op: "apply", location: text, set: { max: "1" }, remove: [] }));
+                assert.ok(error instanceof PowerShellScriptError);
+                assert.equal(error.code, "badRequest", JSON.stringify(text));
+                assert.match(error.message, /control characters/);
+            }
+            assert.ok(fs.readFileSync(scratch.file).equals(bytes));
+        });
     });
 
     describe("errors name the host, the operation and the location", function () {

@@ -132,6 +132,20 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (r
         assert.match(windows.message, /must be an absolute path \(\/\.\.\.\)/);
     });
 
+    it("a path full of hostile text (quotes, $(), backticks, semicolons, a newline, non-ASCII) is read and written as data", async function () {
+        const folder = path.join(scratch.dir, "it's \"x\" $(Stop-Computer) `$y; exit\nGenomgång 日本語");
+        fs.mkdirSync(folder);
+        const hostile = path.join(folder, "applicationHost.config");
+        fs.copyFileSync(scratch.file, hostile);
+        const remote = new RemoteConfigFile(runner, hostile);
+        const { bytes, version } = await remote.read();
+        assert.ok(bytes.equals(fs.readFileSync(scratch.file)));
+        const replacement = Buffer.concat([bytes, Buffer.from("<!-- é -->")]);
+        await remote.write(replacement, version);
+        assert.ok(fs.readFileSync(hostile).equals(replacement));
+        assert.ok(fs.readFileSync(`${hostile}.asp-session.bak`).equals(bytes));
+    });
+
     it("withLock just runs the work (the compare-and-swap on the server protects the write)", async function () {
         assert.equal(await file.withLock(async () => 42), 42);
         assert.equal(runner.runs.length, 0);
