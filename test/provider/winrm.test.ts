@@ -13,7 +13,10 @@ import { ProviderCallError, ProviderHost } from "../../examples/engine/providerH
 import { readSession } from "../../provider/apphost/sessionReader";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { startRealPowerShell, startWsmanServer, WsmanServer } from "../support/wsman";
-import { requirePwsh } from "../support/pwsh";
+import { requirePwsh, splitWindowsCommandLine } from "../support/pwsh";
+import { seededRandom } from "../support/seededRandom";
+import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/backends/powershell/delivery";
+import { SCRIPT_MARKERS } from "../../provider/backends/powershell/scripts";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
 import { sharedFile } from "../support/paths";
 import { closedPort } from "../support/network";
@@ -106,7 +109,11 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
         const { file } = scratchCopy(OWN_FIXTURE);
         const server = await serverFor(file);
         const target = { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, timeoutSeconds: 60 };
-        const names = [`it's "$(Stop-Computer)"; \`$x @'{}'@ Genomgång 日本語 🎉`, `Site/${"Å".repeat(2500)}${"x".repeat(2495)}`];
+        // The long one is random letters (some non-ASCII), so gzip cannot shrink it onto the command line.
+        const random = seededRandom(5000);
+        const letters = "abcdefghijklmnopqrstuvwxyzÅÄÖåäöß0123456789 .-_";
+        const long = `Site/${Array.from({ length: 4995 }, () => letters[Math.floor(random() * letters.length)]).join("")}`.replace(/[ .]+$/, "x");
+        const names = [`it's "$(Stop-Computer)"; \`$x @'{}'@ Genomgång 日本語 🎉`, long];
         assert.strictEqual(names[1].length, 5000);
         for (const location of names) {
             const checked = await host.check(URN, {}, { ...inputs(target, { max: 42 }), location });
@@ -117,7 +124,7 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
             await host.delete(created.id, URN, created.properties);
             assert.deepStrictEqual(liveReading(file, location).explicit, {});
         }
-        assert.ok(server.shells().some((shell) => shell.commandLines.some((line) => line.length < 1000)), "the long location went on stdin behind a short bootstrap");
+        assert.ok(server.shells().some((shell) => shell.commandLines.some((line) => line.includes("-EncodedCommand"))), "the long location went on stdin behind the bootstrap");
     });
 
     describe("failures come back as the provider's clear errors, with nothing written", function () {
@@ -167,13 +174,20 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
             });
         }
 
+        /** A writeFile: on the command line, the loader's script starts with its marker; on stdin, it is the only script mode xml sends there. */
+        function isWriteFile(commandLine: string): boolean {
+            if (commandLine.includes("-EncodedCommand")) return true;
+            const loader = splitWindowsCommandLine(commandLine).at(-1) ?? "";
+            if (!loader.startsWith(LOADER_PREFIX)) return false;
+            return decompressScript(loader.slice(LOADER_PREFIX.length, loader.length - LOADER_SUFFIX.length)).startsWith(SCRIPT_MARKERS.writeFile);
+        }
+
         it("a compare-and-swap conflict (mode xml: another writer changes the file before every write)", async function () {
             const { file } = scratchCopy(OWN_FIXTURE);
             let edits = 0;
             const server = await serverFor(file, {
                 powershell: (commandLine, context) => {
-                    // The writeFile script carries the file, so it travels on stdin behind the bootstrap (-EncodedCommand).
-                    if (/-EncodedCommand/.test(commandLine)) fs.appendFileSync(file, `<!-- edit ${++edits} -->`);
+                    if (isWriteFile(commandLine)) fs.appendFileSync(file, `<!-- edit ${++edits} -->`);
                     return startRealPowerShell(commandLine, context);
                 },
             });
