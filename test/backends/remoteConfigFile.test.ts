@@ -11,9 +11,10 @@ import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../../provider/
 import { projectRoot, sharedFile } from "../support/paths";
 import { PwshRunner, requirePwsh } from "../support/pwsh";
 import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
+import { realSizedApplicationHost } from "../support/realSizedApplicationHost";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
-const SOURCE = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
+const SOURCE = realSizedApplicationHost();
 const corpusDir = sharedFile("corpus", "applicationHost");
 /** Not applicationHost.config files the editor takes: deliberately malformed, and a web.config. */
 const NOT_EDITABLE = new Set(["apphost_45.config", "webconfig_01.config"]);

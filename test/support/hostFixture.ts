@@ -1,16 +1,16 @@
 import * as path from "path";
-import { ProviderHost, serializeProvider } from "../../examples/engine/providerHost";
-import { aspSessionProvider } from "../../provider";
+import { ProviderHost } from "../../examples/engine/providerHost";
+import { PROVIDER_REFERENCE } from "../../sdk/providerReference";
 import { projectRoot } from "./paths";
 import { scratchWindows, type ScratchWindows } from "./windowsFolder";
 
 export const URN = "urn:pulumi:test::iis::pulumi-nodejs:dynamic/iis:AspSessionSettings::shop";
 
-/** The real provider host, configured, with the provider serialised exactly as dynamic.Resource does. */
+/** The real provider host, configured, with the `__provider` text every AspSessionSettings resource stores. */
 export async function startHost(): Promise<{ host: ProviderHost; providerText: string }> {
     const host = await ProviderHost.start({ cwd: projectRoot });
     await host.configure();
-    return { host, providerText: await serializeProvider(aspSessionProvider) };
+    return { host, providerText: PROVIDER_REFERENCE };
 }
 
 /** A scratch copy of `source` as <windir>/System32/inetsrv/config/applicationHost.config (see windowsFolder.ts). */

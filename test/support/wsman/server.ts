@@ -12,7 +12,9 @@ import {
 import { NtlmError, NtlmSessionSecurity, channelBindingsHash } from "../../../provider/transports/winrm/ntlm";
 import { pwshOrThrow, startWindowsPowerShell } from "../pwsh";
 import { windirOf } from "../windowsFolder";
-import { MalformedRequestError, WsmanRequest, XmlSyntaxError, buildFault, newMessageId, readRequest } from "../../../provider/transports/winrm/wsman";
+import { XmlSyntaxError, newMessageId } from "../../../provider/transports/winrm/wsman";
+import { MalformedRequestError, WsmanRequest, readRequest } from "./requestReader";
+import { buildFault } from "./responseBuilder";
 import { AuthenticatorOptions, ConnectionAuth, authenticate } from "./authentication";
 import { createServerIdentity } from "./certificates";
 import { FaultPlan } from "./faultInjection";
