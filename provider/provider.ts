@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessionEditor";
 import { SessionChange, SessionReading } from "./backends/types";
-import { checkSettingsFields, CheckFailure, isUnknown, OnDelete } from "./settings/inputs";
+import { checkSettingsFields, CheckFailure, isUnknown, OnApplyFailure, OnDelete } from "./settings/inputs";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { checkTarget, identityUnknown, openBackend, sameTarget, Target, targetIdentity } from "./targets";
@@ -17,6 +17,8 @@ export interface AspSessionInputs extends SessionSettings {
     target: Target;
     location: string;
     onDelete: OnDelete;
+    /** Absent means "fail". */
+    onApplyFailure?: OnApplyFailure;
 }
 
 /** What is kept in state: the inputs plus what the server says and what delete needs. */
@@ -30,6 +32,12 @@ export interface AspSessionState extends AspSessionInputs {
     previous: Partial<Record<SessionAttribute, string | null>>;
     /** Elements this resource created in applicationHost.config, removed again on delete if left empty. */
     created: CreationRecord;
+    /**
+     * With onApplyFailure "record": why the last create or update failed. The managed values in
+     * this state are then those of the last successful apply (none after a failed create), never
+     * the ones that failed, and the next diff proposes the apply again.
+     */
+    applyFailure?: string;
 }
 
 /** How one property differs, in the engine's terms (the host forwards only `changes`/`replaces`). */
@@ -43,7 +51,7 @@ export interface SessionDiff extends pulumi.dynamic.DiffResult {
     detailedDiff: Record<string, PropertyChange>;
 }
 
-const PROPERTY_NAMES = ["target", "location", "onDelete", ...SESSION_ATTRIBUTES];
+const PROPERTY_NAMES = ["target", "location", "onDelete", "onApplyFailure", ...SESSION_ATTRIBUTES];
 
 function managed(inputs: SessionSettings): SessionAttribute[] {
     return SESSION_ATTRIBUTES.filter((name) => inputs[name] !== undefined && inputs[name] !== null);
@@ -104,8 +112,19 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
 
             if (!sameTarget(news.target, olds.target)) detailedDiff.target = { kind: "update", inputDiff: true };
             if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) detailedDiff.onDelete = { kind: "update", inputDiff: true };
+            if ((news.onApplyFailure ?? "fail") !== (olds.onApplyFailure ?? "fail")) detailedDiff.onApplyFailure = { kind: "update", inputDiff: true };
             if (news.location !== olds.location) detailedDiff.location = { kind: "update", inputDiff: true };
-            const live = await openBackend(news.target).read(news.location);
+            // A recorded failure is retried even if the server has since come right by other means.
+            if (olds.applyFailure !== undefined) detailedDiff.applyFailure = { kind: "delete", inputDiff: false };
+            let live: SessionReading;
+            try {
+                live = await openBackend(news.target).read(news.location);
+            } catch (error) {
+                if (news.onApplyFailure !== "record") throw error;
+                // The server cannot be read: the apply is attempted, and its failure recorded.
+                for (const name of managed(news)) detailedDiff[name] = { kind: "update", inputDiff: !sameValue(name, olds[name], news[name]) };
+                return { changes: true, replaces: [], deleteBeforeReplace: false, detailedDiff };
+            }
             for (const name of SESSION_ATTRIBUTES) {
                 const wanted = news[name];
                 if (wanted === undefined || wanted === null) {
@@ -124,7 +143,14 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         async create(inputs: AspSessionInputs): Promise<pulumi.dynamic.CreateResult> {
             const set: SessionSettings = {};
             for (const name of managed(inputs)) (set as Record<string, unknown>)[name] = inputs[name];
-            const result = await openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] });
+            const written = await recordingFailure(inputs, () => openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] }));
+            if (!written.ok) {
+                // Nothing is claimed: no managed values, nothing to restore or prune on delete.
+                const outs: AspSessionState = { target: inputs.target, location: inputs.location, onDelete: inputs.onDelete, onApplyFailure: inputs.onApplyFailure,
+                    effective: null as unknown as SessionValues, previous: {}, created: NOTHING_CREATED, applyFailure: written.failure };
+                return { id: resourceId(inputs), outs };
+            }
+            const result = written.result;
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(inputs)) previous[name] = result.before.explicitRaw[name] ?? null;
             return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.created) };
@@ -150,7 +176,13 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             for (const name of managed(news)) (change.set as Record<string, unknown>)[name] = news[name];
             const oldCreated = createdRecord(olds.created);
             if (managed(news).length === 0 && oldCreated.created !== "") change.prune = oldCreated;
-            const result = await openBackend(news.target).write(news.location, change);
+            const written = await recordingFailure(news, () => openBackend(news.target).write(news.location, change));
+            if (!written.ok) {
+                // The state stays that of the last successful apply; only the failure is added.
+                const { __provider: _provider, ...lastApplied } = olds as AspSessionState & { __provider?: unknown };
+                return { outs: { ...lastApplied, target: news.target, location: news.location, onDelete: news.onDelete, onApplyFailure: news.onApplyFailure, applyFailure: written.failure } };
+            }
+            const result = written.result;
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
                 previous[name] = olds.previous && name in olds.previous ? olds.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
@@ -166,6 +198,18 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             await openBackend(props.target).write(props.location, change);
         },
     };
+}
+
+type Recorded<T> = { ok: true; result: T } | { ok: false; failure: string };
+
+/** Runs a write; with onApplyFailure "record" its error becomes a value instead of failing the step. */
+async function recordingFailure<T>(inputs: AspSessionInputs, write: () => Promise<T>): Promise<Recorded<T>> {
+    try {
+        return { ok: true, result: await write() };
+    } catch (error) {
+        if (inputs.onApplyFailure !== "record") throw error;
+        return { ok: false, failure: error instanceof Error ? error.message : String(error) };
+    }
 }
 
 /** For `pulumi import` of a file target: the id is "file:<absolute path>|<location>". */

@@ -83,6 +83,12 @@ export interface AspSessionSettingsArgs {
      * (To leave the settings in place, use Pulumi's `retainOnDelete` resource option.)
      */
     onDelete?: pulumi.Input<"restore" | "inherit">;
+    /**
+     * What a failed create or update does: "fail" (default) fails the deployment; "record" keeps
+     * going and records why in `applyFailure`, claiming nothing was applied, so the next preview
+     * proposes the apply again. AspSessionFleet uses "record" when `rollout.maxFailures` > 0.
+     */
+    onApplyFailure?: pulumi.Input<"fail" | "record">;
 }
 
 export class AspSessionSettings extends pulumi.dynamic.Resource {
@@ -100,6 +106,8 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
     public readonly previous!: pulumi.Output<Partial<Record<SessionAttribute, string | null>>>;
     /** Elements this resource created in the file, removed again on delete when left empty. */
     public readonly created!: pulumi.Output<CreationRecord>;
+    /** With onApplyFailure "record": why the last apply failed; undefined when it succeeded. */
+    public readonly applyFailure!: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         super(aspSessionProvider, name, {
@@ -109,6 +117,7 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
             effective: undefined,
             previous: undefined,
             created: undefined,
+            applyFailure: undefined,
         }, {
             ...opts,
             // The target may hold credentials: its output is always secret in state.
@@ -116,3 +125,5 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
         }, "iis", "AspSessionSettings");
     }
 }
+
+export * from "./fleet";
