@@ -63,7 +63,7 @@ function resourceId(inputs: AspSessionInputs): string {
 
 /** The outputs after a write: canonical inputs, effective values, and the restore information. */
 function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: AspSessionState["previous"], created: CreationRecord): AspSessionState {
-    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created };
+    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created, applyFailure: null };
     for (const name of SESSION_ATTRIBUTES) if (state[name] === undefined) delete state[name];
     return state;
 }
@@ -115,7 +115,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             if ((news.onApplyFailure ?? "fail") !== (olds.onApplyFailure ?? "fail")) detailedDiff.onApplyFailure = { kind: "update", inputDiff: true };
             if (news.location !== olds.location) detailedDiff.location = { kind: "update", inputDiff: true };
             // A recorded failure is retried even if the server has since come right by other means.
-            if (olds.applyFailure !== undefined) detailedDiff.applyFailure = { kind: "delete", inputDiff: false };
+            if (typeof olds.applyFailure === "string") detailedDiff.applyFailure = { kind: "delete", inputDiff: false };
             let live: SessionReading;
             try {
                 live = await openBackend(news.target).read(news.location);

@@ -106,8 +106,8 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
     public readonly previous!: pulumi.Output<Partial<Record<SessionAttribute, string | null>>>;
     /** Elements this resource created in the file, removed again on delete when left empty. */
     public readonly created!: pulumi.Output<CreationRecord>;
-    /** With onApplyFailure "record": why the last apply failed; undefined when it succeeded. */
-    public readonly applyFailure!: pulumi.Output<string | undefined>;
+    /** With onApplyFailure "record": why the last apply failed; null when it succeeded. */
+    public readonly applyFailure!: pulumi.Output<string | null>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         super(aspSessionProvider, name, {
