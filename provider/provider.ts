@@ -35,9 +35,11 @@ export interface AspSessionState extends AspSessionInputs {
     /**
      * With onApplyFailure "record": why the last create or update failed. The managed values in
      * this state are then those of the last successful apply (none after a failed create), never
-     * the ones that failed, and the next diff proposes the apply again.
+     * the ones that failed, and the next diff proposes the apply again. Null after a successful
+     * apply: present either way, so a program reading it during preview sees a known value for a
+     * resource that does not change.
      */
-    applyFailure?: string;
+    applyFailure?: string | null;
 }
 
 /** How one property differs, in the engine's terms (the host forwards only `changes`/`replaces`). */
