@@ -53,7 +53,7 @@ export function loadInventory(file: string, environment: NodeJS.ProcessEnv = pro
     const lineCounter = new LineCounter();
     const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
     if (document.errors.length > 0) {
-        throw new InventoryError(absolute, document.errors.map((error) => ({ line: error.linePos?.[0].line, field: "", reason: `not valid YAML: ${error.message.split("\n")[0]}` })));
+        throw new InventoryError(absolute, document.errors.map((error) => ({ line: lineCounter.linePos(error.pos[0]).line, field: "", reason: `not valid YAML: ${error.message.split("\n")[0]}` })));
     }
     const lineOf = (field: string): number | undefined => {
         const steps = fieldPath(field);
