@@ -68,6 +68,7 @@ describe("onApplyFailure \"record\" through the real provider host", function ()
         assert.deepStrictEqual(updated.properties.previous, created.properties.previous);
 
         // Without "record", the same unreadable server fails the diff, naming the file.
-        await assert.rejects(host.diff(created.id, URN, created.properties, { ...changed, onApplyFailure: undefined }), (error: ProviderCallError) => error.message.includes(dir));
+        const { onApplyFailure: _record, ...failing } = changed;
+        await assert.rejects(host.diff(created.id, URN, created.properties, failing), (error: ProviderCallError) => error.message.includes(dir));
     });
 });
