@@ -58,7 +58,7 @@ describe("onApplyFailure \"record\" through the real provider host", function ()
         const { dir, file } = scratchCopy(OWN_FIXTURE);
         const inputs = (await host.check(URN, {}, news(file))).inputs;
         const created = await host.create(URN, inputs);
-        const changed = { ...inputs, max: 3000 };
+        const changed: Record<string, unknown> = { ...inputs, max: 3000 };
         fs.mkdirSync(file + "-moved");
         fs.renameSync(file, path.join(file + "-moved", "applicationHost.config"));
         assert.strictEqual((await host.diff(created.id, URN, created.properties, changed)).changes, "some");
