@@ -7,6 +7,8 @@ import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { auditExitCode, auditFleet } from "../../cli/drift/audit";
+import { loadInventory } from "../../sdk";
 import { closedPort } from "../support/network";
 import { projectRoot } from "../support/paths";
 import { startWsmanServer, WsmanServer } from "../support/wsman";
@@ -65,6 +67,19 @@ describe("iis-asp-session drift", function () {
         assert.match(row("web19"), /drift\s+max: live \(not set\), desired 2000; timeout: live \(not set\), desired "00:10:00"$/);
         assert.match(rows[rows.length - 1], /^20 checked: 17 in sync, 3 drift, 0 error$/);
         assert.deepStrictEqual(snapshot(dir), before, "the audit changed or created a file");
+    });
+
+    it("in-process: bounded concurrency, progress after each server, results in inventory order", async function () {
+        const all: Record<string, ShopSession> = {};
+        for (let i = 1; i <= 12; i++) all[`web${String(i).padStart(2, "0")}`] = i % 4 === 0 ? { max: "1" } : { timeout: "00:10:00", max: "2000" };
+        const { dir, files } = fleetFolder(all);
+        fs.writeFileSync(path.join(dir, "fleet.yaml"), inventoryYaml(files, dir).replace(`location: ${SHOP}`, `locations: ["", "${SHOP}"]`));
+        const progress: number[] = [];
+        const entries = await auditFleet(loadInventory(path.join(dir, "fleet.yaml")), { concurrency: 3, onProgress: (done, total) => progress.push(done * 100 + total) });
+        assert.deepStrictEqual(progress, Array.from({ length: 24 }, (_, i) => (i + 1) * 100 + 24));
+        assert.deepStrictEqual(entries.map((e) => `${e.name}@${e.location}`), Object.keys(all).flatMap((name) => [`${name}@`, `${name}@${SHOP}`]));
+        assert.deepStrictEqual(entries.filter((e) => e.status === "drift").length, 24 - 9, "every server level (nothing set there) and 3 shops drift");
+        assert.strictEqual(auditExitCode(entries), 2);
     });
 
     it("all in sync: exit 0", async function () {

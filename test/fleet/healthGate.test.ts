@@ -100,6 +100,15 @@ describe("the health gate, against a local HTTP server", function () {
         });
     });
 
+    it("pauses after a passed gate, except after the last batch", async function () {
+        let started = Date.now();
+        await passGate(gate([{ name: "web01", failures: [] }], { check: undefined, pauseSeconds: 0.3 }));
+        assert.ok(Date.now() - started >= 290, "no pause after batch 2 of 4");
+        started = Date.now();
+        await passGate(gate([{ name: "web01", failures: [] }], { check: undefined, pauseSeconds: 5, batch: 4 }));
+        assert.ok(Date.now() - started < 1000, "paused after the last batch");
+    });
+
     it("a failed server is not health-checked (its apply failed; checking it says nothing new)", async function () {
         const server = await healthServer(() => 200);
         try {

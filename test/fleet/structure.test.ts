@@ -25,7 +25,16 @@ describe("AspSessionFleet under mocks", function () {
         await pulumi.runtime.setMocks({
             newResource(args) {
                 registered.push(args);
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === GATE ? { failed: [] } : {}) } };
+                if (args.type === GATE) return { id: `${args.name}-id`, state: { ...args.inputs, failed: [] } };
+                if (args.type !== SETTINGS) return { id: `${args.name}-id`, state: args.inputs };
+                // As the provider answers: a recorded failure claims no values; a success reports before and after.
+                const failing = args.name.startsWith("report-web0002");
+                return {
+                    id: `${args.name}-id`,
+                    state: failing
+                        ? { ...args.inputs, max: undefined, previous: {}, effective: null, applyFailure: "web0002: EACCES" }
+                        : { ...args.inputs, previous: { max: null }, effective: { allowSessionState: true, keepSessionIdSecure: true, max: args.inputs.max, timeout: "00:20:00" }, applyFailure: null },
+                };
             },
             call(args) {
                 return args.inputs;
@@ -120,6 +129,22 @@ describe("AspSessionFleet under mocks", function () {
         await settled(strict);
         assert.ok(registered.filter((r) => r.name.startsWith("tolerant-web")).every((r) => r.inputs.onApplyFailure === "record"));
         assert.ok(registered.filter((r) => r.name.startsWith("strict-web")).every((r) => r.inputs.onApplyFailure === undefined));
+    });
+
+    it("the report: per server and location, its batch, applied or failed (with why), before and after", async function () {
+        const fleet = new AspSessionFleet("report", { servers: servers(3), locations: ["", "Site"], settings: { max: 7 }, rollout: { maxFailures: 2, batchSize: 1 } });
+        const report = await new Promise<unknown[]>((resolve) => fleet.report.apply(resolve));
+        const after = { allowSessionState: true, keepSessionIdSecure: true, max: 7, timeout: "00:20:00" };
+        assert.deepStrictEqual(report, [
+            { server: "web0001", location: "", batch: 1, status: "applied", before: { max: null }, after },
+            { server: "web0001", location: "Site", batch: 1, status: "applied", before: { max: null }, after },
+            { server: "web0002", location: "", batch: 2, status: "failed", before: {}, after: null, error: "web0002: EACCES" },
+            { server: "web0002", location: "Site", batch: 2, status: "failed", before: {}, after: null, error: "web0002: EACCES" },
+            { server: "web0003", location: "", batch: 3, status: "applied", before: { max: null }, after },
+            { server: "web0003", location: "Site", batch: 3, status: "applied", before: { max: null }, after },
+        ]);
+        const gate = registered.find((r) => r.name === "report-gate-2");
+        assert.deepStrictEqual(gate?.inputs.servers, [{ name: "web0002", failures: ["server level: web0002: EACCES", "Site: web0002: EACCES"] }]);
     });
 
     it("health-check URLs fill {host} from the target (localhost for a file) and {name} from the server", async function () {
