@@ -130,9 +130,16 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
             return { id: undefined, state: {} };
         }
         try {
-            return await step(() => {
+            return await step(async () => {
                 if (anyFailed && !options.continueOnError) throw new SkippedStep("not started: the deployment stopped after an earlier failure");
-                return run(args, urn);
+                try {
+                    return await run(args, urn);
+                } catch (error) {
+                    // Marked before the step's slot is released, so no queued step starts after it.
+                    notDone.set(urn, "failed");
+                    anyFailed = true;
+                    throw error;
+                }
             });
         } catch (error) {
             if (error instanceof SkippedStep) {
@@ -140,8 +147,6 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
                 steps.push({ name: args.name, type: args.type, kind: "skipped", inputs: {}, changedInputs: [], error: error.message });
                 return { id: undefined, state: {} };
             }
-            notDone.set(urn, "failed");
-            anyFailed = true;
             const failed = steps.find((s) => s.name === args.name && s.type === args.type);
             if (failed) failed.error = (error as Error).message;
             throw error;
