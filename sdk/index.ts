@@ -2,9 +2,11 @@
  * What Pulumi programs import: the `AspSessionSettings` resource and its argument types.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { aspSessionProvider } from "../provider";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
+import { PROVIDER_REFERENCE } from "./providerReference";
+
+export { PROVIDER_MODULE, PROVIDER_REFERENCE } from "./providerReference";
 
 /** applicationHost.config on the machine that runs Pulumi, edited directly (no server needed). */
 export interface FileTargetArgs {
@@ -91,7 +93,12 @@ export interface AspSessionSettingsArgs {
     onApplyFailure?: pulumi.Input<"fail" | "record">;
 }
 
-export class AspSessionSettings extends pulumi.dynamic.Resource {
+/**
+ * ASP session settings at one location of one server's applicationHost.config. A Pulumi dynamic
+ * resource (type `pulumi-nodejs:dynamic/iis:AspSessionSettings`): the dynamic-provider host runs
+ * the provider installed beside the program (see providerReference.ts).
+ */
+export class AspSessionSettings extends pulumi.CustomResource {
     public readonly target!: pulumi.Output<TargetArgs>;
     public readonly location!: pulumi.Output<string>;
     public readonly allowSessionState!: pulumi.Output<boolean | undefined>;
@@ -110,7 +117,7 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
     public readonly applyFailure!: pulumi.Output<string | null>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-        super(aspSessionProvider, name, {
+        super("pulumi-nodejs:dynamic/iis:AspSessionSettings", name, {
             location: "",
             ...args,
             target: protectTarget(args.target),
@@ -118,11 +125,12 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
             previous: undefined,
             created: undefined,
             applyFailure: undefined,
+            __provider: PROVIDER_REFERENCE,
         }, {
             ...opts,
             // The target may hold credentials: its output is always secret in state.
             additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "target"])],
-        }, "iis", "AspSessionSettings");
+        });
     }
 }
 

@@ -1,9 +1,6 @@
 /**
- * Provider code for fleet rollouts: the health gate resource that stands between batches.
- * `healthGateProvider` is the object the SDK's gate resource serialises.
+ * Provider code for fleet rollouts: the health gate resource that stands between batches. The
+ * host loads `./dynamic` (package path "pulumi-iis-asp-session/provider/healthGate").
  */
-import { createHealthGateProvider } from "./healthGate";
-
-export const healthGateProvider = createHealthGateProvider();
 export { createHealthGateProvider, passGate, RolloutStoppedError } from "./healthGate";
 export type { FailedServer, GateServer, HealthGateInputs, HealthGateState } from "./healthGate";
