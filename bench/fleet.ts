@@ -36,6 +36,12 @@ function option(name: string, fallback: number): number {
     return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
+/** CPU seconds (user + system) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
+function cpuSeconds(pid: number | "self"): number {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Peak resident memory of a process (Linux VmHWM), in MB. */
 function peakMb(pid: number | "self"): number {
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -86,14 +92,18 @@ async function main(): Promise<void> {
             host, state, mode, parallelism, program: path.join(projectRoot, "dist", "examples", "fleet", "index.js"),
             project: "iis-asp-session-fleet", stack: "bench", config: { inventory, rollout: JSON.stringify(ROLLOUT) },
         });
+        const cpu = () => cpuSeconds("self") + (host.pid ? cpuSeconds(host.pid) : 0);
         const phase = async (name: string, sizes: number[], work: () => Promise<unknown>) => {
             const before = requests();
+            const cpuBefore = cpu();
             const started = performance.now();
             await work();
             const wall = performance.now() - started;
+            const cpuUsed = cpu() - cpuBefore;
             const perServer = (requests() - before) / count;
             const ideal = waves(sizes) * perServer * latencyMs;
-            rows.push([name, `${(wall / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${perServer.toFixed(1)}`, `${waves(sizes)}`, `${(wall / ideal).toFixed(2)}x`]);
+            rows.push([name, `${(wall / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${perServer.toFixed(1)}`, `${waves(sizes)}`, `${(wall / ideal).toFixed(2)}x`,
+                `${cpuUsed.toFixed(1)} s (${((cpuUsed * 1000) / wall / os.cpus().length * 100).toFixed(0)}% of ${os.cpus().length} CPUs)`]);
         };
         await phase("apply: first rollout (create)", batchSizes, () => run("up"));
         writeInventory("00:20:00");
@@ -101,12 +111,14 @@ async function main(): Promise<void> {
         await phase("apply: the change (diff + update)", batchSizes, () => run("up"));
         await phase("drift audit (cold connections)", [count], () => auditFleet(loadInventory(inventory), { concurrency: parallelism }));
 
-        const header = ["phase", "wall", "ideal", "round trips/server", "waves", "wall/ideal"];
+        const header = ["phase", "wall", "ideal", "round trips/server", "waves", "wall/ideal", "CPU (both processes)"];
         const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
         for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join("  "));
         const worst = Math.max(...rows.map((row) => parseFloat(row[5])));
         console.log(`\nGoal: within 1.5x of the ideal: ${worst <= 1.5 ? "met" : "NOT met"} (worst ${worst.toFixed(2)}x).`);
         console.log(`Batches: ${JSON.stringify(batchSizes)}; ideal = sum over batches of ceil(size / ${parallelism}) x round trips per server x ${latencyMs} ms.`);
+        console.log(`Load average during the run: ${os.loadavg().map((load) => load.toFixed(1)).join(", ")} (1, 5, 15 min) on ${os.cpus().length} CPUs: other work on the machine stretches wall time.`);
+        console.log(`CPU: this process (the program, the engine stand-in and all ${count} WS-Man servers' NTLM and XML work) plus the provider host; near 100% means the phase is CPU-bound on this machine, not latency-bound.`);
 
         const members = Object.values(state).filter((resource) => resource.type.endsWith(":AspSessionSettings"));
         const gates = Object.values(state).filter((resource) => resource.type.endsWith(":FleetHealthGate"));
