@@ -8,9 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AspSessionSettings, TargetArgs } from "../index";
 import type { SessionAttribute, SessionValues } from "../../provider/settings/schema";
 import { FleetHealthGate } from "./healthGate";
-import { fillUrl, RolloutOptions } from "./rollout";
+import { fillUrl, planBatches, RolloutOptions } from "./rollout";
 import { CheckedFleet, checkFleetSpec, describeFailures, FleetSettings } from "./spec";
-import { planBatches } from "./rollout";
 
 export interface FleetServer {
     /** The server's name in the fleet: letters, digits, ".", "_", "-"; unique. Its resources are named from it. */
