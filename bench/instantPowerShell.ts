@@ -9,7 +9,7 @@ import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../provider/back
 import type { ApplyRequest, OperationRequest, ReadRequest } from "../provider/backends/powershell/protocol";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../provider/backends/powershell/scripts";
 import { SESSION_DEFAULTS } from "../provider/settings/schema";
-import type { PowerShellRunner, ProcessResult } from "../test/support/wsman";
+import type { PowerShellStarter, ProcessResult } from "../test/support/wsman";
 
 /** The request a script carries: the base64 JSON in place of the template's placeholder. */
 function requestOf(commandLine: string): OperationRequest | undefined {
@@ -47,14 +47,14 @@ function answer(locations: Locations, request: ReadRequest | ApplyRequest): unkn
     return { ok: true, ...where, ...state(locations, request.location), before, changed, verified: true };
 }
 
-/** A runner with its own in-memory server: one per WS-Man test server. */
-export function instantPowerShell(): PowerShellRunner {
+/** A starter with its own in-memory server: one per WS-Man test server. Its "process" ends at once. */
+export function instantPowerShell(): PowerShellStarter {
     const locations: Locations = new Map();
-    return async (commandLine): Promise<ProcessResult> => {
+    return (commandLine) => {
         const request = requestOf(commandLine);
-        if (request === undefined || (request.op !== "read" && request.op !== "apply")) {
-            return { stdout: Buffer.alloc(0), stderr: Buffer.from(`instantPowerShell: not a read or apply script`), exitCode: 1 };
-        }
-        return { stdout: Buffer.from(JSON.stringify(answer(locations, request)) + "\r\n"), stderr: Buffer.alloc(0), exitCode: 0 };
+        const result: ProcessResult = request === undefined || (request.op !== "read" && request.op !== "apply")
+            ? { stdout: Buffer.alloc(0), stderr: Buffer.from(`instantPowerShell: not a read or apply script`), exitCode: 1 }
+            : { stdout: Buffer.from(JSON.stringify(answer(locations, request)) + "\r\n"), stderr: Buffer.alloc(0), exitCode: 0 };
+        return { write: () => undefined, endInput: () => undefined, result: Promise.resolve(result), kill: () => undefined };
     };
 }

@@ -42,7 +42,11 @@ export interface WinrmTarget {
     clientKey?: string;
     /** "iis" (default): IIS's own API through PowerShell; "xml": edit applicationHost.config with this project's editor. */
     mode?: "iis" | "xml";
-    /** For mode "xml": the file to edit (default %windir%\\System32\\inetsrv\\config\\applicationHost.config). */
+    /**
+     * For mode "xml": the file to edit, as an absolute path on the server (default
+     * %windir%\\System32\\inetsrv\\config\\applicationHost.config; a UNC path works; `/...` for a
+     * server running PowerShell 7 on Linux, as the tests do).
+     */
     configPath?: string;
     /** Deadline for one operation on the server, in seconds (default 120). */
     timeoutSeconds?: number;
@@ -136,8 +140,8 @@ function checkWinrmTarget(fields: Record<string, unknown>, failures: CheckFailur
     const mode = given("mode") ? fields.mode : "iis";
     if (!isUnknown(mode) && mode !== "iis" && mode !== "xml") fail("mode", `must be "iis" (IIS's API through PowerShell) or "xml" (edit applicationHost.config), got ${show(mode)}`);
     if (given("configPath") && mode === "iis") fail("configPath", `only applies with mode "xml" (IIS's API finds its own configuration)`);
-    if (known("configPath") && typeof fields.configPath === "string" && !/^([a-zA-Z]:\\|\\\\[^\\]+\\)/.test(fields.configPath)) {
-        fail("configPath", `must be an absolute Windows path such as ${DEFAULT_APPLICATION_HOST_PATH} or \\\\server\\share\\applicationHost.config, got ${show(fields.configPath)}`);
+    if (known("configPath") && typeof fields.configPath === "string" && !/^([a-zA-Z]:\\|\\\\[^\\]+\\|\/)/.test(fields.configPath)) {
+        fail("configPath", `must be an absolute path on the server such as ${DEFAULT_APPLICATION_HOST_PATH} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux), got ${show(fields.configPath)}`);
     }
     return { ...target, kind: "winrm" };
 }

@@ -40,7 +40,7 @@ export interface WinrmTargetArgs {
     clientKey?: pulumi.Input<string>;
     /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
     mode?: pulumi.Input<"iis" | "xml">;
-    /** For mode "xml": the file to edit; default C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config. */
+    /** For mode "xml": the file to edit, an absolute path on the server; default C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config (UNC paths work; /... where PowerShell 7 runs on Linux). */
     configPath?: pulumi.Input<string>;
     /** Deadline for one operation on the server, in seconds (default 120). */
     timeoutSeconds?: pulumi.Input<number>;
