@@ -26,25 +26,33 @@ export function writeServerFile(file: string, session: ShopSession): void {
     fs.writeFileSync(file, text);
 }
 
-/** A scratch folder holding `<name>/applicationHost.config` per server. */
+/**
+ * A scratch folder holding `<name>/Windows/System32/inetsrv/config/applicationHost.config` per
+ * server: laid out as %windir% (test/support/windowsFolder.ts), so a WS-Man test server's real
+ * PowerShell can stand for the server too.
+ */
 export function fleetFolder(servers: Record<string, ShopSession>): { dir: string; files: Record<string, string> } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asp-fleet-"));
     const files: Record<string, string> = {};
     for (const [name, session] of Object.entries(servers)) {
-        files[name] = path.join(dir, name, "applicationHost.config");
+        files[name] = path.join(dir, name, "Windows", "System32", "inetsrv", "config", "applicationHost.config");
         writeServerFile(files[name], session);
     }
     return { dir, files };
 }
 
-/** Every file's bytes, to show later that nothing was written. */
+/**
+ * The bytes of every applicationHost.config and anything beside it named after it (backups,
+ * locks, temp files), to show later that nothing was written. (PowerShell's Microsoft.Web.
+ * Administration double installs itself elsewhere in the scratch %windir%: not a server write.)
+ */
 export function snapshot(dir: string): Map<string, Buffer> {
     const result = new Map<string, Buffer>();
     const walk = (folder: string) => {
         for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
             const full = path.join(folder, entry.name);
             if (entry.isDirectory()) walk(full);
-            else result.set(full, fs.readFileSync(full));
+            else if (/applicationHost\.config/i.test(entry.name)) result.set(full, fs.readFileSync(full));
         }
     };
     walk(dir);

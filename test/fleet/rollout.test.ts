@@ -70,7 +70,7 @@ describe("AspSessionFleet end to end through the real provider host", function (
     function fleet(rollout: Record<string, unknown>): Fleet {
         const { dir, files } = fleetFolder(Object.fromEntries(NAMES.map((name) => [name, undefined])));
         const inventory = [`location: ${SHOP}`, `settings: { timeout: "00:10:00", max: 2000 }`, "servers:",
-            ...NAMES.flatMap((name) => [`  - name: ${name}`, `    target: { kind: file, path: ./${name}/applicationHost.config }`])].join("\n") + "\n";
+            ...NAMES.flatMap((name) => [`  - name: ${name}`, `    target: { kind: file, path: ./${path.relative(dir, files[name])} }`])].join("\n") + "\n";
         fs.writeFileSync(path.join(dir, "fleet.yaml"), inventory);
         const state: StackState = {};
         const config = {
