@@ -6,10 +6,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CreationRecord, NOTHING_CREATED } from "./apphost/sessionEditor";
-import { SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
+import { isEmptyChange, SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
 import { warn, withHostErrors } from "./diagnostics";
 import { warnOfUnknownLocation } from "./locationWarning";
-import { checkSettingsFields, CheckFailure, isUnknown, OnDelete, refuseMalformedText } from "./settings/inputs";
+import { checkSettingsFields, CheckFailure, isUnknown, OnApplyFailure, OnDelete, refuseMalformedText } from "./settings/inputs";
 import { ConfigFileMissingError } from "./transports/configFile";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
@@ -21,6 +21,8 @@ export interface AspSessionInputs extends SessionSettings {
     target: Target;
     location: string;
     onDelete: OnDelete;
+    /** Absent means "fail". */
+    onApplyFailure?: OnApplyFailure;
 }
 
 /** What is kept in state: the inputs plus what the server says and what delete needs. */
@@ -34,6 +36,14 @@ export interface AspSessionState extends AspSessionInputs {
     previous: Partial<Record<SessionAttribute, string | null>>;
     /** Elements this resource created in applicationHost.config, removed again on delete if left empty. */
     created: CreationRecord;
+    /**
+     * With onApplyFailure "record": why the last create or update failed. The managed values in
+     * this state are then those of the last successful apply (none after a failed create), never
+     * the ones that failed, and the next diff proposes the apply again. Null after a successful
+     * apply: present either way, so a program reading it during preview sees a known value for a
+     * resource that does not change.
+     */
+    applyFailure?: string | null;
 }
 
 /** How one property differs, in the engine's terms (the host forwards only `changes`/`replaces`). */
@@ -47,7 +57,7 @@ export interface SessionDiff extends pulumi.dynamic.DiffResult {
     detailedDiff: Record<string, PropertyChange>;
 }
 
-const PROPERTY_NAMES = ["target", "location", "onDelete", ...SESSION_ATTRIBUTES];
+const PROPERTY_NAMES = ["target", "location", "onDelete", "onApplyFailure", ...SESSION_ATTRIBUTES];
 
 function managed(inputs: SessionSettings): SessionAttribute[] {
     return SESSION_ATTRIBUTES.filter((name) => inputs[name] !== undefined && inputs[name] !== null);
@@ -59,7 +69,7 @@ function resourceId(inputs: AspSessionInputs): string {
 
 /** The outputs after a write: canonical inputs, effective values, and the restore information. */
 function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: AspSessionState["previous"], created: CreationRecord): AspSessionState {
-    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created };
+    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created, applyFailure: null };
     for (const name of SESSION_ATTRIBUTES) if (state[name] === undefined) delete state[name];
     return state;
 }
@@ -115,8 +125,19 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
 
             if (!sameTarget(news.target, oldTarget)) detailedDiff.target = { kind: "update", inputDiff: true };
             if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) detailedDiff.onDelete = { kind: "update", inputDiff: true };
+            if ((news.onApplyFailure ?? "fail") !== (olds.onApplyFailure ?? "fail")) detailedDiff.onApplyFailure = { kind: "update", inputDiff: true };
             if (news.location !== oldLocation) detailedDiff.location = { kind: "update", inputDiff: true };
-            const live = await openBackend(news.target).read(news.location);
+            // A recorded failure is retried even if the server has since come right by other means.
+            if (typeof storedOlds.applyFailure === "string") detailedDiff.applyFailure = { kind: "delete", inputDiff: false };
+            let live: SessionReading;
+            try {
+                live = await openBackend(news.target).read(news.location);
+            } catch (error) {
+                if (news.onApplyFailure !== "record") throw error;
+                // The server cannot be read: the apply is attempted, and its failure recorded.
+                for (const name of managed(news)) detailedDiff[name] = { kind: "update", inputDiff: !sameValue(name, olds[name], news[name]) };
+                return { changes: true, replaces: [], deleteBeforeReplace: false, detailedDiff };
+            }
             for (const name of SESSION_ATTRIBUTES) {
                 const wanted = news[name];
                 if (wanted === undefined || wanted === null) {
@@ -135,7 +156,14 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         async create(inputs: AspSessionInputs): Promise<pulumi.dynamic.CreateResult> {
             const set: SessionSettings = {};
             for (const name of managed(inputs)) (set as Record<string, unknown>)[name] = inputs[name];
-            const result = await openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] });
+            const written = await recordingFailure(inputs, () => openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] }));
+            if (!written.ok) {
+                // Nothing is claimed: no managed values, nothing to restore or prune on delete.
+                const outs: AspSessionState = { target: inputs.target, location: inputs.location, onDelete: inputs.onDelete, onApplyFailure: inputs.onApplyFailure,
+                    effective: null as unknown as SessionValues, previous: {}, created: NOTHING_CREATED, applyFailure: written.failure };
+                return { id: resourceId(inputs), outs };
+            }
+            const result = written.result;
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(inputs)) previous[name] = preImage(result, name);
             return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.preImages?.created ?? result.created) };
@@ -145,8 +173,10 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             // Without properties (pulumi import) the id says where the settings are.
             const state = requirePriorState(id, props as unknown as Record<string, unknown>);
             const live = await openBackend(state.target).read(state.location);
-            const refreshed: AspSessionState = { ...state, effective: live.effective };
+            // A recorded failure stays until an apply succeeds (the diff proposes one while it is there).
+            const refreshed: AspSessionState = { ...state, effective: live.effective, applyFailure: typeof props.applyFailure === "string" ? props.applyFailure : null };
             const inputs: Record<string, unknown> = { target: state.target, location: state.location, onDelete: state.onDelete ?? "restore" };
+            if (refreshed.onApplyFailure === "record") inputs.onApplyFailure = "record";
             for (const name of managed(state)) {
                 // The inputs the live server implies: a value changed by hand shows as drift in the next diff.
                 const value = live.explicit[name];
@@ -163,7 +193,13 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             for (const name of managed(news)) (change.set as Record<string, unknown>)[name] = news[name];
             const oldCreated = olds.created;
             if (managed(news).length === 0 && oldCreated.created !== "") change.prune = oldCreated;
-            const result = await openBackend(news.target).write(news.location, change);
+            const written = await recordingFailure(news, () => openBackend(news.target).write(news.location, change));
+            if (!written.ok) {
+                // The state stays that of the last successful apply; only the failure is added.
+                const { __provider: _provider, ...lastApplied } = olds as AspSessionState & { __provider?: unknown };
+                return { outs: { ...lastApplied, target: news.target, location: news.location, onDelete: news.onDelete, onApplyFailure: news.onApplyFailure, applyFailure: written.failure } };
+            }
+            const result = written.result;
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
                 previous[name] = name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
@@ -177,6 +213,8 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const props = requirePriorState(id, storedProps as unknown as Record<string, unknown>);
             const change = releaseChange(managed(props), props.previous, props.onDelete);
             if (props.created.created !== "") change.prune = props.created;
+            // Nothing to give back (a create whose failure was recorded wrote nothing): the server is not contacted.
+            if (isEmptyChange(change)) return;
             try {
                 await openBackend(props.target).write(props.location, change);
             } catch (error) {
@@ -185,4 +223,16 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             }
         },
     });
+}
+
+type Recorded<T> = { ok: true; result: T } | { ok: false; failure: string };
+
+/** Runs a write; with onApplyFailure "record" its error becomes a value instead of failing the step. */
+async function recordingFailure<T>(inputs: AspSessionInputs, write: () => Promise<T>): Promise<Recorded<T>> {
+    try {
+        return { ok: true, result: await write() };
+    } catch (error) {
+        if (inputs.onApplyFailure !== "record") throw error;
+        return { ok: false, failure: error instanceof Error ? error.message : String(error) };
+    }
 }

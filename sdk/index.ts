@@ -91,6 +91,12 @@ export interface AspSessionSettingsArgs {
      * (To leave the settings in place, use Pulumi's `retainOnDelete` resource option.)
      */
     onDelete?: pulumi.Input<"restore" | "inherit">;
+    /**
+     * What a failed create or update does: "fail" (default) fails the deployment; "record" keeps
+     * going and records why in `applyFailure`, claiming nothing was applied, so the next preview
+     * proposes the apply again. AspSessionFleet uses "record" when `rollout.maxFailures` > 0.
+     */
+    onApplyFailure?: pulumi.Input<"fail" | "record">;
 }
 
 /**
@@ -113,6 +119,8 @@ export class AspSessionSettings extends pulumi.CustomResource {
     public readonly previous!: pulumi.Output<Partial<Record<SessionAttribute, string | null>>>;
     /** Elements this resource created in the file, removed again on delete when left empty. */
     public readonly created!: pulumi.Output<CreationRecord>;
+    /** With onApplyFailure "record": why the last apply failed; null when it succeeded. */
+    public readonly applyFailure!: pulumi.Output<string | null>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         const target = protectTarget(args.target);
@@ -136,6 +144,7 @@ export class AspSessionSettings extends pulumi.CustomResource {
             effective: undefined,
             previous: undefined,
             created: undefined,
+            applyFailure: undefined,
             __provider: PROVIDER_REFERENCE,
         }, {
             ...opts,
@@ -144,3 +153,5 @@ export class AspSessionSettings extends pulumi.CustomResource {
         });
     }
 }
+
+export * from "./fleet";

@@ -21,6 +21,12 @@ export interface CheckFailure {
 
 export type OnDelete = "restore" | "inherit";
 
+/**
+ * What a failed create or update does: "fail" the step (the default), or "record" the failure in
+ * the resource's state and succeed, so a fleet rollout can tolerate a few failed servers.
+ */
+export type OnApplyFailure = "fail" | "record";
+
 export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Booleans: true/false, or their strings in any case (as IIS reads them, and as config values arrive). */
@@ -124,6 +130,11 @@ export function checkSettingsFields(news: Record<string, unknown>, failures: Che
     const onDelete = normalizeOnDelete(news.onDelete);
     if (onDelete.ok) inputs.onDelete = onDelete.value;
     else failures.push({ property: "onDelete", reason: `onDelete ${onDelete.reason}` });
+    const onApplyFailure = news.onApplyFailure;
+    if (onApplyFailure === "record") inputs.onApplyFailure = onApplyFailure;
+    else if (onApplyFailure !== undefined && onApplyFailure !== null && onApplyFailure !== "fail") {
+        failures.push({ property: "onApplyFailure", reason: `onApplyFailure must be "fail" (a failed apply fails the deployment) or "record" (it is recorded in applyFailure), got ${show(onApplyFailure)}` });
+    }
     return inputs;
 }
 
