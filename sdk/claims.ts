@@ -4,16 +4,28 @@
  * `pulumi up` while undoing each other (the last to apply wins), and deleting either would
  * "restore" the other's value. The second to be declared is refused, naming both.
  *
- * This registry is module-level state of the program's process (one Pulumi program run); it is
- * not part of the provider, which is serialised into state and must hold none.
+ * The registry belongs to one program run: the engine connection (resource monitor) the program
+ * registers with. A Pulumi deployment runs the program once per process; tests run many programs in
+ * one process, each under its own pulumi.runtime.setMocks, and each gets a registry of its own. It
+ * is state of the program's process, not of the provider, which is serialised and must hold none.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { parseLocation, locationKey } from "../provider/settings/location";
 import { quote } from "../provider/settings/quote";
 import { SESSION_ATTRIBUTES } from "../provider/settings/schema";
 import { Target, targetIdentity } from "../provider/targets";
 
-/** `${target identity}\0${location key}\0${attribute}` → the name of the resource managing it. */
-const claims = new Map<string, string>();
+/** Per program run: `${target identity}\0${location key}\0${attribute}` → the name of the resource managing it. */
+const claimsByRun = new WeakMap<object, Map<string, string>>();
+/** For a program not (yet) connected to an engine. */
+const unconnectedRun = {};
+
+function claimsOfThisRun(): Map<string, string> {
+    const run: object = pulumi.runtime.getMonitor() ?? unconnectedRun;
+    let claims = claimsByRun.get(run);
+    if (claims === undefined) claimsByRun.set(run, claims = new Map());
+    return claims;
+}
 
 /**
  * Records that `resource` manages the attributes set in `settings` at `location` of `target`, or
@@ -31,6 +43,7 @@ export function claimSettings(resource: string, target: unknown, location: unkno
     } catch {
         return;
     }
+    const claims = claimsOfThisRun();
     const managed = SESSION_ATTRIBUTES.filter((name) => settings[name] !== undefined && settings[name] !== null);
     const keys = managed.map((name) => ({ name, key: `${identity}\u0000${locationKey(parsed.path)}\u0000${name}` }));
     const conflicts = keys.filter(({ key }) => claims.has(key) && claims.get(key) !== resource);

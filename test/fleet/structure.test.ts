@@ -21,7 +21,8 @@ async function settled(fleet: AspSessionFleet): Promise<void> {
 
 describe("AspSessionFleet under mocks", function () {
     let registered: pulumi.runtime.MockResourceArgs[] = [];
-    before(async function () {
+    // Each test is a program run of its own (resources of one run may not manage the same settings).
+    beforeEach(async function () {
         await pulumi.runtime.setMocks({
             newResource(args) {
                 registered.push(args);
@@ -124,7 +125,8 @@ describe("AspSessionFleet under mocks", function () {
 
     it("with maxFailures > 0 the members record failures instead of failing; with 0 they fail", async function () {
         const tolerant = new AspSessionFleet("tolerant", { servers: servers(3), settings: { max: 10 }, rollout: { maxFailures: 1 } });
-        const strict = new AspSessionFleet("strict", { servers: servers(3), settings: { max: 10 } });
+        // Other files: one program may not manage the same settings from two fleets.
+        const strict = new AspSessionFleet("strict", { servers: servers(3).map((server) => ({ ...server, target: { kind: "file" as const, path: `/srv/strict/${server.name}/applicationHost.config` } })), settings: { max: 10 } });
         await settled(tolerant);
         await settled(strict);
         assert.ok(registered.filter((r) => r.name.startsWith("tolerant-web")).every((r) => r.inputs.onApplyFailure === "record"));

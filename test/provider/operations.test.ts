@@ -183,7 +183,7 @@ describe("provider operations in-process: diff, read and import", function () {
         const result = await provider.check!({}, { target: { kind: "nfs" }, location: UNKNOWN, max: UNKNOWN, colour: "blue" });
         assert.deepStrictEqual(result.failures?.map((f) => f.property), ["colour", "target.kind"]);
         assert.deepStrictEqual(result.inputs, { location: UNKNOWN, max: UNKNOWN, onDelete: "restore" });
-        assert.match(result.failures![0].reason, /^colour is not an input of AspSessionSettings \(inputs: target, location, onDelete, allowSessionState, keepSessionIdSecure, max, timeout\)$/);
+        assert.match(result.failures![0].reason, /^colour is not an input of AspSessionSettings \(inputs: target, location, onDelete, onApplyFailure, allowSessionState, keepSessionIdSecure, max, timeout\)$/);
     });
 });
 

@@ -257,7 +257,10 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
         await assert.rejects(host.create(URN, checked), (error: ProviderCallError) =>
             error.details.includes(`127.0.0.1:${server.port}`) && /timed out/i.test(error.details));
         assert.ok(Date.now() - started < 60_000, "the deadline must hold");
-        assert.ok(fs.readFileSync(file).equals(before));
+        // The command was already running when the server stopped answering: as on Windows, it may
+        // finish after the client gave up. The file is then whole, either as it was or with the apply.
+        const after = fs.readFileSync(file);
+        if (!after.equals(before)) assert.match(after.toString("utf8"), /<session [^>]*max="5"/, "the file changed, but not by the whole apply");
     });
 
     for (const fault of ["http500", "malformed"] as const) {
