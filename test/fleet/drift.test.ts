@@ -11,6 +11,7 @@ import { auditExitCode, auditFleet } from "../../cli/drift/audit";
 import { loadInventory } from "../../sdk";
 import { closedPort } from "../support/network";
 import { projectRoot } from "../support/paths";
+import { requirePwsh } from "../support/pwsh";
 import { startWsmanServer, WsmanServer } from "../support/wsman";
 import { fleetFolder, SHOP, ShopSession, snapshot } from "./fleetFiles";
 
@@ -93,6 +94,7 @@ describe("iis-asp-session drift", function () {
     });
 
     it("with WinRM servers, one unreachable: --json is one document in the issue's shape, exit 1, the error names the host", async function () {
+        requirePwsh(this);
         const { dir, files } = fleetFolder({ ...twentyServers(), winrm1: { timeout: "00:10:00", max: "2000" }, winrm2: { timeout: "00:30:00", max: "2000" } });
         const xmlServer = await startWsmanServer({ users: [USER], applicationHostPath: files.winrm1 });
         const iisServer = await startWsmanServer({ users: [USER], applicationHostPath: files.winrm2 });
