@@ -173,8 +173,8 @@ describe("RemoteConfigFile without configPath: the server finds applicationHost.
                 fs.writeFileSync(redirection, text);
                 const before = local();
                 const file = new RemoteConfigFile(runner);
-                for (const attempt of [file.read(), file.write(Buffer.from("<configuration />"), "0".repeat(64))]) {
-                    const error = await rejection(attempt);
+                for (const attempt of [() => file.read(), () => file.write(Buffer.from("<configuration />"), "0".repeat(64))]) {
+                    const error = await rejection(attempt());
                     assert.ok(error instanceof PowerShellScriptError, String(error));
                     assert.equal(error.code, "configError", error.message);
                     assert.ok(error.message.includes(redirection), error.message);
@@ -215,8 +215,8 @@ describe("RemoteConfigFile without configPath: the server finds applicationHost.
                 fs.writeFileSync(redirection, redirectionConfig(`enabled="true" path="${xmlAttr(sharePath)}" userName="FARM\\iis-config" password="[enc:IISRsaProvider:c2VjcmV0:enc]"`));
                 const before = local();
                 const file = new RemoteConfigFile(runner);
-                for (const attempt of [file.read(), file.write(Buffer.from("<configuration />"), "0".repeat(64))]) {
-                    const error = await rejection(attempt);
+                for (const attempt of [() => file.read(), () => file.write(Buffer.from("<configuration />"), "0".repeat(64))]) {
+                    const error = await rejection(attempt());
                     assert.ok(error instanceof PowerShellScriptError, String(error));
                     assert.equal(error.code, code, error.message);
                     for (const part of [

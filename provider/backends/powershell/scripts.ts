@@ -199,7 +199,9 @@ function Open-ConfigFile($file, [System.IO.FileShare]$sharing) {
     try { return [System.IO.File]::Open($file.path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $sharing) }
     catch {
         if ($file.source -ne 'sharedConfiguration') { throw }
-        Stop-Operation (ConvertTo-Failure $_).error ('IIS Shared Configuration is enabled (' + $file.redirection + '), so applicationHost.config is ' + $file.path + ' on the share ' + $file.share + ', which cannot be opened with the credentials of the account the provider connects as: ' + $_.Exception.Message + ' That account needs read and write access to ' + $file.share + ' (share and file permissions); the provider does not use the userName and password stored in redirection.config. WinRM sessions with NTLM, Basic or certificate authentication cannot pass credentials on to a file server (the second hop): then connect to the file server and give configPath.') @{ path = $file.path }
+        $reason = $_.Exception
+        if ($reason.InnerException) { $reason = $reason.InnerException }
+        Stop-Operation (ConvertTo-Failure $_).error ('IIS Shared Configuration is enabled (' + $file.redirection + '), so applicationHost.config is ' + $file.path + ' on the share ' + $file.share + ', which cannot be opened with the credentials of the account the provider connects as (' + $reason.Message.TrimEnd('.') + '). That account needs read and write access to ' + $file.share + ' (share and file permissions); the provider does not use the userName and password stored in redirection.config. WinRM sessions with NTLM, Basic or certificate authentication cannot pass credentials on to a file server (the second hop): then connect to the file server and give configPath.') @{ path = $file.path }
     }
 }
 
