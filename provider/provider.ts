@@ -6,8 +6,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CreationRecord, NOTHING_CREATED } from "./apphost/sessionEditor";
-import { SessionChange, SessionReading } from "./backends/types";
-import { checkSettingsFields, CheckFailure, isUnknown, OnDelete } from "./settings/inputs";
+import { SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
+import { warn, withHostErrors } from "./diagnostics";
+import { warnOfUnknownLocation } from "./locationWarning";
+import { checkSettingsFields, CheckFailure, isUnknown, OnDelete, refuseMalformedText } from "./settings/inputs";
+import { ConfigFileMissingError } from "./transports/configFile";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { readPriorState, requirePriorState } from "./priorState";
@@ -61,6 +64,11 @@ function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: A
     return state;
 }
 
+/** An attribute's text before this resource first wrote it (null: not set), as the backend best knows it. */
+function preImage(result: SessionWriteResult, name: SessionAttribute): string | null {
+    return result.preImages ? result.preImages.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
+}
+
 /** The change that gives attributes back to what they were before this resource managed them. */
 function releaseChange(attributes: SessionAttribute[], previous: AspSessionState["previous"], onDelete: OnDelete): SessionChange {
     const change: SessionChange = { set: {}, restore: {}, remove: [] };
@@ -73,9 +81,12 @@ function releaseChange(attributes: SessionAttribute[], previous: AspSessionState
 }
 
 export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
-    return {
+    return withHostErrors({
         async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
             const failures: CheckFailure[] = [];
+            // Nothing else is checked when text is not valid Unicode: every later step would quote or send it.
+            const malformed = refuseMalformedText(news, failures);
+            if (malformed) return { inputs: malformed, failures };
             for (const key of Object.keys(news)) {
                 if (key !== "__provider" && !PROPERTY_NAMES.includes(key)) {
                     failures.push({ property: key, reason: `${key} is not an input of AspSessionSettings (inputs: ${PROPERTY_NAMES.join(", ")})` });
@@ -84,6 +95,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const target = checkTarget(news.target, failures);
             const inputs: Record<string, unknown> = { target, ...checkSettingsFields(news, failures) };
             if (target === undefined) delete inputs.target;
+            if (failures.length === 0) await warnOfUnknownLocation(inputs.target, inputs.location);
             return { inputs, failures };
         },
 
@@ -125,8 +137,8 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             for (const name of managed(inputs)) (set as Record<string, unknown>)[name] = inputs[name];
             const result = await openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] });
             const previous: AspSessionState["previous"] = {};
-            for (const name of managed(inputs)) previous[name] = result.before.explicitRaw[name] ?? null;
-            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.created) };
+            for (const name of managed(inputs)) previous[name] = preImage(result, name);
+            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.preImages?.created ?? result.created) };
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
@@ -154,9 +166,10 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const result = await openBackend(news.target).write(news.location, change);
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
-                previous[name] = name in olds.previous ? olds.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
+                previous[name] = name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
             }
-            const created = result.created.created !== "" ? result.created : result.pruned ? NOTHING_CREATED : oldCreated;
+            const made = result.preImages?.created ?? result.created;
+            const created = made.created !== "" ? made : result.pruned ? NOTHING_CREATED : oldCreated;
             return { outs: stateAfter(news, result.after, previous, created) };
         },
 
@@ -164,7 +177,12 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const props = requirePriorState(id, storedProps as unknown as Record<string, unknown>);
             const change = releaseChange(managed(props), props.previous, props.onDelete);
             if (props.created.created !== "") change.prune = props.created;
-            await openBackend(props.target).write(props.location, change);
+            try {
+                await openBackend(props.target).write(props.location, change);
+            } catch (error) {
+                if (!(error instanceof ConfigFileMissingError)) throw error;
+                warn(`${error.label} no longer exists: the settings this resource managed were in it and went with it; the resource is deleted from the stack, nothing was written`);
+            }
         },
-    };
+    });
 }

@@ -3,6 +3,7 @@
  * opens a backend. `identity` is what makes two targets the same server and file: changing it
  * replaces the resource; changing anything else (say, a password) is an update.
  */
+import { X509Certificate } from "crypto";
 import * as path from "path";
 import { IisApiBackend } from "./backends/iisApi";
 import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "./backends/powershell/remoteConfigFile";
@@ -132,8 +133,9 @@ function checkWinrmTarget(fields: Record<string, unknown>, failures: CheckFailur
         for (const field of ["username", "password"]) if (!given(field)) fail(field, `is required with auth "${auth}"`);
     }
     if (fields.insecureSkipVerify === true && httpsKnown && !https) fail("insecureSkipVerify", "only applies with https: true");
-    if (known("caCertificate") && typeof fields.caCertificate === "string" && !fields.caCertificate.includes("-----BEGIN CERTIFICATE-----")) {
-        fail("caCertificate", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+    if (known("caCertificate") && typeof fields.caCertificate === "string") {
+        const problem = pemCertificateProblem(fields.caCertificate);
+        if (problem !== undefined) fail("caCertificate", `must be the PEM of the CA (or server) certificate to trust: ${problem}`);
     }
     if (known("clientCertificate") && typeof fields.clientCertificate === "string" && !fields.clientCertificate.includes("-----BEGIN CERTIFICATE-----")) {
         fail("clientCertificate", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
@@ -145,6 +147,24 @@ function checkWinrmTarget(fields: Record<string, unknown>, failures: CheckFailur
         fail("configPath", `must be an absolute path on the server such as ${DEFAULT_APPLICATION_HOST_PATH} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux), got ${show(fields.configPath)}`);
     }
     return { ...target, kind: "winrm" };
+}
+
+/**
+ * Why `pem` is not one or more readable PEM certificates, or undefined: each
+ * -----BEGIN CERTIFICATE----- block must parse as X.509 (a truncated or garbled one would
+ * otherwise pass check and fail at connect time as "not trusted").
+ */
+export function pemCertificateProblem(pem: string): string | undefined {
+    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+    if (!blocks) return "no -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block";
+    for (const [index, block] of blocks.entries()) {
+        try {
+            new X509Certificate(block);
+        } catch (error) {
+            return `certificate ${index + 1} of ${blocks.length} cannot be read (${error instanceof Error ? error.message : String(error)})`;
+        }
+    }
+    return undefined;
 }
 
 /** True if any part of the target that identifies the server or file is not known yet (preview). */

@@ -2,6 +2,7 @@
  * What Pulumi programs import: the `AspSessionSettings` resource and its argument types.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { claimSettings } from "./claims";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
 import { PROVIDER_REFERENCE } from "./providerReference";
@@ -49,6 +50,11 @@ export interface WinrmTargetArgs {
     configPath?: pulumi.Input<string>;
     /** Deadline for one operation on the server, in seconds (default 120). */
     timeoutSeconds?: pulumi.Input<number>;
+}
+
+/** True if `value` is known now: not an Output or a Promise. */
+function isPlain(value: unknown): boolean {
+    return !pulumi.Output.isInstance(value) && !(value instanceof Promise);
 }
 
 /** Where the settings live and how to reach them. */
@@ -114,10 +120,24 @@ export class AspSessionSettings extends pulumi.CustomResource {
     public readonly created!: pulumi.Output<CreationRecord>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+        const target = protectTarget(args.target);
+        // Known now (plain values, the usual case): refused here, at the line that declares it.
+        const identityFields = ["kind", "path", "host", "configPath"].map((field) => (args.target as unknown as Record<string, unknown>)?.[field]);
+        const settings = { allowSessionState: args.allowSessionState, keepSessionIdSecure: args.keepSessionIdSecure, max: args.max, timeout: args.timeout };
+        if ([args.target, ...identityFields, args.location, ...Object.values(settings)].every(isPlain)) {
+            claimSettings(name, args.target, args.location ?? "", settings);
+        }
+        // Else the location, once this resource's claim on its attributes there is recorded (claims.ts):
+        // a second resource managing one of them fails to register, naming both.
+        const claimedLocation = pulumi.unsecret(pulumi.all([target, args.location ?? "", args.allowSessionState, args.keepSessionIdSecure, args.max, args.timeout])
+            .apply(([resolvedTarget, location, allowSessionState, keepSessionIdSecure, max, timeout]) => {
+                claimSettings(name, resolvedTarget, location, { allowSessionState, keepSessionIdSecure, max, timeout });
+                return location;
+            }));
         super("pulumi-nodejs:dynamic/iis:AspSessionSettings", name, {
-            location: "",
             ...args,
-            target: protectTarget(args.target),
+            location: claimedLocation,
+            target,
             effective: undefined,
             previous: undefined,
             created: undefined,
