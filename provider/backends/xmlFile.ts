@@ -31,8 +31,8 @@ export class XmlFileBackend implements SessionBackend {
     }
 
     async locationWarning(location: string): Promise<string | undefined> {
-        const { bytes } = await this.file.read();
-        return unknownSiteWarning(parseApplicationHost(bytes, this.file.label), location, this.file.label);
+        const { bytes, label = this.file.label } = await this.file.read();
+        return unknownSiteWarning(parseApplicationHost(bytes, label), location, label);
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {
