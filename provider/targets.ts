@@ -44,9 +44,10 @@ export interface WinrmTarget {
     /** "iis" (default): IIS's own API through PowerShell; "xml": edit applicationHost.config with this project's editor. */
     mode?: "iis" | "xml";
     /**
-     * For mode "xml": the file to edit, as an absolute path on the server (default
-     * %windir%\\System32\\inetsrv\\config\\applicationHost.config; a UNC path works; `/...` for a
-     * server running PowerShell 7 on Linux, as the tests do).
+     * For mode "xml": the file to edit, as an absolute path on the server (a UNC path works; `/...`
+     * for a server running PowerShell 7 on Linux, as the tests do). Default: the file IIS uses,
+     * found on the server: %windir%\\System32\\inetsrv\\config\\applicationHost.config, or under
+     * IIS Shared Configuration the one in the folder redirection.config names.
      */
     configPath?: string;
     /** Deadline for one operation on the server, in seconds (default 120). */
@@ -214,7 +215,7 @@ export function openBackend(target: Target): SessionBackend {
                 commandTimeoutMs: timeoutMs,
             });
             return target.mode === "xml"
-                ? new XmlFileBackend(new RemoteConfigFile(runner, target.configPath ?? DEFAULT_APPLICATION_HOST_PATH, { timeoutMs }))
+                ? new XmlFileBackend(new RemoteConfigFile(runner, target.configPath, { timeoutMs }))
                 : new IisApiBackend(runner, { timeoutMs });
         }
     }

@@ -41,7 +41,12 @@ export interface WinrmTargetArgs {
     clientKey?: pulumi.Input<string>;
     /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
     mode?: pulumi.Input<"iis" | "xml">;
-    /** For mode "xml": the file to edit, an absolute path on the server; default C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config (UNC paths work; /... where PowerShell 7 runs on Linux). */
+    /**
+     * For mode "xml": the file to edit, an absolute path on the server (UNC paths work; /... where
+     * PowerShell 7 runs on Linux). Default: the file IIS uses, found on the server from %windir%
+     * (%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, under IIS Shared
+     * Configuration, redirection.config (the file on the share it names).
+     */
     configPath?: pulumi.Input<string>;
     /** Deadline for one operation on the server, in seconds (default 120). */
     timeoutSeconds?: pulumi.Input<number>;

@@ -26,13 +26,13 @@ export class XmlFileBackend implements SessionBackend {
     }
 
     async read(location: string): Promise<SessionReading> {
-        const { bytes } = await this.file.read();
-        return readSession(parseApplicationHost(bytes, this.file.label), location, this.file.label);
+        const { bytes, label = this.file.label } = await this.file.read();
+        return readSession(parseApplicationHost(bytes, label), location, label);
     }
 
     async locationWarning(location: string): Promise<string | undefined> {
-        const { bytes } = await this.file.read();
-        return unknownSiteWarning(parseApplicationHost(bytes, this.file.label), location, this.file.label);
+        const { bytes, label = this.file.label } = await this.file.read();
+        return unknownSiteWarning(parseApplicationHost(bytes, label), location, label);
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {
@@ -53,8 +53,7 @@ export class XmlFileBackend implements SessionBackend {
     }
 
     private async writeOnce(location: string, change: SessionChange): Promise<SessionWriteResult> {
-        const label = this.file.label;
-        const { bytes, version } = await this.file.read();
+        const { bytes, version, label = this.file.label } = await this.file.read();
         const document = parseApplicationHost(bytes, label);
         const before = readSession(document, location, label);
         const edit: SessionEdit = { set: {}, remove: [...change.remove], prune: change.prune };

@@ -35,6 +35,11 @@ export interface ConfigFileContent {
     bytes: Buffer;
     /** An opaque token for compare-and-swap (a SHA-256 of the bytes). */
     version: string;
+    /**
+     * Names the file read, for messages, when only the read could say which file that is (a
+     * remote store whose server finds applicationHost.config); absent: the store's label.
+     */
+    label?: string;
 }
 
 export interface ConfigFileStore {

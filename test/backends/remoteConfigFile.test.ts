@@ -75,12 +75,12 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (r
         fs.rmSync(scratch.dir, { recursive: true, force: true });
     });
 
-    it("is labelled host:path and backs up beside the file; the default path is IIS's", function () {
-        const usual = new RemoteConfigFile(runner);
-        assert.equal(usual.path, DEFAULT_APPLICATION_HOST_PATH);
-        assert.equal(usual.label, `web01.test:5985:${DEFAULT_APPLICATION_HOST_PATH}`);
-        assert.equal(usual.backupPath, `${DEFAULT_APPLICATION_HOST_PATH}.asp-session.bak`);
+    it("is labelled host:configPath; without one, host and the server's applicationHost.config until a read names the file", function () {
         assert.equal(file.label, `web01.test:5985:${scratch.file}`);
+        assert.equal(file.configPath, scratch.file);
+        const found = new RemoteConfigFile(runner);
+        assert.equal(found.configPath, undefined);
+        assert.equal(found.label, "web01.test:5985:the server's applicationHost.config");
     });
 
     it("read: the bytes, versioned by SHA-256, in one command on the command line", async function () {

@@ -39,26 +39,32 @@ export interface ApplyRequest {
     remove: SessionAttribute[];
 }
 
-/** Reads a whole file (applicationHost.config) without blocking IIS's readers or writers. */
+/**
+ * Reads a whole file (applicationHost.config) without blocking IIS's readers or writers. Without
+ * `path`, the script finds the file IIS uses, on the server (see ConfigFileSource), in the same run.
+ */
 export interface ReadFileRequest {
     op: "readFile";
-    /** Absolute Windows path. */
-    path: string;
+    /** Absolute path on the server: the user's configPath. Absent: IIS's own applicationHost.config. */
+    path?: string;
 }
 
 /**
  * Compare-and-swap of a whole file: replaced only if its current SHA-256 is `expectedSha256`,
- * atomically (temp file in the same folder, then File.Replace), keeping a backup.
+ * atomically (temp file in the same folder, then File.Replace), keeping a backup beside it. After
+ * the replace, the backup must hold exactly the bytes that were checked: a writer that renamed
+ * its own file into place between the check and the replace gets its file back, and the script
+ * reports a conflict. Without `path`, the file is found as for readFile.
  */
 export interface WriteFileRequest {
     op: "writeFile";
-    /** Absolute Windows path of an existing file. */
-    path: string;
+    /** Absolute path on the server of an existing file; absent: IIS's own applicationHost.config. */
+    path?: string;
     /** Lowercase hex SHA-256 of the content the caller last read. */
     expectedSha256: string;
     contentBase64: string;
-    /** Absolute path the replaced content is moved to (an existing file there is overwritten). */
-    backupPath: string;
+    /** Appended to the file's path to name the backup of the replaced content (a file there is overwritten): ".asp-session.bak". */
+    backupSuffix: string;
 }
 
 export type OperationRequest = ReadRequest | ApplyRequest | ReadFileRequest | WriteFileRequest;
@@ -92,9 +98,21 @@ export interface ApplyResponse extends ReadResponse {
     verified: true;
 }
 
+/**
+ * How readFile and writeFile found the file:
+ * - configPath: the request named it (the user's configPath);
+ * - windir: %windir%\System32\inetsrv\config\applicationHost.config (redirection.config absent,
+ *   or present with Shared Configuration disabled);
+ * - sharedConfiguration: redirection.config enables IIS Shared Configuration; the file is
+ *   applicationHost.config in the folder (usually a UNC share) it names.
+ */
+export type ConfigFileSource = "configPath" | "windir" | "sharedConfiguration";
+
 export interface ReadFileResponse {
     ok: true;
+    /** The file read: the requested path, or the one the script found. */
     path: string;
+    source: ConfigFileSource;
     /** Lowercase hex SHA-256 of the bytes in contentBase64. */
     sha256: string;
     contentBase64: string;
@@ -102,7 +120,9 @@ export interface ReadFileResponse {
 
 export interface WriteFileResponse {
     ok: true;
+    /** The file replaced: the requested path, or the one the script found. */
     path: string;
+    source: ConfigFileSource;
     /** Lowercase hex SHA-256 of the content now at `path`. */
     sha256: string;
 }
@@ -123,7 +143,8 @@ export type ResponseFor<R extends OperationRequest> = R extends ReadRequest
  * - notFound: a file or folder does not exist.
  * - accessDenied: Windows refused access (not an administrator, ACL).
  * - busy: another process holds the file (sharing or lock violation); retrying may succeed.
- * - conflict: writeFile found content other than expectedSha256 (see actualSha256).
+ * - conflict: writeFile found content other than expectedSha256 (see actualSha256, path), or another
+ *   writer renamed its file into place between the check and the replace (its file was put back).
  * - ambiguousLocation: two <location> elements with the path both hold <asp>; IIS's API would edit one of them.
  * - verifyFailed: apply committed, but the read-back differs (see attribute, expected, actual).
  * - iisUnavailable: Microsoft.Web.Administration cannot be loaded (IIS absent, 32-bit PowerShell).
@@ -151,6 +172,8 @@ export interface ScriptFailure {
     message: string;
     /** conflict: the SHA-256 of the file as found. */
     actualSha256?: string;
+    /** conflict: the file the script checked (the requested path, or the one it found). */
+    path?: string;
     /** verifyFailed: the attribute that did not read back as written. */
     attribute?: string;
     /** verifyFailed: the value written ("(removed)" for a removal). */
@@ -187,9 +210,12 @@ export class PowerShellScriptError extends Error {
     }
 }
 
+/** What readFile and writeFile say they are about when the server is to find the file. */
+export const SERVER_APPLICATION_HOST = "the server's applicationHost.config";
+
 /** The location or path a request is about, for messages. */
 export function requestTarget(request: OperationRequest): string {
-    return request.op === "read" || request.op === "apply" ? request.location : request.path;
+    return request.op === "read" || request.op === "apply" ? request.location : request.path ?? SERVER_APPLICATION_HOST;
 }
 
 /** "read of the server level", `apply at location "Site/app"`, `readFile of "C:\..."`. */
@@ -202,6 +228,6 @@ export function describeRequest(request: OperationRequest): string {
                 : `${request.op} at location ${JSON.stringify(request.location)}`;
         case "readFile":
         case "writeFile":
-            return `${request.op} of ${JSON.stringify(request.path)}`;
+            return `${request.op} of ${request.path === undefined ? SERVER_APPLICATION_HOST : JSON.stringify(request.path)}`;
     }
 }

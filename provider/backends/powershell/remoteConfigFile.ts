@@ -4,11 +4,16 @@
  * here, in XmlFileBackend; the server only hands out bytes and swaps them in atomically.
  * It lives with the PowerShell backend because the file's bytes travel inside those scripts'
  * requests and responses.
+ *
+ * Without a configPath the server finds the file itself, as IIS does (%windir% and
+ * redirection.config; see scripts.ts, Find-ApplicationHost), inside each readFile and writeFile
+ * run: no extra round trip, and a write goes to the file IIS uses at that moment. The
+ * compare-and-swap makes that safe: a write lands only where the content read is still found.
  */
 import type { CommandRunner } from "../../transports/commandRunner";
 import { ConfigChangedError, type ConfigFileContent, type ConfigFileStore } from "../../transports/configFile";
 import { BACKUP_SUFFIX } from "../../transports/localFile";
-import { PowerShellScriptError } from "./protocol";
+import { PowerShellScriptError, SERVER_APPLICATION_HOST, type ConfigFileSource } from "./protocol";
 import { runScript } from "./run";
 
 export interface RemoteConfigFileOptions {
@@ -16,36 +21,44 @@ export interface RemoteConfigFileOptions {
     timeoutMs?: number;
 }
 
-/** The usual place of applicationHost.config (without Shared Configuration). */
+/**
+ * Where applicationHost.config usually is (no Shared Configuration, Windows on C:). Not what the
+ * provider edits by default (the server finds the file); it stands for "the server's own
+ * applicationHost.config" in a target's identity, as it did when it was the default path, so state
+ * written then keeps its identity.
+ */
 export const DEFAULT_APPLICATION_HOST_PATH = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 export class RemoteConfigFile implements ConfigFileStore {
+    /** host:configPath, or host and "the server's applicationHost.config" until a read says which file. */
     readonly label: string;
-    /** Where writeFile moves the replaced content: beside the file, as the local store keeps it. */
-    readonly backupPath: string;
 
-    /** `path`: an absolute Windows path on the runner's host. */
-    constructor(private readonly runner: CommandRunner, readonly path: string = DEFAULT_APPLICATION_HOST_PATH, private readonly options: RemoteConfigFileOptions = {}) {
-        this.label = `${runner.host}:${path}`;
-        this.backupPath = path + BACKUP_SUFFIX;
+    /**
+     * `configPath`: an absolute path on the runner's host, used as given; undefined: the file IIS
+     * uses, found on the server on every run.
+     */
+    constructor(private readonly runner: CommandRunner, readonly configPath?: string, private readonly options: RemoteConfigFileOptions = {}) {
+        this.label = `${runner.host}:${configPath ?? SERVER_APPLICATION_HOST}`;
     }
 
     async read(): Promise<ConfigFileContent> {
-        const file = await runScript(this.runner, { op: "readFile", path: this.path }, this.options);
-        return { bytes: Buffer.from(file.contentBase64, "base64"), version: file.sha256 };
+        const file = await runScript(this.runner, { op: "readFile", ...this.pathField() }, this.options);
+        return { bytes: Buffer.from(file.contentBase64, "base64"), version: file.sha256, label: this.fileLabel(file.path, file.source) };
     }
 
+    /** The replaced content is kept beside the file, under the local store's backup name. */
     async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
         try {
             const written = await runScript(
                 this.runner,
-                { op: "writeFile", path: this.path, expectedSha256: expectedVersion, contentBase64: bytes.toString("base64"), backupPath: this.backupPath },
+                { op: "writeFile", ...this.pathField(), expectedSha256: expectedVersion, contentBase64: bytes.toString("base64"), backupSuffix: BACKUP_SUFFIX },
                 this.options,
             );
             return { version: written.sha256 };
         } catch (error) {
             if (error instanceof PowerShellScriptError && error.code === "conflict") {
-                throw new ConfigChangedError(this.label, `found SHA-256 ${error.failure?.actualSha256 ?? "unknown"}, expected ${expectedVersion}`);
+                const label = error.failure?.path !== undefined ? `${this.runner.host}:${error.failure.path}` : this.label;
+                throw new ConfigChangedError(label, `found SHA-256 ${error.failure?.actualSha256 ?? "unknown"}, expected ${expectedVersion}`);
             }
             throw error;
         }
@@ -54,10 +67,20 @@ export class RemoteConfigFile implements ConfigFileStore {
     /**
      * No lock is taken: there is no lock file on the server that IIS Manager, appcmd or another
      * machine would honour anyway. writeFile's compare-and-swap on the server (hash checked
-     * while holding the file against other writers, then an atomic File.Replace) refuses to
-     * overwrite a change made since our read, and XmlFileBackend retries from a fresh read.
+     * while holding the file against other writers, an atomic File.Replace, then the replaced
+     * bytes checked against those hashed) refuses to overwrite a change made since our read, and
+     * XmlFileBackend retries from a fresh read.
      */
     withLock<T>(work: () => Promise<T>): Promise<T> {
         return work();
+    }
+
+    private pathField(): { path?: string } {
+        return this.configPath === undefined ? {} : { path: this.configPath };
+    }
+
+    /** host:path, saying when the path came from IIS Shared Configuration (a file on a share). */
+    private fileLabel(path: string, source: ConfigFileSource): string {
+        return `${this.runner.host}:${path}${source === "sharedConfiguration" ? " (IIS Shared Configuration, from redirection.config)" : ""}`;
     }
 }

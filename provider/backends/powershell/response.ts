@@ -15,8 +15,10 @@ import {
     requestTarget,
     SCRIPT_ERROR_CODES,
     type ApplyResponse,
+    type ConfigFileSource,
     type EffectiveSession,
     type OperationRequest,
+    type ReadFileRequest,
     type ReadFileResponse,
     type ReadResponse,
     type ResponseFor,
@@ -24,6 +26,7 @@ import {
     type ScriptFailure,
     type SessionAttributeText,
     type SessionState,
+    type WriteFileRequest,
     type WriteFileResponse,
 } from "./protocol";
 
@@ -89,7 +92,7 @@ function readFailure(result: JsonObject): ScriptFailure | string {
     }
     if (typeof message !== "string") return `the script's ${error} failure has no message`;
     const failure: ScriptFailure = { ok: false, error: error as ScriptErrorCode, message };
-    for (const field of ["actualSha256", "attribute", "expected", "actual"] as const) {
+    for (const field of ["actualSha256", "path", "attribute", "expected", "actual"] as const) {
         const value = result[field];
         if (value === undefined) continue;
         if (typeof value !== "string") return `the script's ${error} failure has a non-string ${field}`;
@@ -116,25 +119,45 @@ function readSuccess(request: OperationRequest, result: JsonObject): ReadRespons
             return { ...state, before, changed: result.changed, verified: true };
         }
         case "readFile": {
-            const { path, sha256, contentBase64 } = result;
-            if (path !== request.path) return `the result is for path ${JSON.stringify(path)}, not the requested one`;
+            const { sha256, contentBase64 } = result;
+            const file = readFileIdentity(request, result);
+            if (typeof file === "string") return file;
             if (typeof sha256 !== "string" || !SHA256_HEX.test(sha256)) return `sha256 ${JSON.stringify(sha256)} is not 64 lowercase hex digits`;
             if (typeof contentBase64 !== "string" || contentBase64.length % 4 !== 0 || !BASE64.test(contentBase64)) {
                 return "contentBase64 is not base64";
             }
             const actual = sha256Hex(Buffer.from(contentBase64, "base64"));
             if (actual !== sha256) return `the content's SHA-256 is ${actual}, but the script reported ${sha256} (output damaged in transit?)`;
-            return { ok: true, path: request.path, sha256, contentBase64 };
+            return { ok: true, ...file, sha256, contentBase64 };
         }
         case "writeFile": {
-            const { path, sha256 } = result;
-            if (path !== request.path) return `the result is for path ${JSON.stringify(path)}, not the requested one`;
+            const { sha256 } = result;
+            const file = readFileIdentity(request, result);
+            if (typeof file === "string") return file;
             if (typeof sha256 !== "string" || !SHA256_HEX.test(sha256)) return `sha256 ${JSON.stringify(sha256)} is not 64 lowercase hex digits`;
             const sent = sha256Hex(Buffer.from(request.contentBase64, "base64"));
             if (sent !== sha256) return `the script reports writing content with SHA-256 ${sha256}, but the content sent has ${sent}`;
-            return { ok: true, path: request.path, sha256 };
+            return { ok: true, ...file, sha256 };
         }
     }
+}
+
+/**
+ * Which file a readFile or writeFile result is about: the requested path (source "configPath"), or,
+ * for a request without one, the absolute path the script found and how it found it.
+ */
+function readFileIdentity(request: ReadFileRequest | WriteFileRequest, result: JsonObject): { path: string; source: ConfigFileSource } | string {
+    const { path, source } = result;
+    if (request.path !== undefined) {
+        if (path !== request.path) return `the result is for path ${JSON.stringify(path)}, not the requested one`;
+        if (source !== "configPath") return `the result says the file was found by ${JSON.stringify(source)}, but the request named it`;
+        return { path, source };
+    }
+    if (typeof path !== "string" || path === "") return "the result does not say which file the script found";
+    if (source !== "windir" && source !== "sharedConfiguration") {
+        return `the result says the file was found by ${JSON.stringify(source)}; expected "windir" or "sharedConfiguration"`;
+    }
+    return { path, source };
 }
 
 function readState(location: string, result: JsonObject): ReadResponse | string {

@@ -6,7 +6,7 @@
 import type { CommandRunner } from "../../transports/commandRunner";
 import { decodeClixml } from "../../transports/winrm/wsman/clixml";
 import { prepareInvocation } from "./delivery";
-import { describeRequest, PowerShellScriptError, requestTarget, type OperationRequest, type ResponseFor } from "./protocol";
+import { describeRequest, PowerShellScriptError, requestTarget, SERVER_APPLICATION_HOST, type OperationRequest, type ResponseFor } from "./protocol";
 import { parseScriptOutput } from "./response";
 
 export interface RunScriptOptions {
@@ -50,9 +50,9 @@ export function stepName(request: OperationRequest): string {
         case "apply":
             return `apply session settings at ${request.location === "" ? "the server level" : request.location}`;
         case "readFile":
-            return `read ${request.path}`;
+            return `read ${request.path ?? SERVER_APPLICATION_HOST}`;
         case "writeFile":
-            return `write ${request.path}`;
+            return `write ${request.path ?? SERVER_APPLICATION_HOST}`;
     }
 }
 

@@ -30,8 +30,8 @@ export const REQUEST_PLACEHOLDER = "__REQUEST__";
 export const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
     read: "# pulumi-iis-asp-session: read v1",
     apply: "# pulumi-iis-asp-session: apply v2",
-    readFile: "# pulumi-iis-asp-session: readFile v1",
-    writeFile: "# pulumi-iis-asp-session: writeFile v1",
+    readFile: "# pulumi-iis-asp-session: readFile v2",
+    writeFile: "# pulumi-iis-asp-session: writeFile v2",
 };
 
 const PREFERENCES = String.raw`
@@ -122,21 +122,87 @@ function ConvertTo-Failure($record) {
 }
 `;
 
+/**
+ * Where applicationHost.config is: every script finds it the way IIS does, on the server, in the
+ * same run (no extra round trip). readFile and writeFile also take the user's configPath instead.
+ */
+const CONFIG_LOCATION_FUNCTIONS = String.raw`
+function Read-Xml([string]$path) {
+    $settings = New-Object System.Xml.XmlReaderSettings
+    $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit
+    $settings.XmlResolver = $null
+    # Shared: IIS reads and writes this file without taking locks of its own.
+    $stream = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'ReadWrite, Delete')
+    try {
+        $document = New-Object System.Xml.XmlDocument
+        $document.Load([System.Xml.XmlReader]::Create($stream, $settings))
+    } finally { $stream.Dispose() }
+    return ,$document
+}
+
+# Paths are those of the system the script runs on: C:\... or \\server\share\... on Windows, /...
+# elsewhere (PowerShell 7 on Linux, as in this project's tests). .NET would resolve a relative path
+# against the process's folder, not PowerShell's location. '' when absolute, else what is expected.
+function Test-AbsolutePath([string]$path) {
+    if (($PSVersionTable.PSVersion.Major -lt 6) -or $IsWindows) {
+        if ($path -notmatch '^([A-Za-z]:\\|\\\\)') { return 'an absolute path (C:\... or \\server\share\...)' }
+    } elseif (-not $path.StartsWith('/')) { return 'an absolute path (/...)' }
+    return ''
+}
+
+# applicationHost.config where IIS looks for it: %windir%\System32\inetsrv\config, unless
+# redirection.config there enables Shared Configuration, which moves it to the folder (usually a UNC
+# share) it names. IIS reads that folder with the userName and password stored in redirection.config;
+# these scripts use the connecting account's own access.
+function Find-ApplicationHost {
+    $windir = [Environment]::GetEnvironmentVariable('windir')
+    if ([string]::IsNullOrEmpty($windir)) { $windir = [Environment]::GetFolderPath('Windows') }
+    # Combine with one name per part: a "\" inside a part is no separator for PowerShell 7 on Linux.
+    $folder = [System.IO.Path]::Combine($windir, 'System32', 'inetsrv', 'config')
+    $redirection = [System.IO.Path]::Combine($folder, 'redirection.config')
+    $found = @{ path = [System.IO.Path]::Combine($folder, 'applicationHost.config'); source = 'windir'; redirection = $redirection; share = '' }
+    if (-not [System.IO.File]::Exists($redirection)) { return $found }
+    try { $node = (Read-Xml $redirection).SelectSingleNode('/configuration/configurationRedirection') }
+    catch { Stop-Operation 'configError' ($redirection + ' (whether Shared Configuration is on): ' + $_.Exception.Message) }
+    if ($node -eq $null) { return $found }
+    $enabled = $node.GetAttribute('enabled').Trim()
+    if ($enabled -eq '' -or $enabled -ieq 'false') { return $found }
+    if ($enabled -ine 'true') { Stop-Operation 'configError' ($redirection + ': enabled="' + $enabled + '" is not true or false') }
+    $share = [Environment]::ExpandEnvironmentVariables($node.GetAttribute('path').Trim())
+    $expected = Test-AbsolutePath $share
+    if ($expected -ne '') { Stop-Operation 'configError' ($redirection + ' enables Shared Configuration; its path "' + $share + '" is not ' + $expected) }
+    $found.path = [System.IO.Path]::Combine($share, 'applicationHost.config')
+    $found.source = 'sharedConfiguration'
+    $found.share = $share
+    return $found
+}
+`;
+
 /** Whole-file access for readFile and writeFile. */
 const FILE_FUNCTIONS = String.raw`
-# .NET resolves relative paths against the process's folder, not PowerShell's location. Paths
-# are those of the system the script runs on: C:\... or \\server\share\... on Windows, /... elsewhere
-# (PowerShell 7 on Linux, as in this project's tests).
 function Get-AbsolutePath($map, [string]$name) {
     $path = Get-Text $map $name
-    $onWindows = ($PSVersionTable.PSVersion.Major -lt 6) -or $IsWindows
-    if ($onWindows -and $path -notmatch '^([A-Za-z]:\\|\\\\)') {
-        Stop-Operation 'badRequest' ('the request field "' + $name + '" must be an absolute path (C:\... or \\server\share\...)')
-    }
-    if (-not $onWindows -and -not $path.StartsWith('/')) {
-        Stop-Operation 'badRequest' ('the request field "' + $name + '" must be an absolute path (/...)')
-    }
+    $expected = Test-AbsolutePath $path
+    if ($expected -ne '') { Stop-Operation 'badRequest' ('the request field "' + $name + '" must be ' + $expected) }
     return $path
+}
+
+# The file a request is about: its path (the user's configPath), or the one IIS uses.
+function Get-ConfigFile($request) {
+    if ($request.ContainsKey('path')) { return @{ path = (Get-AbsolutePath $request 'path'); source = 'configPath' } }
+    return Find-ApplicationHost
+}
+
+# Opens the file for reading. Under Shared Configuration a share this account cannot open is the
+# likely failure, and the exception alone does not say why the file is on a share.
+function Open-ConfigFile($file, [System.IO.FileShare]$sharing) {
+    try { return [System.IO.File]::Open($file.path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $sharing) }
+    catch {
+        if ($file.source -ne 'sharedConfiguration') { throw }
+        $reason = $_.Exception
+        if ($reason.InnerException) { $reason = $reason.InnerException }
+        Stop-Operation (ConvertTo-Failure $_).error ('IIS Shared Configuration is enabled (' + $file.redirection + '), so applicationHost.config is ' + $file.path + ' on the share ' + $file.share + ', which cannot be opened with the credentials of the account the provider connects as (' + $reason.Message.TrimEnd('.') + '). That account needs read and write access to ' + $file.share + ' (share and file permissions); the provider does not use the userName and password stored in redirection.config. WinRM sessions with NTLM, Basic or certificate authentication cannot pass credentials on to a file server (the second hop): then connect to the file server and give configPath.') @{ path = $file.path }
+    }
 }
 
 function Read-Bytes([System.IO.Stream]$stream) {
@@ -181,34 +247,6 @@ function Assert-NativeProcess {
     if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
         Stop-Operation 'iisUnavailable' 'this is 32-bit PowerShell; run %windir%\System32\WindowsPowerShell\v1.0\powershell.exe'
     }
-}
-
-function Read-Xml([string]$path) {
-    $settings = New-Object System.Xml.XmlReaderSettings
-    $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit
-    $settings.XmlResolver = $null
-    # Shared: IIS reads and writes this file without taking locks of its own.
-    $stream = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'ReadWrite, Delete')
-    try {
-        $document = New-Object System.Xml.XmlDocument
-        $document.Load([System.Xml.XmlReader]::Create($stream, $settings))
-    } finally { $stream.Dispose() }
-    return ,$document
-}
-
-# Under Shared Configuration, redirection.config points IIS at a file on a share.
-function Get-AppHostFile {
-    # Combine with one name per part: a "\" inside a part is no separator for PowerShell 7 on Linux.
-    $folder = [System.IO.Path]::Combine($env:windir, 'System32', 'inetsrv', 'config')
-    $redirection = [System.IO.Path]::Combine($folder, 'redirection.config')
-    if ([System.IO.File]::Exists($redirection)) {
-        $node = (Read-Xml $redirection).SelectSingleNode('/configuration/configurationRedirection')
-        if ($node -ne $null -and $node.GetAttribute('enabled') -ieq 'true' -and $node.GetAttribute('path') -ne '') {
-            $shared = [Environment]::ExpandEnvironmentVariables($node.GetAttribute('path'))
-            return [System.IO.Path]::Combine($shared, 'applicationHost.config')
-        }
-    }
-    return [System.IO.Path]::Combine($folder, 'applicationHost.config')
 }
 
 # IIS's API reports effective values only (IsLocallyStored is per file, not per location), so the
@@ -279,7 +317,7 @@ function Read-Effective($session) {
 function Read-State([string]$requestedLocation, $session) {
     Assert-NativeProcess
     $location = $requestedLocation.Trim('/')
-    $file = Get-AppHostFile
+    $file = (Find-ApplicationHost).path
     $explicit = Read-Explicit $file $location
     if ($null -eq $session) {
         $manager = New-ServerManager
@@ -384,18 +422,21 @@ function Invoke-Operation($request) {
 
 const INVOKE_READ_FILE = String.raw`
 function Invoke-Operation($request) {
-    $path = Get-AbsolutePath $request 'path'
+    $file = Get-ConfigFile $request
     # Shared, so IIS can go on reading and writing its configuration meanwhile.
-    $stream = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'ReadWrite, Delete')
+    $stream = Open-ConfigFile $file ([System.IO.FileShare]'ReadWrite, Delete')
     try { $bytes = Read-Bytes $stream } finally { $stream.Dispose() }
-    return [ordered]@{ ok = $true; path = $path; sha256 = (Get-Sha256Hex $bytes); contentBase64 = [Convert]::ToBase64String($bytes) }
+    return [ordered]@{ ok = $true; path = $file.path; source = $file.source; sha256 = (Get-Sha256Hex $bytes); contentBase64 = [Convert]::ToBase64String($bytes) }
 }
 `;
 
 const INVOKE_WRITE_FILE = String.raw`
 function Invoke-Operation($request) {
-    $path = Get-AbsolutePath $request 'path'
-    $backupPath = Get-AbsolutePath $request 'backupPath'
+    $file = Get-ConfigFile $request
+    $path = $file.path
+    $suffix = Get-Text $request 'backupSuffix'
+    if ($suffix -cnotmatch '^\.[A-Za-z0-9._-]+$') { Stop-Operation 'badRequest' 'backupSuffix must be a dot followed by letters, digits, dots, dashes or underscores' }
+    $backupPath = $path + $suffix
     $expected = Get-Text $request 'expectedSha256'
     if ($expected -cnotmatch '^[0-9a-f]{64}$') { Stop-Operation 'badRequest' 'expectedSha256 must be 64 lowercase hex digits' }
     $contentBase64 = Get-Text $request 'contentBase64'
@@ -408,10 +449,10 @@ function Invoke-Operation($request) {
     try {
         # Readers (IIS) go on; writers wait until the replace is done. File.Replace opens the
         # target for read and delete, which this sharing mode allows.
-        $target = [System.IO.File]::Open($path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'Read, Delete')
+        $target = Open-ConfigFile $file ([System.IO.FileShare]'Read, Delete')
         $actual = Get-Sha256Hex (Read-Bytes $target)
         if ($actual -cne $expected) {
-            Stop-Operation 'conflict' ($path + ' changed since it was read: expected SHA-256 ' + $expected + ', found ' + $actual) @{ actualSha256 = $actual }
+            Stop-Operation 'conflict' ($path + ' changed since it was read: expected SHA-256 ' + $expected + ', found ' + $actual) @{ actualSha256 = $actual; path = $path }
         }
         # Same folder, so the replace is a rename on one volume and never copies.
         $temp = [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName($path), [System.IO.Path]::GetFileName($path) + '.' + [Guid]::NewGuid().ToString('N') + '.tmp')
@@ -429,12 +470,20 @@ function Invoke-Operation($request) {
             throw
         }
         $temp = $null
+        # The open target stops writers that write in place, not one that renames its own file
+        # onto the path (delete sharing allows that): if one did since the check, its file is now
+        # the backup. Put it back; our content is discarded and the caller reads again.
+        $replaced = Get-Sha256Hex ([System.IO.File]::ReadAllBytes($backupPath))
+        if ($replaced -cne $expected) {
+            [System.IO.File]::Replace($backupPath, $path, [NullString]::Value)
+            Stop-Operation 'conflict' ($path + ' was replaced by another writer during the write (found SHA-256 ' + $replaced + ', expected ' + $expected + '); its file was put back') @{ actualSha256 = $replaced; path = $path }
+        }
     } finally {
         if ($tempStream -ne $null) { $tempStream.Dispose() }
         if ($target -ne $null) { $target.Dispose() }
         if ($temp -ne $null) { try { [System.IO.File]::Delete($temp) } catch { } }
     }
-    return [ordered]@{ ok = $true; path = $path; sha256 = (Get-Sha256Hex $content) }
+    return [ordered]@{ ok = $true; path = $path; source = $file.source; sha256 = (Get-Sha256Hex $content) }
 }
 `;
 
@@ -478,8 +527,8 @@ function script(op: OperationName, ...parts: string[]): string {
 
 /** The static script of each operation, with REQUEST_PLACEHOLDER still in place. */
 export const SCRIPT_TEMPLATES: Readonly<Record<OperationName, string>> = {
-    read: script("read", IIS_FUNCTIONS, INVOKE_READ),
-    apply: script("apply", IIS_FUNCTIONS, INVOKE_APPLY),
-    readFile: script("readFile", FILE_FUNCTIONS, INVOKE_READ_FILE),
-    writeFile: script("writeFile", FILE_FUNCTIONS, INVOKE_WRITE_FILE),
+    read: script("read", CONFIG_LOCATION_FUNCTIONS, IIS_FUNCTIONS, INVOKE_READ),
+    apply: script("apply", CONFIG_LOCATION_FUNCTIONS, IIS_FUNCTIONS, INVOKE_APPLY),
+    readFile: script("readFile", CONFIG_LOCATION_FUNCTIONS, FILE_FUNCTIONS, INVOKE_READ_FILE),
+    writeFile: script("writeFile", CONFIG_LOCATION_FUNCTIONS, FILE_FUNCTIONS, INVOKE_WRITE_FILE),
 };

@@ -22,7 +22,7 @@ function loaderData(args: readonly string[]): string {
 const CONFIG = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 function writeFileOf(content: Buffer): WriteFileRequest {
-    return { op: "writeFile", path: CONFIG, expectedSha256: "f".repeat(64), contentBase64: content.toString("base64"), backupPath: `${CONFIG}.asp-session.bak` };
+    return { op: "writeFile", path: CONFIG, expectedSha256: "f".repeat(64), contentBase64: content.toString("base64"), backupSuffix: ".asp-session.bak" };
 }
 
 describe("prepareInvocation: what a transport runs", function () {

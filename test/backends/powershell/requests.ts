@@ -55,7 +55,7 @@ export function realisticRequests(): OperationRequest[] {
             path: "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
             expectedSha256: "0".repeat(64),
             contentBase64: content.toString("base64"),
-            backupPath: "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config.pulumi-backup",
+            backupSuffix: ".asp-session.bak",
         },
     ];
 }
@@ -71,7 +71,7 @@ export function hostileRequests(text: string): OperationRequest[] {
             path: `C:\\inetpub\\${text}`,
             expectedSha256: "a".repeat(64),
             contentBase64: Buffer.from(`<configuration><!-- ${text} --></configuration>`, "utf8").toString("base64"),
-            backupPath: `C:\\inetpub\\${text}.bak`,
+            backupSuffix: ".bak",
         },
     ];
 }

@@ -22,7 +22,7 @@ const writeFile: WriteFileRequest = {
     path: readFile.path,
     expectedSha256: "0".repeat(64),
     contentBase64: content.toString("base64"),
-    backupPath: `${readFile.path}.bak`,
+    backupSuffix: ".bak",
 };
 
 /** What the read script prints, as Windows PowerShell 5.1's ConvertTo-Json -Compress writes it. */
@@ -105,15 +105,27 @@ describe("parseScriptOutput: reading a script's stdout", function () {
         });
 
         it("readFile: content whose SHA-256 matches", function () {
-            const line = JSON.stringify({ ok: true, path: readFile.path, sha256: sha256(content), contentBase64: content.toString("base64") });
+            const line = JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBase64: content.toString("base64") });
             const result = parseScriptOutput(readFile, line);
             assert.ok(Buffer.from(result.contentBase64, "base64").equals(content));
             assert.equal(result.sha256, sha256(content));
+            assert.equal(result.source, "configPath");
+        });
+
+        it("readFile and writeFile without a path: the file the server found, and how", function () {
+            const shared = "\\\\fileserver\\iis-config\\applicationHost.config";
+            for (const source of ["windir", "sharedConfiguration"] as const) {
+                const found = parseScriptOutput({ op: "readFile" }, JSON.stringify({ ok: true, path: shared, source, sha256: sha256(content), contentBase64: content.toString("base64") }));
+                assert.deepEqual([found.path, found.source], [shared, source]);
+                const { path: _path, ...unnamed } = writeFile;
+                const written = parseScriptOutput(unnamed, JSON.stringify({ ok: true, path: shared, source, sha256: sha256(content) }));
+                assert.deepEqual(written, { ok: true, path: shared, source, sha256: sha256(content) });
+            }
         });
 
         it("writeFile: the SHA-256 of the content sent", function () {
-            const result = parseScriptOutput(writeFile, JSON.stringify({ ok: true, path: writeFile.path, sha256: sha256(content) }));
-            assert.deepEqual(result, { ok: true, path: writeFile.path, sha256: sha256(content) });
+            const result = parseScriptOutput(writeFile, JSON.stringify({ ok: true, path: writeFile.path, source: "configPath", sha256: sha256(content) }));
+            assert.deepEqual(result, { ok: true, path: writeFile.path, source: "configPath", sha256: sha256(content) });
         });
 
         it("JSON after noise lines, with a BOM and CRLF, and PowerShell's \\u003c escapes", function () {
@@ -215,25 +227,43 @@ describe("parseScriptOutput: reading a script's stdout", function () {
             {
                 name: "readFile content that does not match its SHA-256",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: readFile.path, sha256: sha256(content), contentBase64: Buffer.from("other").toString("base64") }),
+                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBase64: Buffer.from("other").toString("base64") }),
                 message: /content's SHA-256 is [0-9a-f]{64}, but the script reported/,
             },
             {
                 name: "readFile with an uppercase SHA-256",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: readFile.path, sha256: sha256(content).toUpperCase(), contentBase64: content.toString("base64") }),
+                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content).toUpperCase(), contentBase64: content.toString("base64") }),
                 message: /is not 64 lowercase hex digits/,
             },
             {
                 name: "readFile for another path",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: "C:\\other.config", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                stdout: JSON.stringify({ ok: true, path: "C:\\other.config", source: "configPath", sha256: sha256(content), contentBase64: content.toString("base64") }),
                 message: /for path "C:\\\\other\.config", not the requested one/,
+            },
+            {
+                name: "readFile of a named path that says the server found it",
+                request: readFile,
+                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "sharedConfiguration", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                message: /found by "sharedConfiguration", but the request named it/,
+            },
+            {
+                name: "readFile without a path whose result names no file",
+                request: { op: "readFile" },
+                stdout: JSON.stringify({ ok: true, source: "windir", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                message: /does not say which file the script found/,
+            },
+            {
+                name: "readFile without a path that claims the request named it",
+                request: { op: "readFile" },
+                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                message: /found by "configPath"; expected "windir" or "sharedConfiguration"/,
             },
             {
                 name: "writeFile reporting other content than was sent",
                 request: writeFile,
-                stdout: JSON.stringify({ ok: true, path: writeFile.path, sha256: "d".repeat(64) }),
+                stdout: JSON.stringify({ ok: true, path: writeFile.path, source: "configPath", sha256: "d".repeat(64) }),
                 message: /reports writing content with SHA-256 d{64}, but the content sent has/,
             },
         ];

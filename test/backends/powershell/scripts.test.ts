@@ -165,10 +165,27 @@ describe("PowerShell script templates: the contract in the text", function () {
             "[System.IO.Path]::GetDirectoryName($path)",
             "$tempStream.Flush($true)",
             "[System.IO.File]::Replace($temp, $path, $backupPath)",
+            // The replaced bytes must be the ones hashed; else another writer's file is put back.
+            "$replaced = Get-Sha256Hex ([System.IO.File]::ReadAllBytes($backupPath))",
+            "if ($replaced -cne $expected) {",
+            "[System.IO.File]::Replace($backupPath, $path, [NullString]::Value)",
+            "Stop-Operation 'conflict'",
             "[System.IO.File]::Delete($temp)",
-        ].map((step) => [step, script.indexOf(step)] as const);
+        ].map((step) => [step, script.lastIndexOf(step)] as const);
         for (const [step, at] of order) assert.ok(at > 0, `missing: ${step}`);
         for (let i = 1; i < order.length; i++) assert.ok(order[i][1] > order[i - 1][1], `${order[i][0]} comes before ${order[i - 1][0]}`);
         assert.ok(/\} finally \{[\s\S]*\[System\.IO\.File\]::Delete\(\$temp\)/.test(script), "the temp file is not deleted in a finally block");
+    });
+
+    it("every script finds applicationHost.config with the same Find-ApplicationHost; readFile and writeFile take a path instead when the request has one", function () {
+        const definition = (op: (typeof OPERATION_NAMES)[number]) => /\nfunction Find-ApplicationHost \{[\s\S]*?\n\}\n/.exec(SCRIPT_TEMPLATES[op])?.[0];
+        assert.ok(definition("read"));
+        for (const op of OPERATION_NAMES) assert.equal(definition(op), definition("read"), `${op} has its own Find-ApplicationHost`);
+        assert.ok(definition("read")?.includes("SelectSingleNode('/configuration/configurationRedirection')"));
+        for (const op of ["readFile", "writeFile"] as const) {
+            assert.ok(SCRIPT_TEMPLATES[op].includes("if ($request.ContainsKey('path')) { return @{ path = (Get-AbsolutePath $request 'path'); source = 'configPath' } }"));
+            assert.ok(SCRIPT_TEMPLATES[op].includes("$file = Get-ConfigFile $request"));
+        }
+        assert.ok(SCRIPT_TEMPLATES.read.includes("$file = (Find-ApplicationHost).path"));
     });
 });
