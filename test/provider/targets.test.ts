@@ -31,7 +31,7 @@ describe("targets", function () {
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "/etc/x" }), ["target.configPath"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", configPath: "C:\\a.config" }), ["target.configPath"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "rdp" }), ["target.mode"]);
-        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", caCertificate: "abc" }), ["target.caCertificate"]);
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", https: true, caCertificate: "abc" }), ["target.caCertificate"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", proxy: "x" }), ["target.proxy"]);
         assert.deepStrictEqual(properties({ kind: "ssh" }), ["target.kind"]);
     });
