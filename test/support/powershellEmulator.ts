@@ -43,7 +43,7 @@ import {
     type RawSessionAttributes, type SessionAttribute, type SessionSettings,
 } from "../../provider/settings/schema";
 import { LocalConfigFile } from "../../provider/transports/localFile";
-import { buildPowerShellStdinCommand, PROGRESS_PREAMBLE } from "../../provider/transports/winrm/wsman/powershell";
+import { buildPowerShellStdinCommand, PROGRESS_PREAMBLE } from "../../provider/backends/powershell/commandLine";
 
 export interface EmulatorOptions {
     /** The local file that stands for the server's %windir%\System32\inetsrv\config\applicationHost.config. */

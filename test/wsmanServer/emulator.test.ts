@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { parseScriptOutput, prepareInvocation, renderScript } from "../../provider/backends/powershell";
 import type { OperationRequest } from "../../provider/backends/powershell/protocol";
+import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/backends/powershell";
 import * as wsman from "../../provider/transports/winrm/wsman";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { WsmanServer, startWsmanServer } from "../support/wsman";
@@ -48,7 +49,7 @@ describe("WS-Man test server: our PowerShell scripts through the emulator", () =
         assert.strictEqual(parseScriptOutput(apply, applied.stdout).effective.timeout, "00:10:00");
 
         const read: OperationRequest = { op: "read", location: "Default Web Site" };
-        const bootstrap = wsman.buildPowerShellStdinCommand(renderScript(read));
+        const bootstrap = buildPowerShellStdinCommand(renderScript(read));
         const readBack = await run({ command: bootstrap.command, arguments: bootstrap.arguments }, bootstrap.stdin);
         assert.strictEqual(readBack.exitCode, 0, readBack.stderr);
         assert.strictEqual(parseScriptOutput(read, readBack.stdout).effective.timeout, "00:10:00");
@@ -65,7 +66,7 @@ describe("WS-Man test server: our PowerShell scripts through the emulator", () =
     });
 
     it("through cmd.exe, a command line over 8191 characters fails as cmd.exe fails it", async () => {
-        const tooLong = wsman.buildPowerShellCommand(renderScript({ op: "read", location: "" }));
+        const tooLong = buildPowerShellCommand(renderScript({ op: "read", location: "" }));
         assert.strictEqual(tooLong.fitsCommandLine, false);
         const result = await run({ command: tooLong.command, arguments: tooLong.arguments });
         assert.deepStrictEqual(result, { stdout: "", stderr: "The command line is too long.\r\n", exitCode: 1 });

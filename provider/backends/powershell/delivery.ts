@@ -24,7 +24,7 @@ import {
     POWERSHELL_EXE,
     POWERSHELL_OPTIONS,
     type PowerShellCommand,
-} from "../../transports/winrm/wsman/powershell";
+} from "./commandLine";
 import type { OperationRequest } from "./protocol";
 import { renderScript } from "./render";
 

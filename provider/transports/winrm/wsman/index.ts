@@ -11,6 +11,4 @@ export * from "./shell-requests";
 export * from "./shell-responses";
 export * from "./request-reader";
 export * from "./response-builder";
-export { decodeClixml, decodeClixmlEscapes, hasClixml } from "./clixml";
-export * from "./powershell";
 export { XmlAttribute, XmlElement, XmlSyntaxError, attributeValue, findChild, findChildren, findDescendant, findPath, parseXml } from "./xml-reader";

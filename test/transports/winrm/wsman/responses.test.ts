@@ -1,3 +1,4 @@
+import { decodeClixml } from "../../../../provider/backends/powershell";
 import * as assert from "assert";
 import {
     ReceiveOutput,
@@ -10,7 +11,6 @@ import {
     buildReceiveResponse,
     buildSendResponse,
     buildSignalResponse,
-    decodeClixml,
     findDescendant,
     isOperationTimeout,
     parseEnvelope,

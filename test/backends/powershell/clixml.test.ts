@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { decodeClixml, decodeClixmlEscapes, hasClixml } from "../../../../provider/transports/winrm/wsman";
-import { readShared } from "./recorded";
+import { decodeClixml, decodeClixmlEscapes, hasClixml } from "../../../provider/backends/powershell";
+import { readShared } from "../../transports/winrm/wsman/recorded";
 
 const OBJS = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">';
 const error = (text: string) => `<S S="Error">${text}_x000D__x000A_</S>`;
