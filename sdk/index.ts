@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aspSessionProvider } from "../provider";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
-import { targetHoldsSecret, type FileTarget, type WinrmTarget } from "../provider/targets";
+import { targetHoldsSecret, type FileTarget, type SshTarget, type WinrmTarget } from "../provider/targets";
 
 /**
  * A target's Args, derived from the kind's declaration (provider/targets/): every field a
@@ -24,8 +24,15 @@ export type FileTargetArgs = TargetInputs<FileTarget>;
  */
 export type WinrmTargetArgs = TargetInputs<WinrmTarget>;
 
+/**
+ * A Windows server reached over SSH (Windows OpenSSH), optionally through a jump host (`proxy`).
+ * The host key is pinned (`hostKey`); an unknown or different key is refused. The SDK marks the
+ * whole target secret whenever it holds a key, passphrase or password.
+ */
+export type SshTargetArgs = TargetInputs<SshTarget>;
+
 /** Where the settings live and how to reach them. */
-export type TargetArgs = FileTargetArgs | WinrmTargetArgs;
+export type TargetArgs = FileTargetArgs | WinrmTargetArgs | SshTargetArgs;
 
 /** The target, made secret when it carries a secret field (so state never holds one in plain text). */
 function protectTarget(target: pulumi.Input<TargetArgs>): pulumi.Output<TargetArgs> {

@@ -8,15 +8,17 @@ import type { SessionBackend } from "../backends/types";
 import { CheckFailure, isUnknown, show } from "../settings/inputs";
 import { checkTargetOf, holdsSecret, identityFieldUnknown, identityOf, type TargetKind } from "./declaration";
 import { FILE_KIND, openFileBackend, type FileTarget } from "./file";
+import { openSshBackend, SSH_KIND, type SshTarget } from "./ssh";
 import { openWinrmBackend, WINRM_KIND, type WinrmTarget } from "./winrm";
 
 export type { FileTarget } from "./file";
+export type { SshTarget } from "./ssh";
 export type { WinrmTarget } from "./winrm";
 
-export type Target = FileTarget | WinrmTarget;
+export type Target = FileTarget | WinrmTarget | SshTarget;
 
 /** Every kind's declaration, by name. */
-export const TARGET_KINDS: Readonly<Record<Target["kind"], TargetKind>> = { file: FILE_KIND, winrm: WINRM_KIND };
+export const TARGET_KINDS: Readonly<Record<Target["kind"], TargetKind>> = { file: FILE_KIND, winrm: WINRM_KIND, ssh: SSH_KIND };
 
 function kindOf(target: unknown): TargetKind | undefined {
     const kind = (target as { kind?: unknown } | undefined)?.kind;
@@ -76,5 +78,7 @@ export function openBackend(target: Target): SessionBackend {
             return openFileBackend(target);
         case "winrm":
             return openWinrmBackend(target);
+        case "ssh":
+            return openSshBackend(target);
     }
 }
