@@ -152,13 +152,16 @@ export function pemCertificate<R extends boolean = false>(options: FieldOptions<
     );
 }
 
-/** An absolute Windows path: C:\... or \\server\share\... */
-export function windowsPath<R extends boolean = false>(example: string, options: FieldOptions<string, R> = {}): Field<string, R> {
+/**
+ * An absolute path on the server: C:\... or \\server\share\... on Windows; /... where
+ * PowerShell 7 runs on Linux (as in this project's tests).
+ */
+export function serverPath<R extends boolean = false>(example: string, options: FieldOptions<string, R> = {}): Field<string, R> {
     return field<string, R>(
         (value, quote) =>
-            typeof value === "string" && /^([a-zA-Z]:\\|\\\\[^\\]+\\)/.test(value)
+            typeof value === "string" && /^([a-zA-Z]:\\|\\\\[^\\]+\\|\/)/.test(value)
                 ? undefined
-                : `must be an absolute Windows path such as ${example} or \\\\server\\share\\applicationHost.config${quote(value)}`,
+                : `must be an absolute path on the server such as ${example} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux)${quote(value)}`,
         options,
     );
 }

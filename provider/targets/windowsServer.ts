@@ -8,15 +8,19 @@ import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../backends/pow
 import type { SessionBackend } from "../backends/types";
 import { XmlFileBackend } from "../backends/xmlFile";
 import type { CommandRunner } from "../transports/commandRunner";
-import { choice, seconds, windowsPath, type Rule } from "./declaration";
+import { choice, seconds, serverPath, type Rule } from "./declaration";
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 
 export const SERVER_FIELDS = {
     /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
     mode: choice(["iis", "xml"], { iis: "IIS's API through PowerShell", xml: "edit applicationHost.config" }, { default: "iis" }),
-    /** For mode "xml": the file to edit; default C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config. Changing it replaces the resource. */
-    configPath: windowsPath(DEFAULT_APPLICATION_HOST_PATH, { identity: true, default: DEFAULT_APPLICATION_HOST_PATH }),
+    /**
+     * For mode "xml": the file to edit, an absolute path on the server; default
+     * C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config (UNC paths work; /... where
+     * PowerShell 7 runs on Linux). Changing it replaces the resource.
+     */
+    configPath: serverPath(DEFAULT_APPLICATION_HOST_PATH, { identity: true, default: DEFAULT_APPLICATION_HOST_PATH }),
     /** Deadline for one operation on the server, in seconds (default 120). */
     timeoutSeconds: seconds(1, 3600, { default: DEFAULT_TIMEOUT_SECONDS }),
 };
