@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aspSessionProvider } from "../provider";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
+export { renderSessionCommands, SessionCommandError, type SessionCommands, type SessionCommandSettings } from "./command";
 import { targetHoldsSecret, type FileTarget, type SshTarget, type WinrmTarget } from "../provider/targets";
 
 /**

@@ -409,10 +409,12 @@ function Invoke-Operation($request) {
 function main(op: OperationName): string {
     return String.raw`
 $result = $null
+$failureExitCode = 0
 try {
     # Only base64 (A-Z a-z 0-9 + / =) is ever put between these quotes.
     $requestB64 = '${REQUEST_PLACEHOLDER}'
     $request = Read-Request $requestB64
+    if ($request.ContainsKey('failureExitCode')) { $failureExitCode = [int]$request['failureExitCode'] }
     if ((Get-Text $request 'op') -cne '${op}') { Stop-Operation 'badRequest' ('this script runs op "${op}", not "' + $request['op'] + '"') }
     $result = Invoke-Operation $request
 } catch {
@@ -427,6 +429,7 @@ $stdout = [Console]::OpenStandardOutput()
 $bytes = (New-Object System.Text.UTF8Encoding -ArgumentList $false).GetBytes($json + [char]10)
 $stdout.Write($bytes, 0, $bytes.Length)
 $stdout.Flush()
+if ($result['ok'] -ne $true) { exit $failureExitCode }
 exit 0
 `;
 }

@@ -168,6 +168,9 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
         let step: SshStep = "handshake";
         let refusal: SshError | undefined;
         let settled = false;
+        // Declared before the closures that use them: Pulumi's closure serialiser refuses a
+        // function that captures a variable declared after it.
+        let timer: NodeJS.Timeout | undefined;
         const fail = (error: SshError) => {
             if (settled) return;
             settled = true;
@@ -176,7 +179,7 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
             sock.destroy();
             reject(error);
         };
-        const timer = setTimeout(() => fail(new SshError(name, step, "timeout", `timed out after ${timings.connectTimeoutMs} ms`)), timings.connectTimeoutMs);
+        timer = setTimeout(() => fail(new SshError(name, step, "timeout", `timed out after ${timings.connectTimeoutMs} ms`)), timings.connectTimeoutMs);
         const hostVerifier = (key: Buffer): boolean => {
             const offered = hostKeyFingerprint(key);
             if (endpoint.hostKey === undefined) {

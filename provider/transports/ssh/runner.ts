@@ -104,6 +104,10 @@ export class SshCommandRunner implements CommandRunner {
             let exitCode: number | undefined;
             let exitSignal: string | undefined;
             let settled = false;
+            // Declared before the closures that use them: Pulumi's closure serialiser refuses a
+            // function that captures a variable declared after it.
+            let timer: NodeJS.Timeout | undefined;
+            let stopWatching: () => void = () => undefined;
             const finish = (outcome: { output: CommandOutput } | { error: SshError }) => {
                 if (settled) return;
                 settled = true;
@@ -112,12 +116,12 @@ export class SshCommandRunner implements CommandRunner {
                 if ("output" in outcome) resolve(outcome.output);
                 else reject(outcome.error);
             };
-            const timer = setTimeout(() => {
+            timer = setTimeout(() => {
                 // A server that stops answering mid-command: drop the connection, the next command opens a new one.
                 connection.close();
                 finish({ error: new SshError(this.host, "command", "timeout", `timed out after ${timeoutMs} ms (the deadline of "${operation}"); the connection was closed`) });
             }, timeoutMs);
-            const stopWatching = connection.onLost((why) =>
+            stopWatching = connection.onLost((why) =>
                 finish({
                     error: new SshError(this.host, "command", "connection-lost", `failed: ${why} before "${operation}" finished (it may or may not have run to its end)`),
                 }),
