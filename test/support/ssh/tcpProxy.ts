@@ -2,9 +2,10 @@ import * as net from "net";
 
 /**
  * A TCP proxy on loopback between a client and a server, for tests and benchmarks: adds latency
- * (each chunk is delayed by `latencyMs` in each direction, so a round trip costs 2×), and can
- * freeze: from then on nothing is forwarded either way and nothing is closed, as with a server
- * that stops answering or a network path that goes dark.
+ * (each chunk from the server is delayed by `latencyMs`, as the WS-Management test server delays
+ * each response, so both transports pay the same per round trip), and can freeze: from then on
+ * nothing is forwarded either way and nothing is closed, as with a server that stops answering
+ * or a network path that goes dark.
  */
 export class TcpProxy {
     latencyMs: number;
@@ -32,21 +33,21 @@ export class TcpProxy {
             socket.on("close", () => this.sockets.delete(socket));
             socket.on("error", () => undefined);
         }
-        this.pipe(client, upstream);
-        this.pipe(upstream, client);
+        this.pipe(client, upstream, 0);
+        this.pipe(upstream, client, this.latencyMs);
     }
 
-    private pipe(from: net.Socket, to: net.Socket): void {
+    private pipe(from: net.Socket, to: net.Socket, delayMs: number): void {
         from.on("data", (chunk: Buffer) => {
             if (this.frozen) return;
-            if (this.latencyMs <= 0) to.write(chunk);
-            else setTimeout(() => !this.frozen && !to.destroyed && to.write(chunk), this.latencyMs);
+            if (delayMs <= 0) to.write(chunk);
+            else setTimeout(() => !this.frozen && !to.destroyed && to.write(chunk), delayMs);
         });
         from.on("end", () => {
-            if (!this.frozen) setTimeout(() => to.end(), this.latencyMs);
+            if (!this.frozen) setTimeout(() => to.end(), delayMs);
         });
         from.on("close", () => {
-            if (!this.frozen) setTimeout(() => to.destroy(), this.latencyMs);
+            if (!this.frozen) setTimeout(() => to.destroy(), delayMs);
         });
     }
 
