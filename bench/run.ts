@@ -5,6 +5,8 @@
  *     region and verify, compare-and-swap atomic replace with backup and fsync, read back and compare),
  *   - `xmlstarlet ed -L -u` changing the same attribute (parse all, rewrite all),
  * and prints medians, minimums, the ratios against xmlstarlet with their goals, and peak RSS.
+ * Then the provider's diff and apply through Pulumi's real dynamic-provider host against the same
+ * methods called directly, on that file and on a real-sized one (about 70 KB).
  *
  * Options: --reps N (default 5), --sites N (default 10000). Files live in bench/.work/ (git-ignored).
  */
@@ -13,9 +15,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { XmlFileBackend } from "../provider/backends/xmlFile";
 import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX } from "../provider/transports/localFile";
+import { realSizedApplicationHost } from "../test/support/realSizedApplicationHost";
 import { measurePhases, PhaseTiming } from "./phases";
 import { measure, Timing } from "./stats";
 import { benchSite, DEFAULT_SITES, SynthesizedFile } from "./synthesize";
+import { compareThroughHost, HostComparison } from "./throughHost";
 import { findXmlstarlet, updateAttributeInPlace, XmlstarletTool } from "./xmlstarlet";
 
 interface BenchOptions {
@@ -26,6 +30,10 @@ interface BenchOptions {
 /** Goals: an apply no slower than xmlstarlet's one edit, a diff at most half of it. */
 const APPLY_GOAL = 1.0;
 const DIFF_GOAL = 0.5;
+/** Through the provider host, as users run it, at most this much slower than the direct call. */
+const HOST_GOAL = 1.2;
+/** Repetitions on the real-sized file, where one operation takes milliseconds. */
+const SMALL_FILE_REPETITIONS = 40;
 /** The value synthesize.ts writes at the bench site, and the two the applies alternate between. */
 const ORIGINAL_TIMEOUT = "00:20:00";
 const TIMEOUTS = ["00:10:00", "00:15:00"] as const;
@@ -113,7 +121,18 @@ async function main(): Promise<void> {
     }
 
     const phases = await measurePhases(pristine, location, reps);
-    printResults({ diff, apply, xmlstarlet: xmlstarlet?.timing, xmlstarletRssKiB: xmlstarlet?.peakRssKiB, rssBefore, rssAfterDiff, rssAfterApply, bytes: synthesized.bytes, phases });
+    const realSized = realSizedApplicationHost();
+    const throughHost: HostRow[] = [
+        { file: `${formatBytes(synthesized.bytes).split(" (")[0]}, "${location}"`, comparison: await compareThroughHost(pristine, workDir, location, TIMEOUTS, reps) },
+        { file: `${(fs.statSync(realSized).size / 1e3).toFixed(0)} KB, server level`, comparison: await compareThroughHost(realSized, workDir, "", TIMEOUTS, SMALL_FILE_REPETITIONS) },
+    ];
+    console.log(`real-sized file: ${realSized}; ${SMALL_FILE_REPETITIONS} repetitions on it\n`);
+    printResults({ diff, apply, xmlstarlet: xmlstarlet?.timing, xmlstarletRssKiB: xmlstarlet?.peakRssKiB, rssBefore, rssAfterDiff, rssAfterApply, bytes: synthesized.bytes, phases, throughHost });
+}
+
+interface HostRow {
+    file: string;
+    comparison: HostComparison;
 }
 
 interface Results {
@@ -126,6 +145,7 @@ interface Results {
     rssAfterApply: number;
     bytes: number;
     phases: PhaseTiming[];
+    throughHost: HostRow[];
 }
 
 function printResults(results: Results): void {
@@ -161,6 +181,16 @@ function printResults(results: Results): void {
     console.log();
     console.log(table(["where the time goes (same file)", "median ms", "min ms"],
         results.phases.map(({ phase, timing }) => [phase, timing.median.toFixed(1), timing.min.toFixed(1)])));
+    console.log();
+    const hostRows: string[][] = [];
+    for (const { file, comparison } of results.throughHost) {
+        for (const [operation, direct, hosted] of [["diff", comparison.diffDirect, comparison.diffHost], ["apply", comparison.applyDirect, comparison.applyHost]] as const) {
+            const ratio = hosted.median / direct.median;
+            hostRows.push([`${operation}, ${file}`, direct.median.toFixed(1), hosted.median.toFixed(1), (hosted.median - direct.median).toFixed(1),
+                comparison.roundTrip.median.toFixed(1), ratio.toFixed(2), (hosted.min / direct.min).toFixed(2), `<= ${HOST_GOAL.toFixed(1)}`, ratio <= HOST_GOAL ? "met" : "NOT met"]);
+        }
+    }
+    console.log(table(["provider host (gRPC) vs direct call", "direct median ms", "host median ms", "added ms", "empty round trip ms", "host/direct", "of minimums", "goal", "goal (medians)"], hostRows));
 }
 
 function table(header: string[], rows: string[][]): string {

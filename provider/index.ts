@@ -1,10 +1,7 @@
 /**
- * What runs inside Pulumi's dynamic-provider host. `aspSessionProvider` is the provider object
- * the SDK's resource uses; tools and tests can drive it directly.
+ * What runs inside Pulumi's dynamic-provider host. The host loads `./dynamic` (the package path
+ * "pulumi-iis-asp-session/provider"); tools and tests can build their own provider object here.
  */
-import { createAspSessionProvider } from "./provider";
-
-export const aspSessionProvider = createAspSessionProvider();
 export { createAspSessionProvider } from "./provider";
 export type { AspSessionInputs, AspSessionState } from "./provider";
-export type { Target, FileTarget } from "./targets";
+export type { Target, FileTarget, SshTarget, WinrmTarget } from "./targets";

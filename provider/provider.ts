@@ -5,11 +5,12 @@
  * created, so delete can put the location back as it was.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessionEditor";
+import { CreationRecord, NOTHING_CREATED } from "./apphost/sessionEditor";
 import { SessionChange, SessionReading } from "./backends/types";
 import { checkSettingsFields, CheckFailure, isUnknown, OnDelete } from "./settings/inputs";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
+import { readPriorState, requirePriorState } from "./priorState";
 import { checkTarget, identityUnknown, openBackend, sameTarget, Target, targetIdentity } from "./targets";
 
 /** Canonical inputs, after check. */
@@ -60,14 +61,6 @@ function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: A
     return state;
 }
 
-function createdRecord(value: unknown): CreationRecord {
-    const record = value as Partial<CreationRecord> | undefined;
-    if (record && CREATED_LEVELS.includes(record.created as CreationRecord["created"]) && typeof record.parentCloseAs === "string") {
-        return { created: record.created as CreationRecord["created"], parentCloseAs: record.parentCloseAs };
-    }
-    return NOTHING_CREATED;
-}
-
 /** The change that gives attributes back to what they were before this resource managed them. */
 function releaseChange(attributes: SessionAttribute[], previous: AspSessionState["previous"], onDelete: OnDelete): SessionChange {
     const change: SessionChange = { set: {}, restore: {}, remove: [] };
@@ -94,17 +87,23 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             return { inputs, failures };
         },
 
-        async diff(_id: string, olds: AspSessionState, news: AspSessionInputs): Promise<SessionDiff> {
+        async diff(id: string, storedOlds: AspSessionState, news: AspSessionInputs): Promise<SessionDiff> {
+            // State the provider cannot read (another version's, an import's) cannot show that the
+            // new target or location is the same one: the engine's answer is a replacement.
+            const prior = readPriorState(id, storedOlds as unknown as Record<string, unknown>);
+            const olds = (prior.ok ? prior.state : storedOlds) as AspSessionState;
+            const oldTarget = prior.ok ? prior.state.target : prior.target;
+            const oldLocation = prior.ok ? prior.state.location : prior.location;
             const replaces: string[] = [];
-            if (identityUnknown(news.target) || targetIdentity(news.target) !== targetIdentity(olds.target)) replaces.push("target");
-            if (isUnknown(news.location) || !sameLocation(news.location, olds.location)) replaces.push("location");
+            if (oldTarget === undefined || identityUnknown(news.target) || targetIdentity(news.target) !== targetIdentity(oldTarget)) replaces.push("target");
+            if (oldLocation === undefined || isUnknown(news.location) || !sameLocation(news.location, oldLocation)) replaces.push("location");
             const detailedDiff: Record<string, PropertyChange> = {};
             for (const name of replaces) detailedDiff[name] = { kind: "update-replace", inputDiff: true };
             if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: true, detailedDiff };
 
-            if (!sameTarget(news.target, olds.target)) detailedDiff.target = { kind: "update", inputDiff: true };
+            if (!sameTarget(news.target, oldTarget)) detailedDiff.target = { kind: "update", inputDiff: true };
             if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) detailedDiff.onDelete = { kind: "update", inputDiff: true };
-            if (news.location !== olds.location) detailedDiff.location = { kind: "update", inputDiff: true };
+            if (news.location !== oldLocation) detailedDiff.location = { kind: "update", inputDiff: true };
             const live = await openBackend(news.target).read(news.location);
             for (const name of SESSION_ATTRIBUTES) {
                 const wanted = news[name];
@@ -131,9 +130,10 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
-            const state = props.target ? props : stateFromId(id);
+            // Without properties (pulumi import) the id says where the settings are.
+            const state = requirePriorState(id, props as unknown as Record<string, unknown>);
             const live = await openBackend(state.target).read(state.location);
-            const refreshed: AspSessionState = { ...state, effective: live.effective, previous: state.previous ?? {}, created: createdRecord(state.created) };
+            const refreshed: AspSessionState = { ...state, effective: live.effective };
             const inputs: Record<string, unknown> = { target: state.target, location: state.location, onDelete: state.onDelete ?? "restore" };
             for (const name of managed(state)) {
                 // The inputs the live server implies: a value changed by hand shows as drift in the next diff.
@@ -144,35 +144,27 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             return { id, props: refreshed, inputs } as pulumi.dynamic.ReadResult;
         },
 
-        async update(_id: string, olds: AspSessionState, news: AspSessionInputs): Promise<pulumi.dynamic.UpdateResult> {
+        async update(id: string, storedOlds: AspSessionState, news: AspSessionInputs): Promise<pulumi.dynamic.UpdateResult> {
+            const olds = requirePriorState(id, storedOlds as unknown as Record<string, unknown>);
             const released = managed(olds).filter((name) => news[name] === undefined || news[name] === null);
-            const change = releaseChange(released, olds.previous ?? {}, news.onDelete);
+            const change = releaseChange(released, olds.previous, news.onDelete);
             for (const name of managed(news)) (change.set as Record<string, unknown>)[name] = news[name];
-            const oldCreated = createdRecord(olds.created);
+            const oldCreated = olds.created;
             if (managed(news).length === 0 && oldCreated.created !== "") change.prune = oldCreated;
             const result = await openBackend(news.target).write(news.location, change);
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
-                previous[name] = olds.previous && name in olds.previous ? olds.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
+                previous[name] = name in olds.previous ? olds.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
             }
             const created = result.created.created !== "" ? result.created : result.pruned ? NOTHING_CREATED : oldCreated;
             return { outs: stateAfter(news, result.after, previous, created) };
         },
 
-        async delete(_id: string, props: AspSessionState): Promise<void> {
-            const change = releaseChange(managed(props), props.previous ?? {}, props.onDelete ?? "restore");
-            const created = createdRecord(props.created);
-            if (created.created !== "") change.prune = created;
+        async delete(id: string, storedProps: AspSessionState): Promise<void> {
+            const props = requirePriorState(id, storedProps as unknown as Record<string, unknown>);
+            const change = releaseChange(managed(props), props.previous, props.onDelete);
+            if (props.created.created !== "") change.prune = props.created;
             await openBackend(props.target).write(props.location, change);
         },
     };
 }
-
-/** For `pulumi import` of a file target: the id is "file:<absolute path>|<location>". */
-function stateFromId(id: string): AspSessionState {
-    const match = /^file:(.*)\|([^|]*)$/.exec(id);
-    if (!match) throw new Error(`cannot import "${id}": expected "file:<path of applicationHost.config>|<location>"`);
-    const inputs: AspSessionInputs = { target: { kind: "file", path: match[1] }, location: match[2], onDelete: "restore" };
-    return { ...inputs, effective: undefined as unknown as SessionValues, previous: {}, created: NOTHING_CREATED };
-}
-

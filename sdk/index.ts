@@ -2,9 +2,11 @@
  * What Pulumi programs import: the `AspSessionSettings` resource and its argument types.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { aspSessionProvider } from "../provider";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
+import { PROVIDER_REFERENCE } from "./providerReference";
+
+export { PROVIDER_MODULE, PROVIDER_REFERENCE } from "./providerReference";
 export { renderSessionCommands, SessionCommandError, type SessionCommands, type SessionCommandSettings } from "./command";
 import { targetHoldsSecret, type FileTarget, type SshTarget, type WinrmTarget } from "../provider/targets";
 
@@ -72,7 +74,12 @@ export interface AspSessionSettingsArgs {
     onDelete?: pulumi.Input<"restore" | "inherit">;
 }
 
-export class AspSessionSettings extends pulumi.dynamic.Resource {
+/**
+ * ASP session settings at one location of one server's applicationHost.config. A Pulumi dynamic
+ * resource (type `pulumi-nodejs:dynamic/iis:AspSessionSettings`): the dynamic-provider host runs
+ * the provider installed beside the program (see providerReference.ts).
+ */
+export class AspSessionSettings extends pulumi.CustomResource {
     public readonly target!: pulumi.Output<TargetArgs>;
     public readonly location!: pulumi.Output<string>;
     public readonly allowSessionState!: pulumi.Output<boolean | undefined>;
@@ -89,17 +96,18 @@ export class AspSessionSettings extends pulumi.dynamic.Resource {
     public readonly created!: pulumi.Output<CreationRecord>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-        super(aspSessionProvider, name, {
+        super("pulumi-nodejs:dynamic/iis:AspSessionSettings", name, {
             location: "",
             ...args,
             target: protectTarget(args.target),
             effective: undefined,
             previous: undefined,
             created: undefined,
+            __provider: PROVIDER_REFERENCE,
         }, {
             ...opts,
             // The target may hold credentials: its output is always secret in state.
             additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "target"])],
-        }, "iis", "AspSessionSettings");
+        });
     }
 }

@@ -159,10 +159,3 @@ export class ProviderHost {
         }
     }
 }
-
-/** The text Pulumi stores as `__provider`: the provider serialised exactly as dynamic.Resource does. */
-export async function serializeProvider(provider: object): Promise<string> {
-    const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-    return serialized.text;
-}

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { AspSessionSettings } from "../../sdk";
+import { AspSessionSettings } from "pulumi-iis-asp-session";
 
 const config = new pulumi.Config();
 const applicationHostPath = path.resolve(config.get("applicationHostPath") ?? path.join(__dirname, "applicationHost.config"));

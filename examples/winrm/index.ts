@@ -1,33 +1,49 @@
 /**
- * Manages ASP session settings on a Windows server over WinRM. Configure it with:
+ * Manages ASP session settings on a Windows server over WinRM. Copy this folder to start your own
+ * program (see README.md beside it). Every target option comes from `pulumi config`:
+ *
  *   pulumi config set host web01.corp.example
  *   pulumi config set username 'CORP\deploy'
  *   pulumi config set --secret password '...'
- *   pulumi config set mode iis            # or xml (this project's byte-preserving editor)
- *   pulumi config set https true          # optional; then also caCertificate (PEM) unless the CA is trusted
+ *   pulumi config set mode iis                  # default; or xml (this package's byte-preserving editor)
+ *   pulumi config set https true                # optional: port 5986, TLS verified against caCertificate or the system's CAs
+ *   pulumi config set caCertificate -- "$(cat ca.pem)"
+ *
+ * All keys: host, port, https, caCertificate, insecureSkipVerify, auth (ntlm | basic | certificate),
+ * username, password (secret), clientCertificate, clientKey (secret), mode (iis | xml), configPath
+ * (mode xml), timeoutSeconds; and for the settings: location, allowSessionState, keepSessionIdSecure,
+ * max, timeout, onDelete (restore | inherit).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AspSessionSettings } from "../../sdk";
+import { AspSessionSettings, WinrmTargetArgs } from "pulumi-iis-asp-session";
 
 const config = new pulumi.Config();
-const https = config.getBoolean("https") ?? false;
-const target = {
-    kind: "winrm" as const,
+const auth = (config.get("auth") ?? "ntlm") as "ntlm" | "basic" | "certificate";
+const target: WinrmTargetArgs = {
+    kind: "winrm",
     host: config.require("host"),
     port: config.getNumber("port"),
-    https,
+    https: config.getBoolean("https"),
     caCertificate: config.get("caCertificate"),
-    username: config.require("username"),
-    password: config.requireSecret("password"),
-    mode: (config.get("mode") ?? "iis") as "iis" | "xml",
+    insecureSkipVerify: config.getBoolean("insecureSkipVerify"),
+    auth,
+    username: auth === "certificate" ? undefined : config.require("username"),
+    password: auth === "certificate" ? undefined : config.requireSecret("password"),
+    clientCertificate: auth === "certificate" ? config.require("clientCertificate") : undefined,
+    clientKey: auth === "certificate" ? config.requireSecret("clientKey") : undefined,
+    mode: config.get("mode") as "iis" | "xml" | undefined,
+    configPath: config.get("configPath"),
+    timeoutSeconds: config.getNumber("timeoutSeconds"),
 };
 
 const shop = new AspSessionSettings("shop", {
     target,
     location: config.get("location") ?? "Default Web Site/shop",
-    keepSessionIdSecure: true,
-    max: 1000,
-    timeout: "00:10:00",
+    allowSessionState: config.getBoolean("allowSessionState"),
+    keepSessionIdSecure: config.getBoolean("keepSessionIdSecure") ?? true,
+    max: config.getNumber("max") ?? 1000,
+    timeout: config.get("timeout") ?? "00:10:00",
+    onDelete: config.get("onDelete") as "restore" | "inherit" | undefined,
 });
 
 export const effective = shop.effective;

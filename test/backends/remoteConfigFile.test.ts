@@ -10,9 +10,10 @@ import { ConfigChangedError } from "../../provider/transports/configFile";
 import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../../provider/backends/powershell/remoteConfigFile";
 import { projectRoot, sharedFile } from "../support/paths";
 import { EmulatedRunner, scratchApplicationHost } from "./emulatedRunner";
+import { realSizedApplicationHost } from "../support/realSizedApplicationHost";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
-const SOURCE = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
+const SOURCE = realSizedApplicationHost();
 const corpusDir = sharedFile("corpus", "applicationHost");
 /** Not applicationHost.config files the editor takes: deliberately malformed, and a web.config. */
 const NOT_EDITABLE = new Set(["apphost_45.config", "webconfig_01.config"]);

@@ -39,6 +39,11 @@ describe("examples/local, run as a Pulumi program through the provider host", fu
         assert.match(text, /<location path="Intranet">[\s\S]*<asp>\r\n\s+<session allowSessionState="false" \/>/);
         assert.match(text, /<asp>\r\n\s+<session keepSessionIdSecure="true" timeout="00:30:00" \/>\r\n\s+<cache /);
         assert.strictEqual((state.shop.outputs.effective as Record<string, unknown>).max, 1000);
+        for (const resource of Object.values(state)) {
+            const size = Buffer.byteLength(String(resource.outputs.__provider));
+            assert.ok(size <= 1024, `${resource.urn}: __provider is ${size} bytes, more than 1 KB`);
+            assert.strictEqual(resource.inputs.__provider, resource.outputs.__provider);
+        }
 
         const again = await run("preview");
         assert.deepStrictEqual(again.map((s) => s.kind), ["same", "same", "same"]);

@@ -1,17 +1,17 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ProviderHost, serializeProvider } from "../../examples/engine/providerHost";
-import { aspSessionProvider } from "../../provider";
+import { ProviderHost } from "../../examples/engine/providerHost";
+import { PROVIDER_REFERENCE } from "../../sdk/providerReference";
 import { projectRoot } from "./paths";
 
 export const URN = "urn:pulumi:test::iis::pulumi-nodejs:dynamic/iis:AspSessionSettings::shop";
 
-/** The real provider host, configured, with the provider serialised exactly as dynamic.Resource does. */
+/** The real provider host, configured, with the `__provider` text every AspSessionSettings resource stores. */
 export async function startHost(): Promise<{ host: ProviderHost; providerText: string }> {
     const host = await ProviderHost.start({ cwd: projectRoot });
     await host.configure();
-    return { host, providerText: await serializeProvider(aspSessionProvider) };
+    return { host, providerText: PROVIDER_REFERENCE };
 }
 
 /** A scratch folder with a copy of `source` named applicationHost.config. */

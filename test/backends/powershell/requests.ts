@@ -1,7 +1,7 @@
 /** Requests the provider really sends, and text chosen to break out of a PowerShell script. */
 import * as fs from "fs";
 import type { OperationRequest } from "../../../provider/backends/powershell/protocol";
-import { sharedFile } from "../../support/paths";
+import { realSizedApplicationHost } from "../../support/realSizedApplicationHost";
 
 /** Location paths and file paths that would run code if they were spliced into a script. */
 export const HOSTILE_TEXT: readonly string[] = [
@@ -33,14 +33,9 @@ export const HOSTILE_TEXT: readonly string[] = [
     "'__REQUEST__'",
 ];
 
-/** A realistic applicationHost.config: a corpus file when ../shared is present, else a small one. */
+/** A real-sized applicationHost.config (corpus or synthesized; see realSizedApplicationHost). */
 export function sampleApplicationHost(): Buffer {
-    const file = sharedFile("corpus", "applicationHost", "apphost_20.config");
-    if (file !== undefined) return fs.readFileSync(file);
-    return Buffer.from(
-        '<?xml version="1.0" encoding="UTF-8"?>\r\n<configuration>\r\n    <system.webServer>\r\n        <asp><session keepSessionIdSecure="true" /></asp>\r\n    </system.webServer>\r\n</configuration>\r\n',
-        "utf8",
-    );
+    return fs.readFileSync(realSizedApplicationHost());
 }
 
 /** One of each operation, with the values a real deployment uses. */

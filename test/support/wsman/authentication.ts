@@ -1,13 +1,8 @@
 import { timingSafeEqual } from "crypto";
 import { IncomingMessage } from "http";
 import { TLSSocket } from "tls";
-import {
-    NtlmError,
-    NtlmSessionSecurity,
-    ServerHandshake,
-    createChallengeMessage,
-    verifyAuthenticateMessage,
-} from "../../../provider/transports/winrm/ntlm";
+import { NtlmError, NtlmSessionSecurity } from "../../../provider/transports/winrm/ntlm";
+import { ServerHandshake, createChallengeMessage, verifyAuthenticateMessage } from "./ntlmServer";
 import { accountKey, parseUserName } from "../../../provider/transports/winrm/ntlm/username";
 import { AuthMethod, WsmanUser } from "./options";
 

@@ -1,4 +1,5 @@
-import { OutputChunk, OutputStreamName } from "../../../provider/transports/winrm/wsman";
+import { OutputStreamName } from "../../../provider/transports/winrm/wsman";
+import { OutputChunk } from "./responseBuilder";
 
 /**
  * How a finished command's output is handed out over Receives: in rsp:Stream chunks of at most

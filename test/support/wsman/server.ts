@@ -11,7 +11,9 @@ import {
 } from "../../../provider/transports/winrm/encryption";
 import { NtlmError, NtlmSessionSecurity, channelBindingsHash } from "../../../provider/transports/winrm/ntlm";
 import { runEmulatedPowerShell } from "../powershellEmulator";
-import { MalformedRequestError, WsmanRequest, XmlSyntaxError, buildFault, newMessageId, readRequest } from "../../../provider/transports/winrm/wsman";
+import { XmlSyntaxError, newMessageId } from "../../../provider/transports/winrm/wsman";
+import { MalformedRequestError, WsmanRequest, readRequest } from "./requestReader";
+import { buildFault } from "./responseBuilder";
 import { AuthenticatorOptions, ConnectionAuth, authenticate } from "./authentication";
 import { createServerIdentity } from "./certificates";
 import { FaultPlan } from "./faultInjection";

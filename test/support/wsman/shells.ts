@@ -1,21 +1,7 @@
 import { randomUUID } from "crypto";
-import {
-    CommandRequest,
-    CreateShellRequest,
-    DeleteShellRequest,
-    ReceiveRequest,
-    ResponseAddressing,
-    SendRequest,
-    SignalRequest,
-    WsmanRequest,
-    buildCommandResponse,
-    buildCreateResponse,
-    buildDeleteResponse,
-    buildReceiveResponse,
-    buildSendResponse,
-    buildSignalResponse,
-    newMessageId,
-} from "../../../provider/transports/winrm/wsman";
+import { newMessageId } from "../../../provider/transports/winrm/wsman";
+import { CommandRequest, CreateShellRequest, DeleteShellRequest, ReceiveRequest, SendRequest, SignalRequest, WsmanRequest } from "./requestReader";
+import { ResponseAddressing, buildCommandResponse, buildCreateResponse, buildDeleteResponse, buildReceiveResponse, buildSendResponse, buildSignalResponse } from "./responseBuilder";
 import { accountKey, parseUserName } from "../../../provider/transports/winrm/ntlm/username";
 import { CommandLineContext, runCommandLine } from "./commandLine";
 import { FaultPlan } from "./faultInjection";

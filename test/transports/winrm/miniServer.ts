@@ -4,31 +4,11 @@ import * as https from "https";
 import type { AddressInfo, Socket } from "net";
 import type { TLSSocket } from "tls";
 import { decryptMessage, encryptMessage, isEncryptedContentType } from "../../../provider/transports/winrm/encryption";
-import {
-    channelBindingsHash,
-    createChallengeMessage,
-    NtlmError,
-    NtlmSessionSecurity,
-    ServerHandshake,
-    verifyAuthenticateMessage,
-} from "../../../provider/transports/winrm/ntlm";
-import {
-    CommandRequest,
-    CreateShellRequest,
-    FAULT_CODE,
-    FaultDetails,
-    OutputChunk,
-    WsmanRequest,
-    buildCommandResponse,
-    buildCreateResponse,
-    buildDeleteResponse,
-    buildFault,
-    buildReceiveResponse,
-    buildSendResponse,
-    buildSignalResponse,
-    newMessageId,
-    readRequest,
-} from "../../../provider/transports/winrm/wsman";
+import { channelBindingsHash, NtlmError, NtlmSessionSecurity } from "../../../provider/transports/winrm/ntlm";
+import { createChallengeMessage, ServerHandshake, verifyAuthenticateMessage } from "../../support/wsman/ntlmServer";
+import { FAULT_CODE, FaultDetails, newMessageId } from "../../../provider/transports/winrm/wsman";
+import { CommandRequest, CreateShellRequest, WsmanRequest, readRequest } from "../../support/wsman/requestReader";
+import { OutputChunk, buildCommandResponse, buildCreateResponse, buildDeleteResponse, buildFault, buildReceiveResponse, buildSendResponse, buildSignalResponse } from "../../support/wsman/responseBuilder";
 
 /**
  * A small in-process WinRM endpoint for the client tests: the server half of NTLM (with message

@@ -10,7 +10,7 @@ import {
 } from "../../../../provider/transports/winrm/ntlm/channelBindings";
 import { createAuthenticateMessage, createNegotiateMessage } from "../../../../provider/transports/winrm/ntlm/client";
 import { NtlmError } from "../../../../provider/transports/winrm/ntlm/errors";
-import { createChallengeMessage, verifyAuthenticateMessage } from "../../../../provider/transports/winrm/ntlm/server";
+import { createChallengeMessage, verifyAuthenticateMessage } from "../../../support/wsman/ntlmServer";
 import { projectRoot } from "../../../support/paths";
 
 /**

@@ -16,7 +16,7 @@ import {
     ServerHandshake,
     verifyAuthenticateMessage,
     VerifyOptions,
-} from "../../../../provider/transports/winrm/ntlm/server";
+} from "../../../support/wsman/ntlmServer";
 import { NtlmSessionSecurity } from "../../../../provider/transports/winrm/ntlm/sessionSecurity";
 import { loadNtlmVectors } from "./vectors";
 

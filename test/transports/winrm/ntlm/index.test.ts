@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { decryptMessage, encryptMessage } from "../../../../provider/transports/winrm/encryption";
 import * as ntlm from "../../../../provider/transports/winrm/ntlm";
+import { createChallengeMessage, verifyAuthenticateMessage } from "../../../support/wsman/ntlmServer";
 
 /**
  * The whole flow through the public API only, as the HTTP transport (client) and the WS-Man test
@@ -15,7 +16,7 @@ describe("NTLM public API (ntlm/index.ts) end to end", () => {
         const type1 = negotiateMessage.toString("base64");
 
         // Server → client: 401, WWW-Authenticate: Negotiate <type 2>
-        const handshake = ntlm.createChallengeMessage(Buffer.from(type1, "base64"), {
+        const handshake = createChallengeMessage(Buffer.from(type1, "base64"), {
             netbiosComputerName: "WIN-TEST",
             netbiosDomainName: "WIN-TEST",
         });
@@ -28,7 +29,7 @@ describe("NTLM public API (ntlm/index.ts) end to end", () => {
             challengeMessage: Buffer.from(type2, "base64"),
         });
         const type3 = client.message.toString("base64");
-        const server = ntlm.verifyAuthenticateMessage(Buffer.from(type3, "base64"), handshake, account);
+        const server = verifyAuthenticateMessage(Buffer.from(type3, "base64"), handshake, account);
         assert.strictEqual(server.micVerified, true);
 
         const clientSession = new ntlm.NtlmSessionSecurity("client", client.exportedSessionKey);
@@ -43,14 +44,14 @@ describe("NTLM public API (ntlm/index.ts) end to end", () => {
 
     it("reports a wrong password as an NtlmError the server can map to 401", () => {
         const negotiateMessage = ntlm.createNegotiateMessage();
-        const handshake = ntlm.createChallengeMessage(negotiateMessage, { netbiosComputerName: "S", netbiosDomainName: "S" });
+        const handshake = createChallengeMessage(negotiateMessage, { netbiosComputerName: "S", netbiosDomainName: "S" });
         const { message } = ntlm.createAuthenticateMessage({
             credentials: { username: "user", password: "guess" },
             negotiateMessage,
             challengeMessage: handshake.challengeMessage,
         });
         assert.throws(
-            () => ntlm.verifyAuthenticateMessage(message, handshake, { username: "user", password: "right" }),
+            () => verifyAuthenticateMessage(message, handshake, { username: "user", password: "right" }),
             (error) => error instanceof ntlm.NtlmError && error.code === "wrong-password" && !error.message.includes("guess"),
         );
     });

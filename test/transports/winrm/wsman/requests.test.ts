@@ -1,20 +1,6 @@
 import * as assert from "assert";
-import {
-    BuiltRequest,
-    NS_SHELL,
-    NS_WSMAN,
-    RequestContext,
-    WsmanRequest,
-    buildCommand,
-    buildCreateShell,
-    buildDeleteShell,
-    buildReceive,
-    buildSend,
-    buildSignal,
-    parseXml,
-    readRequest,
-    sendChunkCapacity,
-} from "../../../../provider/transports/winrm/wsman";
+import { BuiltRequest, NS_SHELL, NS_WSMAN, RequestContext, buildCommand, buildCreateShell, buildDeleteShell, buildReceive, buildSend, buildSignal, parseXml, sendChunkCapacity } from "../../../../provider/transports/winrm/wsman";
+import { WsmanRequest, readRequest } from "../../../support/wsman/requestReader";
 import { IGNORE_IDS, Structure, cassetteNames, documentStructure, readCassette, readShared, structure } from "./recorded";
 
 /** The values pywinrm's conftest uses for every request. */

@@ -1,0 +1,111 @@
+/**
+ * The state a resource was stored with, read as untrusted: it may have been written by an older
+ * version of this package, by `pulumi import`, or edited by hand. It passes the same checks as a
+ * program's inputs, so every problem names the field and says what is allowed, and the provider
+ * answers with a clear error (or, in diff, a replacement) instead of failing on a missing field.
+ */
+import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessionEditor";
+import { checkSettingsFields, CheckFailure, OnDelete, show } from "./settings/inputs";
+import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues } from "./settings/schema";
+import { checkTarget, Target } from "./targets";
+
+/** What the provider needs from a stored resource, validated. */
+export interface PriorState extends SessionSettings {
+    target: Target;
+    location: string;
+    onDelete: OnDelete;
+    effective: SessionValues | undefined;
+    previous: Partial<Record<SessionAttribute, string | null>>;
+    created: CreationRecord;
+}
+
+/** On failure, the target and location when they alone were readable (diff still compares them). */
+export type PriorStateReading =
+    | { ok: true; state: PriorState }
+    | { ok: false; failures: CheckFailure[]; target: Target | undefined; location: string | undefined };
+
+/** Raised by read, update and delete when the stored state cannot be used. */
+export class PriorStateError extends Error {
+    constructor(readonly id: string, readonly failures: CheckFailure[]) {
+        super(`the stored state of AspSessionSettings "${id}" cannot be used (written by another version, or edited): ` +
+            failures.map((failure) => failure.reason.startsWith(failure.property) ? failure.reason : `${failure.property}: ${failure.reason}`).join("; ") +
+            `. Import the resource again (pulumi import pulumi-nodejs:dynamic/iis:AspSessionSettings <name> "file:<path>|<location>") or fix the field with pulumi state edit`);
+        this.name = "PriorStateError";
+    }
+}
+
+/**
+ * The id of a file target says where it lives ("file:<absolute path>|<location>"): enough for
+ * `pulumi import` and for state that lost its target. Other ids carry no credentials.
+ */
+export function fileTargetFromId(id: string): { target: Target; location: string } | undefined {
+    const match = /^file:(.*)\|([^|]*)$/.exec(id);
+    return match ? { target: { kind: "file", path: match[1] }, location: match[2] } : undefined;
+}
+
+export function readPriorState(id: string, props: Record<string, unknown>): PriorStateReading {
+    const failures: CheckFailure[] = [];
+    const fromId = props.target === undefined && props.location === undefined ? fileTargetFromId(id) : undefined;
+    const targetValue = fromId?.target ?? props.target;
+    let target: Target | undefined;
+    if (targetValue === undefined || targetValue === null) {
+        failures.push({ property: "target", reason: `target is missing (expected { kind: "file", path }, { kind: "winrm", host, ... } or { kind: "ssh", host, ... })` });
+    } else {
+        target = checkTarget(targetValue, failures) as Target | undefined;
+    }
+    const location = fromId?.location ?? props.location;
+    if (location === undefined || location === null) {
+        failures.push({ property: "location", reason: `location is missing (expected "" for the server, "Site" or "Site/app/...")` });
+    }
+    const settings = checkSettingsFields({ ...props, location }, failures) as SessionSettings & { location: string; onDelete: OnDelete };
+    const previous = priorPrevious(props.previous, failures);
+    if (failures.length > 0 || target === undefined) {
+        const readable = (field: string) => !failures.some((failure) => failure.property === field || failure.property.startsWith(`${field}.`));
+        return { ok: false, failures, target: readable("target") ? target : undefined, location: readable("location") ? settings.location : undefined };
+    }
+    const state: PriorState = {
+        ...settings,
+        target,
+        location: settings.location,
+        onDelete: settings.onDelete,
+        effective: props.effective as SessionValues | undefined,
+        previous,
+        created: priorCreated(props.created),
+    };
+    return { ok: true, state };
+}
+
+/** Like readPriorState, but a failure is a PriorStateError (for read, update and delete). */
+export function requirePriorState(id: string, props: Record<string, unknown>): PriorState {
+    const reading = readPriorState(id, props);
+    if (!reading.ok) throw new PriorStateError(id, reading.failures);
+    return reading.state;
+}
+
+function priorPrevious(value: unknown, failures: CheckFailure[]): PriorState["previous"] {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== "object" || Array.isArray(value)) {
+        failures.push({ property: "previous", reason: `previous must map attribute names to their text before this resource (or null), got ${show(value)}` });
+        return {};
+    }
+    const previous: PriorState["previous"] = {};
+    for (const [name, text] of Object.entries(value)) {
+        if (!(SESSION_ATTRIBUTES as readonly string[]).includes(name)) {
+            failures.push({ property: `previous.${name}`, reason: `previous.${name} is not a session attribute (${SESSION_ATTRIBUTES.join(", ")})` });
+        } else if (text !== null && typeof text !== "string") {
+            failures.push({ property: `previous.${name}`, reason: `previous.${name} must be the attribute's text or null, got ${show(text)}` });
+        } else {
+            previous[name as SessionAttribute] = text;
+        }
+    }
+    return previous;
+}
+
+/** An unreadable creation record means "nothing created": delete then leaves the elements in place. */
+function priorCreated(value: unknown): CreationRecord {
+    const record = value as Partial<CreationRecord> | undefined;
+    if (record && CREATED_LEVELS.includes(record.created as CreationRecord["created"]) && typeof record.parentCloseAs === "string") {
+        return { created: record.created as CreationRecord["created"], parentCloseAs: record.parentCloseAs };
+    }
+    return NOTHING_CREATED;
+}

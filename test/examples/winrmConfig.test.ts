@@ -1,0 +1,58 @@
+/**
+ * examples/winrm reaches every option of a WinRM target from `pulumi config`: the program runs
+ * under setMocks with every key set, and the target it registers carries each one.
+ */
+import * as assert from "assert";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "../../examples/engine/mockEngine";
+import { projectRoot } from "../support/paths";
+
+const PROGRAM = path.join(projectRoot, "dist", "examples", "winrm", "index.js");
+const PROJECT = "iis-asp-session-winrm";
+/** The fields of a WinRM target (provider/targets.ts), but for kind. */
+const TARGET_OPTIONS = ["host", "port", "https", "caCertificate", "insecureSkipVerify", "auth", "username", "password",
+    "clientCertificate", "clientKey", "mode", "configPath", "timeoutSeconds"];
+
+async function registeredTarget(config: Record<string, string>): Promise<Record<string, unknown>> {
+    const registered: pulumi.runtime.MockResourceArgs[] = [];
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            registered.push(args);
+            return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call(args) {
+            return args.inputs;
+        },
+    }, PROJECT, "test", false);
+    for (const [key, value] of Object.entries(config)) pulumi.runtime.setConfig(`${PROJECT}:${key}`, value);
+    delete require.cache[require.resolve(PROGRAM)];
+    require(PROGRAM);
+    for (let i = 0; i < 50 && registered.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.strictEqual(registered.length, 1);
+    return unwrapSecrets(registered[0].inputs.target) as Record<string, unknown>;
+}
+
+describe("examples/winrm: every target option comes from pulumi config", function () {
+    it("passes each key to the target (auth ntlm, https, mode xml)", async function () {
+        const target = await registeredTarget({
+            host: "web01.corp.example", port: "5986", https: "true", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            insecureSkipVerify: "false", auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml",
+            configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: "30",
+        });
+        assert.deepStrictEqual(TARGET_OPTIONS.filter((option) => !(option in target) && option !== "clientCertificate" && option !== "clientKey"), []);
+        assert.deepStrictEqual(target, {
+            kind: "winrm", host: "web01.corp.example", port: 5986, https: true, caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            insecureSkipVerify: false, auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml",
+            configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: 30,
+        });
+    });
+
+    it("passes a client certificate and key with auth certificate", async function () {
+        const target = await registeredTarget({ host: "web01", https: "true", auth: "certificate", clientCertificate: "CERT", clientKey: "KEY" });
+        assert.strictEqual(target.clientCertificate, "CERT");
+        assert.strictEqual(target.clientKey, "KEY");
+        assert.strictEqual(target.auth, "certificate");
+        assert.strictEqual(target.password, undefined);
+    });
+});
