@@ -12,18 +12,28 @@
  * prepareInvocation; run_ps would put the script on the command line as -encodedcommand, over
  * cmd.exe's 8191 characters), so both clients make the server run the identical scripts.
  *
- * Options: --warm N (default 20), --cold N (default 5), --latency MS (default 20).
+ * Two phases:
+ * - protocol: what the clients themselves cost. Each distinct command line runs once in real
+ *   PowerShell 7 (during the untimed warm-up) and its recorded output is replayed after that, so
+ *   the server's program costs next to nothing and the times are the clients' and the wire's.
+ * - real PowerShell: the same operations with a new pwsh process behind every command, as a
+ *   server would run them (fewer repetitions: each costs a PowerShell start-up).
+ *
+ * Options: --warm N (default 20), --cold N (default 5), --latency MS (default 20),
+ * --pwsh-warm N (default 3), --pwsh-cold N (default 2).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { IisApiBackend } from "../provider/backends/iisApi";
 import { parseScriptOutput, prepareInvocation, type ApplyRequest, type ReadRequest } from "../provider/backends/powershell";
 import { WinrmCommandRunner } from "../provider/transports/winrm";
-import { runEmulatedPowerShell } from "../test/support/powershellEmulator";
 import { projectRoot, sharedFile } from "../test/support/paths";
-import { startWsmanServer, type RequestKind, type WsmanServer, type WsmanServerStats } from "../test/support/wsman";
+import { pwshOrThrow, started as pwshProcesses, type ProcessResult } from "../test/support/pwsh";
+import { scratchWindows } from "../test/support/windowsFolder";
+import {
+    startRealPowerShell, startWsmanServer, type PowerShellStarter, type RequestKind, type WsmanServer, type WsmanServerStats,
+} from "../test/support/wsman";
 import { findPywinrm, PywinrmDriver, type Connection, type PywinrmInvocation } from "./pywinrm";
 import { summarise, type Timing } from "./stats";
 
@@ -31,7 +41,11 @@ interface WinrmBenchOptions {
     warm: number;
     cold: number;
     latencyMs: number;
+    pwshWarm: number;
+    pwshCold: number;
 }
+
+const FLAGS = { "--warm": "warm", "--cold": "cold", "--latency": "latencyMs", "--pwsh-warm": "pwshWarm", "--pwsh-cold": "pwshCold" } as const;
 
 type OperationKind = "diff" | "apply";
 
@@ -49,17 +63,13 @@ const REQUEST_LABELS: Partial<Record<RequestKind, string>> = { authentication: "
 const KINDS: readonly RequestKind[] = ["authentication", "Create", "Command", "Send", "Receive", "Signal", "Delete", "rejected", "unreadable"];
 
 function parseOptions(argv: readonly string[]): WinrmBenchOptions {
-    const options: WinrmBenchOptions = { warm: 20, cold: 5, latencyMs: 20 };
+    const options: WinrmBenchOptions = { warm: 20, cold: 5, latencyMs: 20, pwshWarm: 3, pwshCold: 2 };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i], value = Number(argv[i + 1]);
-        if (flag !== "--warm" && flag !== "--cold" && flag !== "--latency") {
-            throw new Error(`unknown option ${JSON.stringify(flag)}; use --warm N, --cold N or --latency MS`);
-        }
+        if (!(flag in FLAGS)) throw new Error(`unknown option ${JSON.stringify(flag)}; use ${Object.keys(FLAGS).map((name) => `${name} N`).join(", ")}`);
         const least = flag === "--latency" ? 0 : 1;
         if (!Number.isInteger(value) || value < least) throw new Error(`${flag} needs a whole number of at least ${least}, got ${JSON.stringify(argv[i + 1])}`);
-        if (flag === "--warm") options.warm = value;
-        else if (flag === "--cold") options.cold = value;
-        else options.latencyMs = value;
+        options[FLAGS[flag as keyof typeof FLAGS]] = value;
         i++;
     }
     return options;
@@ -83,8 +93,8 @@ interface Sample {
     requests: RequestCounts;
     /** Requests the server had received when the operation resolved (ours: the rest is the deferred Signal). */
     critical: number;
-    /** Time the server spent in the PowerShell emulator (running the scripts) during the operation. */
-    emulatorMs: number;
+    /** Time the server's program (real or replayed PowerShell) took during the operation. */
+    programMs: number;
 }
 
 interface Measured {
@@ -96,16 +106,33 @@ function measured(samples: Sample[]): Measured {
     return { timing: summarise(samples.map((sample) => sample.ms)), samples };
 }
 
-/** The emulator, timed: how much of an operation the server spends running the script. */
-class EmulatorClock {
+/** The server's program, timed: how much of an operation the server spends running the script. */
+class ProgramClock {
     ms = 0;
-    readonly run: typeof runEmulatedPowerShell = async (commandLine, stdin, options) => {
+    constructor(private readonly inner: PowerShellStarter) {}
+
+    readonly start: PowerShellStarter = (commandLine, context) => {
         const started = performance.now();
-        try {
-            return await runEmulatedPowerShell(commandLine, stdin, options);
-        } finally {
-            this.ms += performance.now() - started;
+        const program = this.inner(commandLine, context);
+        return { ...program, result: program.result.finally(() => { this.ms += performance.now() - started; }) };
+    };
+}
+
+/**
+ * Real PowerShell for the first run of each command line, its recorded output afterwards: for
+ * the protocol phase, where only the clients and the wire are measured.
+ */
+function replayingPowerShell(): PowerShellStarter {
+    const recorded = new Map<string, Promise<ProcessResult>>();
+    return (commandLine, context) => {
+        let result = recorded.get(commandLine);
+        if (result === undefined) {
+            const program = startRealPowerShell(commandLine, context);
+            program.endInput();
+            result = program.result;
+            recorded.set(commandLine, result);
         }
+        return { write: () => undefined, endInput: () => undefined, result, kill: () => undefined };
     };
 }
 
@@ -124,7 +151,7 @@ class TimeoutToggle {
 
 interface Bench {
     readonly server: WsmanServer;
-    readonly emulator: EmulatorClock;
+    readonly program: ProgramClock;
     readonly timeouts: TimeoutToggle;
     readonly settleMs: number;
 }
@@ -156,9 +183,9 @@ async function ourOperation(bench: Bench, runner: WinrmCommandRunner, kind: Oper
  * `backToBack`, where the next operation queues behind it, as in a busy provider.
  */
 async function ourSample(bench: Bench, kind: OperationKind, warmRunner: WinrmCommandRunner | undefined, backToBack = false): Promise<Sample> {
-    const { server, emulator } = bench;
+    const { server, program } = bench;
     const before = server.stats;
-    const emulatorBefore = emulator.ms;
+    const programBefore = program.ms;
     const started = performance.now();
     const runner = warmRunner ?? newRunner(server);
     await ourOperation(bench, runner, kind);
@@ -166,7 +193,7 @@ async function ourSample(bench: Bench, kind: OperationKind, warmRunner: WinrmCom
     const resolved = server.stats;
     if (!backToBack) await sleep(bench.settleMs);
     const settled = server.stats;
-    const sample = { ms, requests: countsBetween(before, settled), critical: resolved.httpRequests - before.httpRequests, emulatorMs: emulator.ms - emulatorBefore };
+    const sample = { ms, requests: countsBetween(before, settled), critical: resolved.httpRequests - before.httpRequests, programMs: program.ms - programBefore };
     if (warmRunner === undefined) await runner.close();
     return sample;
 }
@@ -179,13 +206,13 @@ function invocationOf(request: ReadRequest | ApplyRequest): PywinrmInvocation {
 
 /** pywinrm running what IisApiBackend runs: the read script for a diff, the apply script (one invocation) for an apply. */
 async function pywinrmSample(bench: Bench, driver: PywinrmDriver, kind: "diff" | "apply", connection: Connection): Promise<Sample> {
-    const { server, emulator } = bench;
+    const { server, program } = bench;
     const read: ReadRequest = { op: "read", location: LOCATION };
     const timeout = bench.timeouts.next();
     const apply: ApplyRequest = { op: "apply", location: LOCATION, set: { timeout }, remove: [] };
     const invocations = [invocationOf(kind === "diff" ? read : apply)];
     const before = server.stats;
-    const emulatorBefore = emulator.ms;
+    const programBefore = program.ms;
     const operation = await driver.run(connection, invocations);
     const after = server.stats;
     // Checked here, untimed (the driver parsed the JSON within its timing).
@@ -199,7 +226,7 @@ async function pywinrmSample(bench: Bench, driver: PywinrmDriver, kind: "diff" |
         bench.timeouts.written(timeout);
     }
     const requests = countsBetween(before, after);
-    return { ms: operation.ms, requests, critical: total(requests), emulatorMs: emulator.ms - emulatorBefore };
+    return { ms: operation.ms, requests, critical: total(requests), programMs: program.ms - programBefore };
 }
 
 interface ScenarioResult {
@@ -245,55 +272,71 @@ function sourceFile(): string {
     return sharedFile("corpus", "applicationHost", "apphost_20.config") ?? path.join(projectRoot, "examples", "local", "applicationHost.config");
 }
 
+interface Phase {
+    readonly title: string;
+    readonly warm: number;
+    readonly cold: number;
+    readonly backToBack: boolean;
+    readonly powershell: PowerShellStarter;
+}
+
 async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
     const source = sourceFile();
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-winrm-"));
-    const applicationHostPath = path.join(scratch, "applicationHost.config");
-    fs.copyFileSync(source, applicationHostPath);
-    const emulator = new EmulatorClock();
-    const server = await startWsmanServer({
-        users: [USER],
-        applicationHostPath,
-        latencyMs: options.latencyMs,
-        auth: ["ntlm"],
-        https: false,
-        powershell: emulator.run,
-    });
+    const pwsh = pwshOrThrow();
     const lookup = await findPywinrm();
+    console.log(`file: ${path.relative(projectRoot, source)} (${fs.statSync(source).size.toLocaleString("en-US")} bytes), copied to a temporary Windows folder; location "${LOCATION}"`);
+    console.log(`PowerShell: ${pwsh}, with the Microsoft.Web.Administration double (test/support/mwa)`);
+    console.log(`repetitions after ${WARM_UP_OPERATIONS} untimed each: protocol ${options.warm} warm, ${options.cold} cold; real PowerShell ${options.pwshWarm} warm, ${options.pwshCold} cold; node ${process.version}`);
+    const phases: Phase[] = [
+        { title: "PROTOCOL: recorded real PowerShell output replayed by the server (clients and wire only)", warm: options.warm, cold: options.cold, backToBack: true, powershell: replayingPowerShell() },
+        { title: "REAL POWERSHELL: a new pwsh process behind every command", warm: options.pwshWarm, cold: options.pwshCold, backToBack: false, powershell: startRealPowerShell },
+    ];
+    try {
+        for (const phase of phases) await runPhase(phase, source, lookup, options.latencyMs);
+    } finally {
+        fs.rmSync(lookup.scratch, { recursive: true, force: true });
+    }
+}
+
+async function runPhase(phase: Phase, source: string, lookup: Awaited<ReturnType<typeof findPywinrm>>, latencyMs: number): Promise<void> {
+    const scratch = scratchWindows(source);
+    const program = new ProgramClock(phase.powershell);
+    const server = await startWsmanServer({ users: [USER], applicationHostPath: scratch.file, latencyMs, auth: ["ntlm"], https: false, powershell: program.start });
     let driver: PywinrmDriver | undefined;
     const warmRunner = newRunner(server);
+    const processesBefore = pwshProcesses.count;
+    const started = performance.now();
     try {
-        console.log(`file: ${path.relative(projectRoot, source)} (${fs.statSync(source).size.toLocaleString("en-US")} bytes), copied to a temporary folder; location "${LOCATION}"`);
-        console.log(`server: in-repo WS-Management server at ${server.url}, NTLM over HTTP with message encryption, ${options.latencyMs} ms before every HTTP response`);
+        console.log(`\n=== ${phase.title} ===`);
+        console.log(`server: in-repo WS-Management server at ${server.url}, NTLM over HTTP with message encryption, ${latencyMs} ms before every HTTP response`);
         if ("python" in lookup) {
             driver = await PywinrmDriver.start(lookup, { url: server.url, ...USER });
             console.log(`pywinrm: ${driver.version} (${lookup.python}), Session.run_cmd with our command lines, timed inside one long-lived Python process`);
         } else {
             console.log(`pywinrm: MISSING: ${lookup.missing}. Our numbers follow; the ratios cannot be computed.`);
         }
-        console.log(`repetitions: ${options.warm} warm, ${options.cold} cold (after ${WARM_UP_OPERATIONS} untimed each); node ${process.version}\n`);
+        console.log();
 
         const initial = await new IisApiBackend(warmRunner).read(LOCATION);
-        const bench: Bench = { server, emulator, timeouts: new TimeoutToggle(initial.explicitRaw.timeout), settleMs: options.latencyMs * 3 + 30 };
+        const bench: Bench = { server, program, timeouts: new TimeoutToggle(initial.explicitRaw.timeout), settleMs: latencyMs * 3 + 30 };
         await sleep(bench.settleMs);
 
         const results: ScenarioResult[] = [];
         for (const kind of ["diff", "apply"] as const) {
-            results.push(await runScenario(bench, kind, "warm", options.warm, warmRunner, driver));
-            results.push(await runScenario(bench, kind, "cold", options.cold, undefined, driver));
+            results.push(await runScenario(bench, kind, "warm", phase.warm, warmRunner, driver));
+            results.push(await runScenario(bench, kind, "cold", phase.cold, undefined, driver));
         }
-        const backToBack = {
-            diff: await runBackToBack(bench, "diff", options.warm, warmRunner),
-            apply: await runBackToBack(bench, "apply", options.warm, warmRunner),
-        };
-        printResults(results, backToBack, options.latencyMs, warmRunner);
+        const backToBack = phase.backToBack
+            ? { diff: await runBackToBack(bench, "diff", phase.warm, warmRunner), apply: await runBackToBack(bench, "apply", phase.warm, warmRunner) }
+            : undefined;
+        printResults(results, backToBack, latencyMs, warmRunner);
+        console.log(`real PowerShell processes in this phase: ${pwshProcesses.count - processesBefore}; phase took ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } finally {
         await warmRunner.close().catch(() => undefined);
         await driver?.close();
         await server.close();
-        fs.rmSync(scratch, { recursive: true, force: true });
-        fs.rmSync(lookup.scratch, { recursive: true, force: true });
+        fs.rmSync(scratch.dir, { recursive: true, force: true });
     }
 }
 
@@ -317,7 +360,7 @@ function requestSummary(measuredOps: Measured): string {
         .join(", ");
 }
 
-function printResults(results: readonly ScenarioResult[], backToBack: Record<"diff" | "apply", Measured>, latencyMs: number, warmRunner: WinrmCommandRunner): void {
+function printResults(results: readonly ScenarioResult[], backToBack: Record<"diff" | "apply", Measured> | undefined, latencyMs: number, warmRunner: WinrmCommandRunner): void {
     const label = (result: ScenarioResult): string => `${result.kind} ${result.connection}`;
     const rows = results.map((result) => {
         const ours = result.ours, theirs = result.pywinrm;
@@ -348,8 +391,8 @@ function printResults(results: readonly ScenarioResult[], backToBack: Record<"di
     ])));
     console.log();
 
-    // Where the time goes: each request costs at least the injected latency; the emulator's time
-    // is the server running the script; the rest is both sides' CPU (HTTP, NTLM sealing, SOAP,
+    // Where the time goes: each request costs at least the injected latency; the program's time
+    // is the server running (or replaying) the script; the rest is both sides' CPU (HTTP, NTLM sealing, SOAP,
     // building the command line) and the loopback network.
     const whereRows: string[][] = [];
     for (const result of results) {
@@ -359,22 +402,22 @@ function printResults(results: readonly ScenarioResult[], backToBack: Record<"di
         ] as const) {
             if (ops === undefined) continue;
             const requests = typical(ops.samples.map(critical));
-            const emulatorMs = summarise(ops.samples.map((sample) => sample.emulatorMs)).median;
+            const programMs = summarise(ops.samples.map((sample) => sample.programMs)).median;
             const waiting = requests * latencyMs;
             whereRows.push([
                 `${label(result)}, ${client}`,
                 ops.timing.median.toFixed(1),
                 `${requests} x ${latencyMs} = ${waiting}`,
-                emulatorMs.toFixed(1),
-                (ops.timing.median - waiting - emulatorMs).toFixed(1),
+                programMs.toFixed(1),
+                (ops.timing.median - waiting - programMs).toFixed(1),
             ]);
         }
     }
-    console.log(table(["where the time goes (medians)", "wall ms", "latency ms", "emulator ms", "rest ms"], whereRows));
+    console.log(table(["where the time goes (medians)", "wall ms", "latency ms", "PowerShell ms", "rest ms"], whereRows));
     console.log(`rest: client and server CPU (HTTP, NTLM sealing, SOAP, building and parsing) and loopback; the server shares our Node process.\n`);
 
     const warm = (kind: "diff" | "apply"): ScenarioResult | undefined => results.find((result) => result.kind === kind && result.connection === "warm");
-    console.log(table(["ours, warm, back to back", "median ms", "critical requests", "ratio vs pywinrm warm"], (["diff", "apply"] as const).map((kind) => {
+    if (backToBack !== undefined) console.log(table(["ours, warm, back to back", "median ms", "critical requests", "ratio vs pywinrm warm"], (["diff", "apply"] as const).map((kind) => {
         const ops = backToBack[kind];
         const reference = warm(kind)?.pywinrm;
         return [

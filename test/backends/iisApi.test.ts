@@ -6,7 +6,12 @@ import { IisApiBackend } from "../../provider/backends/iisApi";
 import { PowerShellScriptError } from "../../provider/backends/powershell";
 import { SESSION_DEFAULTS } from "../../provider/settings/schema";
 import { projectRoot, sharedFile } from "../support/paths";
-import { EmulatedRunner, scratchApplicationHost } from "./emulatedRunner";
+import { PwshRunner, requirePwsh } from "../support/pwsh";
+import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
+import { parseApplicationHost } from "../../provider/apphost/document";
+import { readSession } from "../../provider/apphost/sessionReader";
+import { runScript } from "../../provider/backends/powershell";
+import { HOSTILE_TEXT } from "./powershell/requests";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
 /** A real file with `<asp><session keepSessionIdSecure="true" /></asp>` at the root, or our own fixture. */
@@ -22,18 +27,31 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
     assert.fail("expected a rejection");
 }
 
-describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a real applicationHost.config)", function () {
-    let scratch: ReturnType<typeof scratchApplicationHost>;
-    let runner: EmulatedRunner;
+describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsoft.Web.Administration double, on a copy of a real applicationHost.config)", function () {
+    // Each script is a PowerShell process: seconds each on a busy machine.
+    this.timeout(300_000);
+    let pwsh: string;
+    let scratch: ScratchWindows;
+    let runner: PwshRunner;
     let backend: IisApiBackend;
+    before(function () {
+        pwsh = requirePwsh(this);
+    });
     beforeEach(function () {
-        scratch = scratchApplicationHost(SOURCE);
-        runner = new EmulatedRunner(scratch.file);
+        scratch = scratchWindows(SOURCE);
+        runner = new PwshRunner(pwsh, scratch.file);
         backend = new IisApiBackend(runner);
     });
     afterEach(function () {
-        scratch.remove();
+        fs.rmSync(scratch.dir, { recursive: true, force: true });
     });
+
+    /** Makes the next command run `text` in place of the script's loader (-Command . <text>). */
+    function runInstead(text: string): void {
+        runner.beforeRun = (command) => {
+            command.arguments[command.arguments.length - 1] = text;
+        };
+    }
 
     it("describes itself by host", function () {
         assert.equal(backend.description, "web01.test:5985 (IIS API)");
@@ -84,7 +102,7 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
         await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
         const bytes = fs.readFileSync(scratch.file);
         const stat = fs.statSync(scratch.file);
-        const files = fs.readdirSync(scratch.dir).sort();
+        const files = fs.readdirSync(path.dirname(scratch.file)).sort();
         runner.runs.length = 0;
         const same = await backend.write("Default Web Site", { set: { max: 1000, timeout: "0:10" }, restore: {}, remove: ["allowSessionState"] });
         assert.deepEqual(runner.steps(), ["apply session settings at Default Web Site"]);
@@ -96,7 +114,7 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
         const after = fs.statSync(scratch.file);
         assert.equal(after.ino, stat.ino, "not replaced");
         assert.equal(after.mtimeMs, stat.mtimeMs, "not rewritten");
-        assert.deepEqual(fs.readdirSync(scratch.dir).sort(), files, "no backup or temp file");
+        assert.deepEqual(fs.readdirSync(path.dirname(scratch.file)).sort(), files, "no backup or temp file");
     });
 
     it("values the location already holds in another spelling count as the same: nothing is written", async function () {
@@ -137,6 +155,33 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
         assert.equal(result.after.effective.timeout, "00:45:00");
     });
 
+    describe("the injection corpus through real PowerShell", function () {
+        const CONTROL = /[\u0000-\u001f\u007f]/;
+
+        it("every hostile text without control characters, as the segments of one location, is written and read back unchanged", async function () {
+            const location = HOSTILE_TEXT.filter((text) => !CONTROL.test(text)).map((text) => text.replace(/\//g, "\\")).join("/");
+            const result = await backend.write(location, { set: { max: 77 }, restore: {}, remove: [] });
+            assert.equal(runner.runs.length, 1);
+            assert.deepEqual(result.after.explicitRaw, { max: "77" });
+            const response = await runScript(runner, { op: "read", location });
+            assert.equal(response.location, location, "the script echoes the location it was given");
+            assert.equal(response.configPath, `MACHINE/WEBROOT/APPHOST/${location}`);
+            const reading = readSession(parseApplicationHost(fs.readFileSync(scratch.file), scratch.file), location, scratch.file);
+            assert.deepEqual(reading.explicit, { max: 77 }, "IIS's API wrote it under exactly this <location path>");
+        });
+
+        it("text with control characters is refused by the script itself (badRequest), nothing written", async function () {
+            const bytes = fs.readFileSync(scratch.file);
+            for (const text of HOSTILE_TEXT.filter((candidate) => CONTROL.test(candidate)).slice(0, 2)) {
+                const error = await rejection(runScript(runner, { op: "apply", location: text, set: { max: "1" }, remove: [] }));
+                assert.ok(error instanceof PowerShellScriptError);
+                assert.equal(error.code, "badRequest", JSON.stringify(text));
+                assert.match(error.message, /control characters/);
+            }
+            assert.ok(fs.readFileSync(scratch.file).equals(bytes));
+        });
+    });
+
     describe("errors name the host, the operation and the location", function () {
         it("a script's error code (a malformed file: configError)", async function () {
             fs.writeFileSync(scratch.file, "<configuration><system.webServer></configuration>");
@@ -160,46 +205,41 @@ describe("IisApiBackend over a CommandRunner (PowerShell emulator on a copy of a
             assert.ok(fs.readFileSync(scratch.file).equals(bytes));
         });
 
-        it("powershell.exe exiting non-zero: processFailed with stderr's CLIXML decoded", async function () {
-            runner.replaceOutput = () => ({
-                stdout: Buffer.alloc(0),
-                stderr: Buffer.from('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Exception calling "FromBase64String"_x000D__x000A_</S></Objs>'),
-                exitCode: 1,
-            });
+        it("powershell.exe exiting non-zero: processFailed with stderr decoded", async function () {
+            runInstead("{ throw 'the server broke' }");
             const error = await rejection(backend.read("Default Web Site/shop"));
             assert.ok(error instanceof PowerShellScriptError);
             assert.equal(error.code, "processFailed");
-            assert.equal(
-                error.message,
-                'read at location "Default Web Site/shop" on web01.test:5985: powershell.exe exited with code 1 before the script reported a result; stderr: Exception calling "FromBase64String"',
-            );
+            assert.match(error.message, /^read at location "Default Web Site\/shop" on web01\.test:5985: powershell\.exe exited with code 1 before the script reported a result; stderr: .*the server broke/);
+            assert.doesNotMatch(error.message, /\x1b\[|_x001B_|<Objs/, "no CLIXML or terminal colours in the message");
         });
 
         it("empty or garbage stdout: badOutput, quoting stderr", async function () {
-            runner.replaceOutput = () => ({ stdout: Buffer.from("Loading profile...\r\n"), stderr: Buffer.from("WARNING: something"), exitCode: 0 });
+            runInstead("{ 'Loading profile...'; [Console]::Error.WriteLine('something') }");
             const error = await rejection(backend.write("", { set: { max: 1 }, restore: {}, remove: [] }));
             assert.ok(error instanceof PowerShellScriptError);
             assert.equal(error.code, "badOutput");
-            assert.match(error.message, /^apply at the server level on web01\.test:5985: no JSON result line .*"Loading profile\.\.\."; stderr: WARNING: something$/);
-            runner.replaceOutput = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
+            assert.match(error.message, /^apply at the server level on web01\.test:5985: no JSON result line .*"Loading profile\.\.\."; stderr: .*something/);
+            runInstead("{ }");
             assert.match((await rejection(backend.read(""))).message, /printed nothing on stdout/);
         });
 
-        it("an unknown script on the server (version skew): processFailed with PowerShell's error text", async function () {
-            runner.beforeRun = (command) => {
-                command.arguments[command.arguments.length - 1] = "Get-Nothing";
-            };
+        it("a command PowerShell does not know (version skew): processFailed with PowerShell's error text", async function () {
+            runInstead("Get-Nothing");
             const error = await rejection(backend.read("Default Web Site"));
             assert.ok(error instanceof PowerShellScriptError);
             assert.equal(error.code, "processFailed");
-            assert.match(error.message, /on web01\.test:5985: powershell\.exe exited with code 1 .*stderr: This test server runs only the provider's own scripts/);
+            assert.match(error.message, /on web01\.test:5985: powershell\.exe exited with code 1 .*stderr: .*Get-Nothing.*not recognized/s);
         });
 
-        it("a timeout IIS's validation refuses (not whole minutes) is apply's configError", async function () {
+        it("a timeout IIS's validation refuses (not whole minutes) is apply's configError with IIS's message; nothing written", async function () {
+            const bytes = fs.readFileSync(scratch.file);
             const error = await rejection(backend.write("Default Web Site", { set: { timeout: "00:10:30" }, restore: {}, remove: [] }));
             assert.ok(error instanceof PowerShellScriptError);
             assert.equal(error.code, "configError");
             assert.equal(error.operation, "apply");
+            assert.match(error.message, /granularity of 60 seconds/);
+            assert.ok(fs.readFileSync(scratch.file).equals(bytes));
         });
     });
 });

@@ -9,7 +9,8 @@ import type { SessionAttribute } from "../../provider/settings/schema";
 import { ConfigChangedError } from "../../provider/transports/configFile";
 import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../../provider/backends/powershell/remoteConfigFile";
 import { projectRoot, sharedFile } from "../support/paths";
-import { EmulatedRunner, scratchApplicationHost } from "./emulatedRunner";
+import { PwshRunner, requirePwsh } from "../support/pwsh";
+import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
 import { realSizedApplicationHost } from "../support/realSizedApplicationHost";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
@@ -39,23 +40,47 @@ function foreignEdit(file: string, mark: string): void {
     fs.writeFileSync(file, `${text.slice(0, at)}<!-- ${mark} -->${text.slice(at)}`);
 }
 
-describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (PowerShell emulator)", function () {
-    let scratch: ReturnType<typeof scratchApplicationHost>;
-    let runner: EmulatedRunner;
+/**
+ * The three files whose bytes are hardest to keep, for the sweep through real PowerShell: one with
+ * a byte order mark, one with LF line endings, one with non-ASCII text (the whole corpus goes
+ * through the editor without PowerShell in test/apphost).
+ */
+function awkwardFiles(dir: string): string[] {
+    const names = fs.readdirSync(dir).filter((name) => name.endsWith(".config") && !NOT_EDITABLE.has(name)).sort();
+    const bytesOf = (name: string) => fs.readFileSync(path.join(dir, name));
+    const picks = [
+        names.find((name) => bytesOf(name).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))),
+        names.find((name) => !bytesOf(name).includes("\r\n")),
+        names.find((name) => /[^\x00-\x7f]/.test(bytesOf(name).toString("utf8"))),
+    ];
+    return [...new Set(picks.filter((name): name is string => name !== undefined))].map((name) => path.join(dir, name));
+}
+
+describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (real PowerShell 7)", function () {
+    // Each script is a PowerShell process: seconds each on a busy machine.
+    this.timeout(300_000);
+    let pwsh: string;
+    let scratch: ScratchWindows;
+    let runner: PwshRunner;
     let file: RemoteConfigFile;
+    before(function () {
+        pwsh = requirePwsh(this);
+    });
     beforeEach(function () {
-        scratch = scratchApplicationHost(SOURCE);
-        runner = new EmulatedRunner(scratch.file);
-        file = new RemoteConfigFile(runner);
+        scratch = scratchWindows(SOURCE);
+        runner = new PwshRunner(pwsh, scratch.file);
+        file = new RemoteConfigFile(runner, scratch.file);
     });
     afterEach(function () {
-        scratch.remove();
+        fs.rmSync(scratch.dir, { recursive: true, force: true });
     });
 
-    it("is labelled host:path and backs up beside the file", function () {
-        assert.equal(file.path, DEFAULT_APPLICATION_HOST_PATH);
-        assert.equal(file.label, `web01.test:5985:${DEFAULT_APPLICATION_HOST_PATH}`);
-        assert.equal(file.backupPath, `${DEFAULT_APPLICATION_HOST_PATH}.asp-session.bak`);
+    it("is labelled host:path and backs up beside the file; the default path is IIS's", function () {
+        const usual = new RemoteConfigFile(runner);
+        assert.equal(usual.path, DEFAULT_APPLICATION_HOST_PATH);
+        assert.equal(usual.label, `web01.test:5985:${DEFAULT_APPLICATION_HOST_PATH}`);
+        assert.equal(usual.backupPath, `${DEFAULT_APPLICATION_HOST_PATH}.asp-session.bak`);
+        assert.equal(file.label, `web01.test:5985:${scratch.file}`);
     });
 
     it("read: the bytes, versioned by SHA-256, in one command on the command line", async function () {
@@ -65,7 +90,7 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (P
         assert.equal(content.version, sha256(original));
         assert.equal(runner.runs.length, 1);
         assert.equal(runner.runs[0].command.stdin, undefined);
-        assert.deepEqual(runner.steps(), [`read ${DEFAULT_APPLICATION_HOST_PATH}`]);
+        assert.deepEqual(runner.steps(), [`read ${scratch.file}`]);
     });
 
     it("write: replaced when the version matches (content on stdin), the old bytes kept as the backup", async function () {
@@ -75,7 +100,7 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (P
         assert.ok(fs.readFileSync(scratch.file).equals(replacement));
         assert.ok(fs.readFileSync(`${scratch.file}.asp-session.bak`).equals(bytes));
         assert.ok(runner.runs[1].command.stdin !== undefined, "a file's content travels on stdin");
-        assert.equal(runner.steps()[1], `write ${DEFAULT_APPLICATION_HOST_PATH}`);
+        assert.equal(runner.steps()[1], `write ${scratch.file}`);
     });
 
     it("write: a stale version is a ConfigChangedError naming the file and what was found; nothing written", async function () {
@@ -86,18 +111,40 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (P
         assert.ok(error instanceof ConfigChangedError);
         assert.equal(
             error.message,
-            `web01.test:5985:${DEFAULT_APPLICATION_HOST_PATH} changed since it was read (found SHA-256 ${sha256(changed)}, expected ${sha256(bytes)}); nothing was written`,
+            `web01.test:5985:${scratch.file} changed since it was read (found SHA-256 ${sha256(changed)}, expected ${sha256(bytes)}); nothing was written`,
         );
         assert.ok(fs.readFileSync(scratch.file).equals(changed));
     });
 
-    it("other script errors surface with host, operation and path", async function () {
-        const missing = new RemoteConfigFile(runner, "D:\\iis\\applicationHost.config");
-        const error = await rejection(missing.read());
-        assert.ok(error instanceof PowerShellScriptError);
-        assert.equal(error.code, "notFound");
-        assert.equal(error.target, "D:\\iis\\applicationHost.config");
-        assert.match(error.message, /^readFile of "D:\\\\iis\\\\applicationHost\.config" on web01\.test:5985 failed \(notFound\): /);
+    it("other script errors surface with host, operation and path: a missing file, a directory, a Windows path on Linux", async function () {
+        const missingPath = path.join(scratch.dir, "missing", "applicationHost.config");
+        const missing = await rejection(new RemoteConfigFile(runner, missingPath).read());
+        assert.ok(missing instanceof PowerShellScriptError);
+        assert.equal(missing.code, "notFound");
+        assert.equal(missing.target, missingPath);
+        assert.ok(missing.message.startsWith(`readFile of "${missingPath}" on web01.test:5985 failed (notFound): `), missing.message);
+        // Opening a folder as a file is refused by the OS as access denied (root is no exception).
+        const folder = await rejection(new RemoteConfigFile(runner, path.dirname(scratch.file)).read());
+        assert.ok(folder instanceof PowerShellScriptError);
+        assert.equal(folder.code, "accessDenied");
+        const windows = await rejection(new RemoteConfigFile(runner, DEFAULT_APPLICATION_HOST_PATH).read());
+        assert.ok(windows instanceof PowerShellScriptError);
+        assert.equal(windows.code, "badRequest");
+        assert.match(windows.message, /must be an absolute path \(\/\.\.\.\)/);
+    });
+
+    it("a path full of hostile text (quotes, $(), backticks, semicolons, a newline, non-ASCII) is read and written as data", async function () {
+        const folder = path.join(scratch.dir, "it's \"x\" $(Stop-Computer) `$y; exit\nGenomgång 日本語");
+        fs.mkdirSync(folder);
+        const hostile = path.join(folder, "applicationHost.config");
+        fs.copyFileSync(scratch.file, hostile);
+        const remote = new RemoteConfigFile(runner, hostile);
+        const { bytes, version } = await remote.read();
+        assert.ok(bytes.equals(fs.readFileSync(scratch.file)));
+        const replacement = Buffer.concat([bytes, Buffer.from("<!-- é -->")]);
+        await remote.write(replacement, version);
+        assert.ok(fs.readFileSync(hostile).equals(replacement));
+        assert.ok(fs.readFileSync(`${hostile}.asp-session.bak`).equals(bytes));
     });
 
     it("withLock just runs the work (the compare-and-swap on the server protects the write)", async function () {
@@ -114,7 +161,7 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (P
         it("reads and applies; a write is read + write + read-back", async function () {
             const result = await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
             assert.deepEqual(result.after.explicitRaw, { max: "1000", timeout: "00:10:00" });
-            assert.deepEqual(runner.steps(), [`read ${DEFAULT_APPLICATION_HOST_PATH}`, `write ${DEFAULT_APPLICATION_HOST_PATH}`, `read ${DEFAULT_APPLICATION_HOST_PATH}`]);
+            assert.deepEqual(runner.steps(), [`read ${scratch.file}`, `write ${scratch.file}`, `read ${scratch.file}`]);
             assert.deepEqual((await backend.read("Default Web Site")).explicit, { max: 1000, timeout: "00:10:00" });
             assert.match(fs.readFileSync(scratch.file, "utf8"), /<session max="1000" timeout="00:10:00" \/>/);
         });
@@ -136,26 +183,17 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (P
             assert.ok(text.includes('<session allowSessionState="false" />'));
         });
 
-        it("a file changed before every write: ConfigChangedError after the retries, and only the other writer's edits in it", async function () {
-            let edits = 0;
-            runner.beforeRun = (_command, index) => {
-                if (runner.runs[index].options?.step?.startsWith("write ")) foreignEdit(scratch.file, `edit ${++edits}`);
-            };
-            const error = await rejection(backend.write("Default Web Site", { set: { max: 5 }, restore: {}, remove: [] }));
-            assert.ok(error instanceof ConfigChangedError);
-            assert.match(error.message, /changed on each of 5 attempts/);
-            assert.equal(edits, 5);
-            assert.equal(fs.readFileSync(scratch.file, "utf8").includes('max="5"'), false);
-        });
+        // A file changed before every write (ConfigChangedError after the retries) is the end-to-end
+        // test's compare-and-swap case (test/provider/winrm.test.ts).
 
-        const sources = [OWN_FIXTURE, ...(corpusDir ? fs.readdirSync(corpusDir).filter((name) => name.endsWith(".config") && !NOT_EDITABLE.has(name)).map((name) => path.join(corpusDir, name)) : [])];
+        const sources = [OWN_FIXTURE, ...(corpusDir ? awkwardFiles(corpusDir) : [])];
         for (const source of sources) {
             it(`apply then revert restores the original bytes: ${path.basename(path.dirname(source))}/${path.basename(source)}`, async function () {
-                const own = scratchApplicationHost(source);
+                const own = scratchWindows(source);
                 try {
-                    const remote = new XmlFileBackend(new RemoteConfigFile(new EmulatedRunner(own.file)));
+                    const remote = new XmlFileBackend(new RemoteConfigFile(new PwshRunner(pwsh, own.file), own.file));
                     const original = fs.readFileSync(own.file);
-                    for (const location of ["", "Default Web Site", "New Site/app"]) {
+                    for (const location of ["New Site/app"]) {
                         const set = { allowSessionState: false, max: 1000, timeout: "00:10:00" };
                         const applied = await remote.write(location, { set, restore: {}, remove: [] });
                         assert.deepEqual(applied.after.explicit, { ...applied.before.explicit, ...set });
@@ -169,7 +207,7 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (P
                         assert.ok(fs.readFileSync(own.file).equals(original), `${location || "server level"}: revert did not restore the original bytes`);
                     }
                 } finally {
-                    own.remove();
+                    fs.rmSync(own.dir, { recursive: true, force: true });
                 }
             });
         }

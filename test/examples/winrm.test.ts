@@ -11,12 +11,15 @@ import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { OWN_FIXTURE, scratchCopy, startHost } from "../support/hostFixture";
 import { projectRoot } from "../support/paths";
+import { requirePwsh } from "../support/pwsh";
 import { startWsmanServer, WsmanServer } from "../support/wsman";
 
-describe("examples/winrm, run as a Pulumi program against the WS-Management test server", function () {
+describe("examples/winrm, run as a Pulumi program against the WS-Management test server (real PowerShell 7 behind it)", function () {
+    this.timeout(300_000);
     let host: ProviderHost;
     let server: WsmanServer | undefined;
     before(async function () {
+        requirePwsh(this);
         ({ host } = await startHost());
     });
     after(async function () {
@@ -29,7 +32,8 @@ describe("examples/winrm, run as a Pulumi program against the WS-Management test
         const original = fs.readFileSync(file);
         server = await startWsmanServer({ users: [{ username: "CORP\\deploy", password: "Example-Passw0rd" }], applicationHostPath: file });
         const state: StackState = {};
-        const config = { host: "127.0.0.1", port: String(server.port), username: "CORP\\deploy", password: "Example-Passw0rd", mode: "xml" };
+        // PowerShell runs on Linux here, so the file is named by its local path.
+        const config = { host: "127.0.0.1", port: String(server.port), username: "CORP\\deploy", password: "Example-Passw0rd", mode: "xml", configPath: file };
         const run = (mode: "preview" | "up") => runProgram({
             host, state, mode, program: path.join(projectRoot, "dist", "examples", "winrm", "index.js"),
             project: "iis-asp-session-winrm", stack: "test", config,

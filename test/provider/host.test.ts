@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
 import { UNKNOWN } from "../../provider/settings/inputs";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
@@ -143,7 +144,7 @@ describe("provider through the real dynamic-provider host", function () {
         await assert.rejects(host.create(URN, bad), (error: ProviderCallError) =>
             error.details.includes(file) && /not well-formed XML: .* at line \d+/.test(error.details) && /nothing was changed/.test(error.details));
         assert.ok(fs.readFileSync(file).equals(before));
-        assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["applicationHost.config"], "a temp, backup or lock file was left behind");
+        assert.deepStrictEqual(fs.readdirSync(path.dirname(file)).sort(), ["applicationHost.config"], "a temp, backup or lock file was left behind");
     });
 
     it("refuses a location held by two <location> elements that both hold <asp>", async function () {

@@ -31,7 +31,8 @@ describe("targets", function () {
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", auth: "basic", https: true }), []);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", auth: "certificate", https: true }), ["target.clientCertificate", "target.clientKey"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", insecureSkipVerify: true }), ["target.insecureSkipVerify"]);
-        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "etc\\x" }), ["target.configPath"]);
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "iis\\applicationHost.config" }), ["target.configPath"]);
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "/srv/iis/applicationHost.config" }), [], "PowerShell 7 on Linux takes /... paths");
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", configPath: "C:\\a.config" }), ["target.configPath"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "rdp" }), ["target.mode"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", https: true, caCertificate: "abc" }), ["target.caCertificate"]);

@@ -1,9 +1,8 @@
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ProviderHost } from "../../examples/engine/providerHost";
 import { PROVIDER_REFERENCE } from "../../sdk/providerReference";
 import { projectRoot } from "./paths";
+import { scratchWindows, type ScratchWindows } from "./windowsFolder";
 
 export const URN = "urn:pulumi:test::iis::pulumi-nodejs:dynamic/iis:AspSessionSettings::shop";
 
@@ -14,12 +13,9 @@ export async function startHost(): Promise<{ host: ProviderHost; providerText: s
     return { host, providerText: PROVIDER_REFERENCE };
 }
 
-/** A scratch folder with a copy of `source` named applicationHost.config. */
-export function scratchCopy(source: string): { dir: string; file: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asp-session-"));
-    const file = path.join(dir, "applicationHost.config");
-    fs.copyFileSync(source, file);
-    return { dir, file };
+/** A scratch copy of `source` as <windir>/System32/inetsrv/config/applicationHost.config (see windowsFolder.ts). */
+export function scratchCopy(source: string): ScratchWindows {
+    return scratchWindows(source);
 }
 
 /** Our own fixture, always present (examples/local's sample file). */

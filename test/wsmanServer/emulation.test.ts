@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { runCommandLine, withoutCmdPrefix } from "../support/wsman/commandLine";
+import { expandVariables, startCommandLine, withoutCmdPrefix } from "../support/wsman/commandLine";
 import { nextOutputBatch } from "../support/wsman/receiveOutput";
 import { recordingPowerShell } from "./fixtures";
 
@@ -8,7 +8,7 @@ describe("WS-Man test server: pure pieces", () => {
         const { runner, calls } = recordingPowerShell();
         const context = { computerName: "WIN-X", applicationHostPath: "/tmp/applicationHost.config", powershell: runner };
         const run = async (line: string) => {
-            const result = await runCommandLine(line, true, Buffer.alloc(0), context);
+            const result = await startCommandLine(line, true, true, context).result;
             return { stdout: result.stdout.toString(), stderr: result.stderr.toString(), exitCode: result.exitCode };
         };
 
@@ -28,11 +28,15 @@ describe("WS-Man test server: pure pieces", () => {
             assert.strictEqual((await run("nosuch && echo skipped")).exitCode, 9009);
         });
 
-        it("hands powershell command lines (with or without a path) to the PowerShell runner", async () => {
+        it("hands powershell command lines (with or without a path, %SystemRoot% expanded) to the PowerShell starter", async () => {
             calls.length = 0;
             await run("cmd /c powershell -encodedcommand AAAA");
-            await run("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoProfile");
+            await run("%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoProfile");
             assert.deepStrictEqual(calls.map((call) => call.commandLine), ["powershell -encodedcommand AAAA", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoProfile"]);
+        });
+
+        it("expands %SystemRoot% and %windir% in any case, and nothing else", () => {
+            assert.strictEqual(expandVariables("%systemroot%\\a %WINDIR%\\b %TEMP%"), "C:\\Windows\\a C:\\Windows\\b %TEMP%");
         });
     });
 

@@ -140,7 +140,7 @@ describe("WS-Man test server: shell behaviour", () => {
         const { runner, calls } = recordingPowerShell(() => ({ stdout: Buffer.from(long), stderr: Buffer.from("warn"), exitCode: 3 }));
         await startWith({ powershell: runner, outputChunkBytes: 4096 });
         const invocation = buildPowerShellStdinCommand("Write-Output 'hello'");
-        const commandId = await startCommand({ command: invocation.command, arguments: invocation.arguments });
+        const commandId = await startCommand({ command: invocation.command, arguments: invocation.arguments, consoleModeStdin: false });
         const half = Math.floor(invocation.stdin.length / 2);
         for (const [data, end] of [[invocation.stdin.subarray(0, half), false], [invocation.stdin.subarray(half), true]] as const) {
             const send = wsman.buildSend(connection.context(), shellId, { commandId, data, end });
@@ -148,7 +148,7 @@ describe("WS-Man test server: shell behaviour", () => {
         }
         const { xml, output } = await receive(commandId);
         assert.strictEqual(calls.length, 1);
-        assert.strictEqual(calls[0].commandLine, invocation.commandLine);
+        assert.strictEqual(calls[0].commandLine, invocation.commandLine.replace("%SystemRoot%", "C:\\Windows"), "cmd.exe expands %SystemRoot%");
         assert.deepStrictEqual(calls[0].stdin, invocation.stdin);
         assert.strictEqual(output.streams.stdout.length, 3, "10 000 bytes in 4096-byte chunks");
         assert.strictEqual(Buffer.concat(output.streams.stdout).toString(), long);

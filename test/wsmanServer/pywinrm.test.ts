@@ -5,6 +5,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { parseScriptOutput, prepareInvocation } from "../../provider/backends/powershell";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
+import { requirePwsh } from "../support/pwsh";
 import { WsmanServer, startWsmanServer } from "../support/wsman";
 import { projectRoot, underCi } from "../support/paths";
 import { findPywinrm } from "../support/pywinrm";
@@ -98,7 +99,8 @@ describe("WS-Man test server: pywinrm (python3-winrm) interoperability", functio
         assert.strictEqual(stats.openShells, 0, "pywinrm deleted its shells");
     });
 
-    it("runs our read script (command-line loader) with run_cmd, through the PowerShell emulator", async () => {
+    it("runs our read script (command-line loader) with run_cmd, in real PowerShell 7", async function () {
+        requirePwsh(this);
         const copy = scratchCopy(OWN_FIXTURE);
         try {
             server = await startWsmanServer({ users: [VAGRANT], applicationHostPath: copy.file });

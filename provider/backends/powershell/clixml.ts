@@ -5,6 +5,14 @@ import { XmlSyntaxError, attributeValue, parseXml } from "../../transports/winrm
  * progress streams to stderr as CLIXML: a "#< CLIXML" line followed by an <Objs> document.
  * decodeClixml turns that back into the text a console would have shown.
  *
+ * What PowerShell writes (recorded from PowerShell 7.6.9 in test fixtures): stream records as
+ * <S S="Error">, and in lower case <S S="warning">, <S S="verbose">, <S S="debug">; with
+ * -OutputFormat xml whole records as <Obj S="Error"> (an ErrorRecord) and <Obj S="information">,
+ * each with the text a console shows in its <ToString>; progress as <Obj S="progress">, which a
+ * console shows only as a transient bar and so is dropped. PowerShell 7 colours error text with
+ * terminal escape sequences even when redirected, inside CLIXML and in plain stderr (-Command
+ * writes errors as text); they are removed everywhere.
+ *
  * Tolerated (all seen in Ansible's fixes): the header repeated ("#< CLIXML\r\n#< CLIXML\r\n"),
  * several <Objs> documents in a row, CLIXML after ordinary stderr text, and stderr with no
  * CLIXML at all (returned unchanged). A block that does not parse is kept verbatim, so nothing
@@ -15,8 +23,13 @@ const HEADER = "#< CLIXML";
 const OBJS_OPEN = "<Objs";
 const OBJS_CLOSE = "</Objs>";
 
-/** Prefixes PowerShell's console host puts on the non-error streams. */
-const STREAM_PREFIX: Readonly<Record<string, string>> = { Error: "", Warning: "WARNING: ", Verbose: "VERBOSE: ", Debug: "DEBUG: " };
+/** Prefixes PowerShell's console host puts on the streams of <S> records, by lower-cased stream name. */
+const STREAM_PREFIX: Readonly<Record<string, string>> = { error: "", warning: "WARNING: ", verbose: "VERBOSE: ", debug: "DEBUG: " };
+/** The <Obj> records shown as text (by their ToString), by lower-cased stream name. */
+const OBJECT_STREAMS: ReadonlySet<string> = new Set(["error", "information"]);
+
+/** Terminal control sequences (CSI, e.g. ESC[31;1m, and OSC) that PowerShell 7 puts around error text. */
+const TERMINAL_SEQUENCES = /\u001b(?:\[[0-9;?]*[ -\/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\))/g;
 
 /** True when `stderr` contains a CLIXML header. */
 export function hasClixml(stderr: string): boolean {
@@ -24,11 +37,15 @@ export function hasClixml(stderr: string): boolean {
 }
 
 /**
- * Readable text for a stderr that may contain CLIXML: the <S> records of the error, warning,
- * verbose and debug streams with their _xHHHH_ escapes decoded, progress and other objects
- * dropped, surrounding non-CLIXML text kept in place.
+ * Readable text for a stderr that may contain CLIXML: the error, warning, verbose, debug and
+ * information records with their _xHHHH_ escapes decoded and terminal colours removed, progress
+ * and other objects dropped, surrounding non-CLIXML text kept in place.
  */
 export function decodeClixml(stderr: string): string {
+    return decodeBlocks(stderr).replace(TERMINAL_SEQUENCES, "");
+}
+
+function decodeBlocks(stderr: string): string {
     const out: string[] = [];
     let position = 0;
     for (;;) {
@@ -83,12 +100,22 @@ function decodeObjs(block: string): string {
     }
     const lines: string[] = [];
     for (const record of root.children) {
-        // <S S="Error">…</S> are stream records; <Obj S="progress"> and other objects are not text.
-        if (record.localName !== "S") continue;
-        const stream = attributeValue(record, "S") ?? "";
-        const prefix = STREAM_PREFIX[stream];
-        if (prefix === undefined) continue;
-        lines.push(prefix + decodeClixmlEscapes(record.text));
+        // <S S="Error">text</S> stream records; <Obj S="Error"> whole records, shown by their ToString.
+        const stream = (attributeValue(record, "S") ?? "").toLowerCase();
+        let prefix: string | undefined;
+        let text: string | undefined;
+        if (record.localName === "S") {
+            prefix = STREAM_PREFIX[stream];
+            text = record.text;
+        } else if (record.localName === "Obj" && OBJECT_STREAMS.has(stream)) {
+            prefix = "";
+            text = record.children.find((child) => child.localName === "ToString")?.text;
+        }
+        if (prefix === undefined || text === undefined) continue;
+        const line = decodeClixmlEscapes(text);
+        // Error text ends with its own line break; warning, verbose and debug records and whole
+        // records carry none, and a console shows each on a line of its own.
+        lines.push(prefix + (line.endsWith("\n") ? line : `${line}\r\n`));
     }
     return lines.join("").replace(/\s+$/, "");
 }

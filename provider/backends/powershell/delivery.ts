@@ -3,11 +3,11 @@
  *
  * Command line: the UTF-8 script, gzip-compressed and base64-encoded, inside a short fixed loader
  * passed with -Command. Our scripts compress to about a third, so read, apply and readFile fit
- * (about 3,200-6,900 characters; apply with an incompressible 1,000-character location about
- * 8,100) where -EncodedCommand (8/3 characters per script character) fits none of them. Over
+ * (about 3,300-5,900 characters; apply with an incompressible 1,000-character location about
+ * 7,300) where -EncodedCommand (8/3 characters per script character) fits none of them. Over
  * WinRM that saves the Send request that stdin costs.
  *
- * Stdin: the bootstrap of transports/winrm/wsman/powershell.ts, for whatever does not fit
+ * Stdin: the bootstrap of commandLine.ts, for whatever does not fit
  * (writeFile with a file's content, or a read of an extraordinarily long location).
  *
  * The command line is built for cmd.exe, the shell both WinRM (unless WINRS_SKIP_CMD_SHELL) and

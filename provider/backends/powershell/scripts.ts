@@ -14,8 +14,12 @@
  * {"ok":false,"error":code,"message":...}, and exits 0 even when it reports an error
  * (protocol.ts has the contract, response.ts reads it).
  *
- * Written for Windows PowerShell 5.1 on .NET Framework 4.5+; nothing here has run on Windows
- * in this repository (the tests check the grammar with tree-sitter and the data flow).
+ * They run on Windows PowerShell 5.1 (.NET Framework 4.5+, what Windows Server ships) and on
+ * PowerShell 7 (.NET, what OpenSSH remoting often starts). Where the two differ the scripts branch
+ * on $PSVersionTable: 5.1 decodes the request with System.Web.Extensions' JavaScriptSerializer,
+ * which 7 does not have; 7 uses System.Text.Json, which 5.1 does not have. The tests run every
+ * script under real PowerShell 7 (on Linux, against a Microsoft.Web.Administration test double
+ * for mode "iis"); the 5.1 branch is checked only against PowerShell's grammar (tree-sitter).
  */
 import type { OperationName } from "./protocol";
 
@@ -45,20 +49,47 @@ function Stop-Operation([string]$code, [string]$message, [hashtable]$fields) {
     throw $exception
 }
 
-# JavaScriptSerializer rather than ConvertFrom-Json, which refuses input over 2 MB in 5.1.
+# Not ConvertFrom-Json: 5.1's refuses input over 2 MB, and 7's turns ISO-8601-looking strings
+# into dates. Objects become dictionaries with ordinal keys, arrays object[], strings strings.
 function Read-Request([string]$requestB64) {
     try {
         $bytes = [Convert]::FromBase64String($requestB64)
         $json = (New-Object System.Text.UTF8Encoding -ArgumentList $false, $true).GetString($bytes)
-        Add-Type -AssemblyName System.Web.Extensions
-        $serializer = New-Object System.Web.Script.Serialization.JavaScriptSerializer
-        $serializer.MaxJsonLength = [int]::MaxValue
-        $request = $serializer.DeserializeObject($json)
+        if ($PSVersionTable.PSVersion.Major -ge 6) {
+            $document = [System.Text.Json.JsonDocument]::Parse($json)
+            try { $request = ConvertFrom-JsonElement $document.RootElement } finally { $document.Dispose() }
+        } else {
+            Add-Type -AssemblyName System.Web.Extensions
+            $serializer = New-Object System.Web.Script.Serialization.JavaScriptSerializer
+            $serializer.MaxJsonLength = [int]::MaxValue
+            $request = $serializer.DeserializeObject($json)
+        }
     } catch {
         Stop-Operation 'badRequest' ('the request is not base64 of UTF-8 JSON: ' + $_.Exception.Message)
     }
     if ($request -isnot [System.Collections.IDictionary]) { Stop-Operation 'badRequest' 'the request is not a JSON object' }
-    return $request
+    return ,$request
+}
+
+# PowerShell 7 only: a System.Text.Json element as the values JavaScriptSerializer gives on 5.1.
+function ConvertFrom-JsonElement($element) {
+    switch ($element.ValueKind.ToString()) {
+        'Object' {
+            $map = New-Object 'System.Collections.Generic.Dictionary[string,object]' -ArgumentList ([System.StringComparer]::Ordinal)
+            foreach ($property in $element.EnumerateObject()) { $map[$property.Name] = ConvertFrom-JsonElement $property.Value }
+            return ,$map
+        }
+        'Array' {
+            $items = New-Object 'System.Collections.Generic.List[object]'
+            foreach ($item in $element.EnumerateArray()) { $items.Add((ConvertFrom-JsonElement $item)) }
+            return ,$items.ToArray()
+        }
+        'String' { return $element.GetString() }
+        'Number' { return $element.GetDecimal() }
+        'True' { return $true }
+        'False' { return $false }
+        default { return $null }
+    }
 }
 
 function Get-Text($map, [string]$name) {
@@ -83,6 +114,7 @@ function ConvertTo-Failure($record) {
         if ($inner -is [System.UnauthorizedAccessException]) { $code = 'accessDenied'; break }
         if ($inner -is [System.IO.IOException] -and ($win32 -eq 32 -or $win32 -eq 33)) { $code = 'busy'; break }
         if ($inner -is [System.Runtime.InteropServices.COMException] -and $win32 -eq 5) { $code = 'accessDenied'; break }
+        if ($inner -is [System.Runtime.InteropServices.COMException] -and ($win32 -eq 2 -or $win32 -eq 3)) { $code = 'notFound'; break }
         if ($inner -is [System.Runtime.InteropServices.COMException] -or $inner -is [System.Xml.XmlException]) { $code = 'configError'; break }
     }
     $message = '{0}: {1} (script line {2})' -f $exception.GetType().FullName, $exception.Message, $record.InvocationInfo.ScriptLineNumber
@@ -92,11 +124,17 @@ function ConvertTo-Failure($record) {
 
 /** Whole-file access for readFile and writeFile. */
 const FILE_FUNCTIONS = String.raw`
-# .NET resolves relative paths against the process's folder, not PowerShell's location.
+# .NET resolves relative paths against the process's folder, not PowerShell's location. Paths
+# are those of the system the script runs on: C:\... or \\server\share\... on Windows, /... elsewhere
+# (PowerShell 7 on Linux, as in this project's tests).
 function Get-AbsolutePath($map, [string]$name) {
     $path = Get-Text $map $name
-    if ($path -notmatch '^([A-Za-z]:\\|\\\\)') {
+    $onWindows = ($PSVersionTable.PSVersion.Major -lt 6) -or $IsWindows
+    if ($onWindows -and $path -notmatch '^([A-Za-z]:\\|\\\\)') {
         Stop-Operation 'badRequest' ('the request field "' + $name + '" must be an absolute path (C:\... or \\server\share\...)')
+    }
+    if (-not $onWindows -and -not $path.StartsWith('/')) {
+        Stop-Operation 'badRequest' ('the request field "' + $name + '" must be an absolute path (/...)')
     }
     return $path
 }
@@ -160,7 +198,8 @@ function Read-Xml([string]$path) {
 
 # Under Shared Configuration, redirection.config points IIS at a file on a share.
 function Get-AppHostFile {
-    $folder = [System.IO.Path]::Combine($env:windir, 'System32\inetsrv\config')
+    # Combine with one name per part: a "\" inside a part is no separator for PowerShell 7 on Linux.
+    $folder = [System.IO.Path]::Combine($env:windir, 'System32', 'inetsrv', 'config')
     $redirection = [System.IO.Path]::Combine($folder, 'redirection.config')
     if ([System.IO.File]::Exists($redirection)) {
         $node = (Read-Xml $redirection).SelectSingleNode('/configuration/configurationRedirection')
@@ -205,7 +244,7 @@ function Read-Explicit([string]$file, [string]$location) {
 }
 
 function New-ServerManager {
-    $assembly = [System.IO.Path]::Combine($env:windir, 'System32\inetsrv\Microsoft.Web.Administration.dll')
+    $assembly = [System.IO.Path]::Combine($env:windir, 'System32', 'inetsrv', 'Microsoft.Web.Administration.dll')
     try { [void][System.Reflection.Assembly]::LoadFrom($assembly) }
     catch { Stop-Operation 'iisUnavailable' ('cannot load ' + $assembly + ' (is IIS installed?): ' + $_.Exception.Message) }
     return New-Object Microsoft.Web.Administration.ServerManager
@@ -434,8 +473,14 @@ exit 0
 `;
 }
 
+/**
+ * The marker line, then the code without its whole-line comments: they are for readers of this
+ * file, and every character sent costs command-line room (cmd.exe's 8191). No script has a
+ * here-string or block comment, so a line starting with # is always a comment.
+ */
 function script(op: OperationName, ...parts: string[]): string {
-    return [SCRIPT_MARKERS[op], PREFERENCES, COMMON_FUNCTIONS, ...parts, main(op)].join("").replace(/\n{2,}/g, "\n\n");
+    const code = [PREFERENCES, COMMON_FUNCTIONS, ...parts, main(op)].join("").split("\n").filter((line) => !/^\s*#/.test(line));
+    return [SCRIPT_MARKERS[op], ...code].join("\n").replace(/\n{2,}/g, "\n\n");
 }
 
 /** The static script of each operation, with REQUEST_PLACEHOLDER still in place. */

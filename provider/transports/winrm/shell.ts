@@ -147,6 +147,10 @@ export class WinrmCommandRunner implements CommandRunner {
                         buildCommand(context, shellId, {
                             command: command.command,
                             arguments: command.arguments,
+                            // With console-mode stdin the process reads a console, which never
+                            // reports the end of what was sent (Ansible and pywinrm turn it off
+                            // whenever they send stdin, for this reason).
+                            consoleModeStdin: command.stdin === undefined,
                             skipCmdShell: this.options.skipCmdShell,
                         }),
                     readCommandResponse,

@@ -1,5 +1,10 @@
 import * as assert from "assert";
 import { decodeClixml, decodeClixmlEscapes, hasClixml } from "../../../provider/backends/powershell";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { projectRoot } from "../../support/paths";
+import { requirePwsh, startPwsh } from "../../support/pwsh";
 import { readShared } from "../../transports/winrm/wsman/recorded";
 
 const OBJS = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">';
@@ -72,5 +77,39 @@ describe("CLIXML on stderr", () => {
 
     it("a header followed by plain text drops the header only", () => {
         assert.strictEqual(decodeClixml("#< CLIXML\r\nnot xml after all"), "not xml after all");
+    });
+});
+
+describe("CLIXML as PowerShell 7 really writes it", () => {
+    const fixtures = path.join(projectRoot, "test", "transports", "winrm", "wsman", "fixtures");
+    /** What a console would have shown for the recorded scripts. */
+    const STREAMS_TEXT = "WARNING: careful: <&> é\r\nVERBOSE: detail\r\nDEBUG: dbg\r\nWrite-Error: it broke";
+    const OUTPUT_FORMAT_XML_TEXT = "it broke <&>\r\ntold you\r\nWARNING: careful";
+
+    it("recorded from pwsh 7.6.9 -EncodedCommand: lower-case warning/verbose/debug, a coloured error, a progress record", () => {
+        // Write-Warning "careful: <&> é"; Write-Verbose "detail" -Verbose; Write-Debug "dbg" -Debug;
+        // Write-Progress -Activity "Copying" -Status "half" -PercentComplete 50; Write-Error "it broke"; "out"
+        const stderr = fs.readFileSync(path.join(fixtures, "pwsh-7.6.9-streams.stderr"), "utf8");
+        assert.match(stderr, /<S S="warning">/);
+        assert.match(stderr, /<Obj S="progress"/);
+        assert.strictEqual(decodeClixml(stderr), STREAMS_TEXT);
+    });
+
+    it("recorded from pwsh 7.6.9 -OutputFormat xml: <Obj S=\"Error\"> and <Obj S=\"information\"> records are shown, not dropped", () => {
+        // Write-Error "it broke <&>"; Write-Information "told you" -InformationAction Continue; Write-Warning "careful"
+        const stderr = fs.readFileSync(path.join(fixtures, "pwsh-7.6.9-outputformat-xml.stderr"), "utf8");
+        assert.match(stderr, /<Obj S="Error"/);
+        assert.strictEqual(decodeClixml(stderr), OUTPUT_FORMAT_XML_TEXT);
+    });
+
+    it("what pwsh on PATH writes now decodes to the same text", async function () {
+        this.timeout(120_000);
+        const pwsh = requirePwsh(this);
+        const script = 'Write-Warning "careful: <&> é"; Write-Verbose "detail" -Verbose; Write-Debug "dbg" -Debug; Write-Progress -Activity "Copying" -Status "half" -PercentComplete 50; Write-Error "it broke"; "out"';
+        const program = startPwsh({ pwsh, args: ["-NoProfile", "-NonInteractive", "-EncodedCommand", Buffer.from(script, "utf16le").toString("base64")], windir: os.tmpdir(), consoleModeStdin: false });
+        program.endInput();
+        const result = await program.result;
+        assert.strictEqual(result.stdout.toString("utf8").trim(), "out");
+        assert.strictEqual(decodeClixml(result.stderr.toString("utf8")), STREAMS_TEXT);
     });
 });

@@ -1,38 +1,42 @@
-import { PowerShellRunner, ProcessResult } from "./options";
+import { finished, type ProcessResult, type RunningProgram } from "../pwsh";
+import { PowerShellStarter } from "./options";
 
 /**
- * What the emulated shell does with a command line. WinRS (WINRS_SKIP_CMD_SHELL=FALSE) runs
- * `cmd.exe /c <command line>`; here `cmd /c` prefixes are peeled off, `powershell ...` goes to the
- * PowerShell runner (our scripts, and pywinrm's `powershell -encodedcommand`), and a few cmd
- * built-ins cover plain commands such as pywinrm's `cmd /c echo hi`. Anything else fails as cmd
- * does for an unknown program (exit 9009).
+ * What WinRS does with a command line. WinRS (WINRS_SKIP_CMD_SHELL=FALSE) runs
+ * `cmd.exe /c <command line>`: here `cmd /c` prefixes are peeled off, %SystemRoot% and %windir%
+ * expand as cmd.exe expands them (to C:\Windows), `powershell ...` is started by the PowerShell
+ * starter (real pwsh), and a few cmd built-ins cover plain commands such as pywinrm's
+ * `cmd /c echo hi`. Anything else fails as cmd does for an unknown program (exit 9009).
  */
 
 export interface CommandLineContext {
     readonly computerName: string;
     readonly applicationHostPath: string;
-    readonly powershell: PowerShellRunner;
+    readonly powershell: PowerShellStarter;
 }
 
 /** cmd.exe's limit on a command line, in characters. */
 export const CMD_LINE_LIMIT = 8191;
 
+/** Where Windows is installed, as cmd.exe expands %SystemRoot% and %windir% on the server played here. */
+const WINDOWS_FOLDER = "C:\\Windows";
+
 /**
- * Runs one command line with its complete stdin, through `cmd.exe /c` when `viaCmd` (WinRS's
- * default). Never throws: failures become stderr and an exit code.
+ * Starts one command line, through `cmd.exe /c` when `viaCmd` (WinRS's default). Never throws:
+ * failures become stderr and an exit code.
  */
-export async function runCommandLine(commandLine: string, viaCmd: boolean, stdin: Buffer, context: CommandLineContext): Promise<ProcessResult> {
-    if (viaCmd && commandLine.length > CMD_LINE_LIMIT) return text("", "The command line is too long.\r\n", 1);
-    const line = withoutCmdPrefix(commandLine);
+export function startCommandLine(commandLine: string, viaCmd: boolean, consoleModeStdin: boolean, context: CommandLineContext): RunningProgram {
+    if (viaCmd && commandLine.length > CMD_LINE_LIMIT) return finished(text("", "The command line is too long.\r\n", 1));
+    const line = viaCmd ? expandVariables(withoutCmdPrefix(commandLine)) : commandLine.trim();
     if (/^"?(?:[^"\s]*\\)?powershell(?:\.exe)?"?(?:\s|$)/i.test(line)) {
         try {
-            return await context.powershell(line, stdin, { applicationHostPath: context.applicationHostPath });
+            return context.powershell(line, { applicationHostPath: context.applicationHostPath, consoleModeStdin });
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            return text("", `PowerShell emulation failed: ${message}\r\n`, 1);
+            return finished(text("", `cannot start PowerShell: ${message}\r\n`, 1));
         }
     }
-    return runBatch(line, context);
+    return finished(runBatch(line, context));
 }
 
 /** "cmd /c x", "cmd.exe /C x" (repeated) → "x". */
@@ -43,6 +47,11 @@ export function withoutCmdPrefix(commandLine: string): string {
         if (match === null) return line;
         line = line.slice(match[0].length).trim();
     }
+}
+
+/** cmd.exe's %SystemRoot% and %windir% (names case-insensitive); other %...% are left as they are. */
+export function expandVariables(line: string): string {
+    return line.replace(/%(SystemRoot|windir)%/gi, WINDOWS_FOLDER);
 }
 
 /** `a & b`, `a && b`: cmd's sequencing, with `"..."` protecting separators. */
@@ -60,7 +69,6 @@ function runBatch(line: string, context: CommandLineContext): ProcessResult {
     }
     return text(stdout, stderr, exitCode);
 }
-
 interface BuiltinResult {
     readonly stdout: string;
     readonly stderr: string;

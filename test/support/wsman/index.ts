@@ -2,12 +2,12 @@
  * An in-repo WS-Management server that plays a Windows host for end-to-end tests and the
  * benchmark: NTLM (with MS-WSMV message encryption), Basic and certificate authentication over
  * HTTP or HTTPS, the Windows Remote Shell (Create/Command/Send/Receive/Signal/Delete), our
- * PowerShell scripts run by the PowerShell emulator against a local applicationHost.config,
+ * PowerShell command lines run by real PowerShell 7 (pwsh) against a scratch Windows folder,
  * latency and fault injection, and counters.
  */
-export { startWsmanServer } from "./server";
+export { startRealPowerShell, startWsmanServer } from "./server";
 export type { WsmanServer } from "./server";
-export type { AuthMethod, FaultInjection, InjectedFault, PowerShellRunner, ProcessResult, TlsIdentity, WsmanServerOptions, WsmanUser } from "./options";
+export type { AuthMethod, FaultInjection, InjectedFault, PowerShellContext, PowerShellStarter, ProcessResult, RunningProgram, TlsIdentity, WsmanServerOptions, WsmanUser } from "./options";
 export type { ShellInfo } from "./shells";
 export type { RequestKind, WsmanServerStats } from "./stats";
 export { createClientCertificates, createServerIdentity } from "./certificates";

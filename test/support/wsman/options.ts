@@ -2,6 +2,7 @@
  * What a test or the benchmark can ask of the in-repo WS-Management test server. The defaults are
  * Windows' own: NTLM (Negotiate) only, message encryption required over HTTP, no latency.
  */
+import type { RunningProgram } from "../pwsh/process";
 
 /** How clients may authenticate (the WinRM service's Auth/Negotiate, Auth/Basic, Auth/Certificate). */
 export type AuthMethod = "ntlm" | "basic" | "certificate";
@@ -12,18 +13,22 @@ export interface WsmanUser {
     readonly password: string;
 }
 
-/** What a PowerShell invocation produced: the shape of test/support/powershellEmulator.ts's result. */
-export interface ProcessResult {
-    readonly stdout: Buffer;
-    readonly stderr: Buffer;
-    readonly exitCode: number;
+export type { ProcessResult, RunningProgram } from "../pwsh/process";
+
+/** What a started `powershell ...` command line needs to know about the server it runs on. */
+export interface PowerShellContext {
+    /** The applicationHost.config the server stands for (at <windir>/System32/inetsrv/config/). */
+    readonly applicationHostPath: string;
+    /** WINRS_CONSOLEMODE_STDIN of the Command: stdin is a console, which never reaches its end. */
+    readonly consoleModeStdin: boolean;
 }
 
 /**
- * Runs one `powershell ...` command line with the stdin the client sent, against
- * `applicationHostPath`. The signature of test/support/powershellEmulator.ts's runEmulatedPowerShell.
+ * Starts one `powershell ...` command line (after cmd.exe's /c and %variables%). The default runs
+ * it with real PowerShell 7 (test/support/pwsh); protocol tests that need no script may pass a
+ * stand-in program.
  */
-export type PowerShellRunner = (commandLine: string, stdin: Buffer, options: { readonly applicationHostPath: string }) => Promise<ProcessResult>;
+export type PowerShellStarter = (commandLine: string, context: PowerShellContext) => RunningProgram;
 
 /**
  * Failures a test can provoke in the next request of one kind. Each is used once.
@@ -71,7 +76,11 @@ export interface WsmanServerOptions {
     readonly auth?: readonly AuthMethod[];
     /** Accounts. A client certificate maps to the account whose user part equals its subject CN. */
     readonly users: readonly WsmanUser[];
-    /** The applicationHost.config our PowerShell scripts act on (handed to the PowerShell runner). */
+    /**
+     * The applicationHost.config our PowerShell scripts act on: it must sit at
+     * <windir>/System32/inetsrv/config/ (see test/support/windowsFolder.ts), and PowerShell runs
+     * with %windir% pointing there.
+     */
     readonly applicationHostPath: string;
     /** Port on 127.0.0.1; 0 (default) picks a free one. */
     readonly port?: number;
@@ -102,6 +111,6 @@ export interface WsmanServerOptions {
      * file specified" while `C:\Windows\system32\WindowsPowerShell\v1.0\powershell.exe` works.
      */
     readonly skipCmdShellSearchesPath?: boolean;
-    /** Runs `powershell ...` command lines. Default: runEmulatedPowerShell (test/support/powershellEmulator.ts). */
-    readonly powershell?: PowerShellRunner;
+    /** Starts `powershell ...` command lines. Default: real PowerShell 7 (`pwsh` on PATH). */
+    readonly powershell?: PowerShellStarter;
 }

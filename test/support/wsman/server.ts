@@ -10,7 +10,8 @@ import {
     isEncryptedContentType,
 } from "../../../provider/transports/winrm/encryption";
 import { NtlmError, NtlmSessionSecurity, channelBindingsHash } from "../../../provider/transports/winrm/ntlm";
-import { runEmulatedPowerShell } from "../powershellEmulator";
+import { pwshOrThrow, startWindowsPowerShell } from "../pwsh";
+import { windirOf } from "../windowsFolder";
 import { XmlSyntaxError, newMessageId } from "../../../provider/transports/winrm/wsman";
 import { MalformedRequestError, WsmanRequest, readRequest } from "./requestReader";
 import { buildFault } from "./responseBuilder";
@@ -18,7 +19,7 @@ import { AuthenticatorOptions, ConnectionAuth, authenticate } from "./authentica
 import { createServerIdentity } from "./certificates";
 import { FaultPlan } from "./faultInjection";
 import { ShellFault, injectedInternalError } from "./faults";
-import { FaultInjection, WsmanServerOptions } from "./options";
+import { FaultInjection, PowerShellStarter, WsmanServerOptions } from "./options";
 import { ShellHost, ShellInfo } from "./shells";
 import { StatsCounter, WsmanServerStats } from "./stats";
 
@@ -87,7 +88,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
     const shellHost = new ShellHost({
         computerName,
         applicationHostPath: options.applicationHostPath,
-        powershell: options.powershell ?? runEmulatedPowerShell,
+        powershell: options.powershell ?? startRealPowerShell,
         skipCmdShellSearchesPath: options.skipCmdShellSearchesPath ?? false,
         maxShellsPerUser: options.maxShellsPerUser ?? 30,
         outputChunkBytes: options.outputChunkBytes ?? 4096,
@@ -263,11 +264,16 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         shells: () => shellHost.describeShells(),
         close: () =>
             new Promise<void>((resolve) => {
+                shellHost.closeAll();
                 server.close(() => resolve());
                 for (const socket of sockets) socket.destroy();
             }),
     };
 }
+
+/** The default: the command line run by real PowerShell 7 with %windir% at the applicationHost.config's Windows folder. */
+export const startRealPowerShell: PowerShellStarter = (commandLine, context) =>
+    startWindowsPowerShell(commandLine, { pwsh: pwshOrThrow(), windir: windirOf(context.applicationHostPath), consoleModeStdin: context.consoleModeStdin });
 
 function soapReply(status: number, xml: string, seal: NtlmSessionSecurity | undefined): Reply {
     const plaintext = Buffer.from(xml, "utf8");

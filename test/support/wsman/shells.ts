@@ -3,7 +3,7 @@ import { newMessageId } from "../../../provider/transports/winrm/wsman";
 import { CommandRequest, CreateShellRequest, DeleteShellRequest, ReceiveRequest, SendRequest, SignalRequest, WsmanRequest } from "./requestReader";
 import { ResponseAddressing, buildCommandResponse, buildCreateResponse, buildDeleteResponse, buildReceiveResponse, buildSendResponse, buildSignalResponse } from "./responseBuilder";
 import { accountKey, parseUserName } from "../../../provider/transports/winrm/ntlm/username";
-import { CommandLineContext, runCommandLine } from "./commandLine";
+import { CommandLineContext, startCommandLine } from "./commandLine";
 import { FaultPlan } from "./faultInjection";
 import {
     commandLineTooLong,
@@ -15,15 +15,16 @@ import {
     unknownCommand,
     unknownShell,
 } from "./faults";
-import { ProcessResult } from "./options";
+import { ProcessResult, RunningProgram } from "./options";
 import { OutputCursor, nextOutputBatch } from "./receiveOutput";
 import { StatsCounter } from "./stats";
 
 /**
  * The Windows Remote Shell side of the test server: shells and their commands, as WinRS keeps
- * them. A command's process "starts" once its stdin is complete — at Send End="true", or at the
- * first Receive when nothing was sent (the emulated programs read all of stdin up front, so they
- * cannot start earlier) — and runs while the client polls; Receive hands out its output.
+ * them. A command's process starts at Command, as on Windows; Send writes to its stdin and
+ * End="true" closes it, unless the Command asked for WINRS_CONSOLEMODE_STDIN=TRUE (the default),
+ * where stdin is a console that never reports its end, as on Windows. Receive waits (up to
+ * OperationTimeout) for the process to exit, then hands out its output.
  */
 
 /** What Create recorded about a shell (for tests to inspect). */
@@ -66,15 +67,8 @@ interface Shell {
 
 interface ShellCommand {
     readonly id: string;
-    readonly commandLine: string;
-    /** Run through `cmd.exe /c` (WINRS_SKIP_CMD_SHELL not TRUE). */
-    readonly viaCmd: boolean;
-    readonly stdin: Buffer[];
-    stdinSent: boolean;
+    readonly program: RunningProgram;
     stdinEnded: boolean;
-    /** Wakes Receives waiting for stdin to end. */
-    readonly stdinEndListeners: Array<() => void>;
-    run: Promise<ProcessResult> | undefined;
     result: ProcessResult | undefined;
     cursor: OutputCursor;
     timeoutsLeft: number;
@@ -93,9 +87,21 @@ export class ShellHost {
         return [...this.shells.values()].map((shell) => ({ ...shell.info, commandLines: [...shell.commandLines] }));
     }
 
-    /** Drops a shell as if it had idled out (the "shellGone" fault). */
+    /** Drops a shell as if it had idled out (the "shellGone" fault), ending its processes. */
     forgetShell(shellId: string | undefined): void {
-        if (shellId !== undefined) this.shells.delete(shellId.toUpperCase());
+        const shell = shellId === undefined ? undefined : this.shells.get(shellId.toUpperCase());
+        if (shell === undefined) return;
+        this.endShell(shell);
+    }
+
+    /** Ends every process of every shell (the server is closing). */
+    closeAll(): void {
+        for (const shell of [...this.shells.values()]) this.endShell(shell);
+    }
+
+    private endShell(shell: Shell): void {
+        for (const command of shell.commands.values()) command.program.kill();
+        this.shells.delete(shell.info.shellId);
     }
 
     /**
@@ -156,19 +162,21 @@ export class ShellHost {
             if (!fullPath && !this.options.skipCmdShellSearchesPath) throw programNotFound(this.options.computerName);
         }
         const id = randomUUID().toUpperCase();
-        shell.commands.set(id, {
+        // WinRS's default for WINRS_CONSOLEMODE_STDIN is TRUE.
+        const consoleModeStdin = (request.options.WINRS_CONSOLEMODE_STDIN ?? "TRUE").toUpperCase() !== "FALSE";
+        this.options.stats.commandsRun++;
+        const command: ShellCommand = {
             id,
-            commandLine,
-            viaCmd,
-            stdin: [],
-            stdinSent: false,
+            program: startCommandLine(commandLine, viaCmd, consoleModeStdin, this.options),
             stdinEnded: false,
-            stdinEndListeners: [],
-            run: undefined,
             result: undefined,
             cursor: { stdout: 0, stderr: 0 },
             timeoutsLeft: this.options.faults.receiveTimeoutsBeforeOutput,
+        };
+        void command.program.result.then((result) => {
+            command.result = result;
         });
+        shell.commands.set(id, command);
         shell.commandLines.push(commandLine);
         return buildCommandResponse(addressing, id);
     }
@@ -178,13 +186,11 @@ export class ShellHost {
         for (const stream of request.streams) {
             if (stream.name !== "stdin") throw invalidParameter(this.options.computerName, `Send to stream ${JSON.stringify(stream.name)}`);
             const command = this.commandIn(shell, stream.commandId);
-            if (command.stdinEnded || command.run !== undefined) throw stdinClosed(this.options.computerName);
-            command.stdin.push(stream.data);
-            command.stdinSent = true;
+            if (command.stdinEnded) throw stdinClosed(this.options.computerName);
+            command.program.write(stream.data);
             if (stream.end) {
                 command.stdinEnded = true;
-                this.start(command);
-                for (const wake of command.stdinEndListeners.splice(0)) wake();
+                command.program.endInput();
             }
         }
         return buildSendResponse(addressing);
@@ -198,13 +204,7 @@ export class ShellHost {
             throw operationTimedOut(this.options.computerName);
         }
         const timeoutMs = (request.operationTimeoutSeconds ?? DEFAULT_OPERATION_TIMEOUT_SECONDS) * 1000;
-        if (command.run === undefined && command.stdinSent) {
-            // stdin is open: the process waits for it, and so does this Receive (until OperationTimeout).
-            const ended = await withinTimeout(new Promise<void>((resolve) => command.stdinEndListeners.push(resolve)), timeoutMs);
-            if (!ended) throw operationTimedOut(this.options.computerName);
-        }
-        const run = this.start(command);
-        const finished = await withinTimeout(run, timeoutMs);
+        const finished = await withinTimeout(command.program.result, timeoutMs);
         if (!finished || command.result === undefined) throw operationTimedOut(this.options.computerName);
         const result = command.result;
         const batch = nextOutputBatch({ stdout: result.stdout, stderr: result.stderr }, command.cursor, {
@@ -224,28 +224,16 @@ export class ShellHost {
     private signal(request: SignalRequest, user: string, addressing: ResponseAddressing): string {
         const shell = this.shellFor(request.shellId, user);
         const command = this.commandIn(shell, request.commandId);
-        // terminate and ctrl_c both end an emulated process; a still-running emulation finishes unobserved.
+        // terminate and ctrl_c both end the process.
+        command.program.kill();
         shell.commands.delete(command.id);
         return buildSignalResponse(addressing);
     }
 
     private delete(request: DeleteShellRequest, user: string, addressing: ResponseAddressing): string {
         const shell = this.shellFor(request.shellId, user);
-        this.shells.delete(shell.info.shellId);
+        this.endShell(shell);
         return buildDeleteResponse(addressing);
-    }
-
-    /** Starts the process with the stdin sent so far (closing stdin), once. */
-    private start(command: ShellCommand): Promise<ProcessResult> {
-        if (command.run === undefined) {
-            command.stdinEnded = true;
-            this.options.stats.commandsRun++;
-            command.run = runCommandLine(command.commandLine, command.viaCmd, Buffer.concat(command.stdin), this.options).then((result) => {
-                command.result = result;
-                return result;
-            });
-        }
-        return command.run;
     }
 
     /** The shell a request names; another user's shell is as unknown as a missing one. */

@@ -218,6 +218,14 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             assert.strictEqual(server.requests("Send").length, 1);
         });
 
+        it("turns console-mode stdin off exactly when it sends stdin (a console never reports the end of what was sent)", async function () {
+            const server = await serve();
+            const runner = connect(server);
+            await runner.run({ ...COMMAND, stdin: Buffer.from("input") });
+            await runner.run(COMMAND);
+            assert.deepStrictEqual(server.commands.map((command) => command.request.options.WINRS_CONSOLEMODE_STDIN), ["FALSE", "TRUE"]);
+        });
+
         it("reports a fault on Command (HTTP 500, encrypted) with its code and message", async function () {
             const server = await serve({
                 intercept: (request) =>

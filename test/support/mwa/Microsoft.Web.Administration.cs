@@ -1,0 +1,848 @@
+// A test double of Microsoft.Web.Administration (IIS's managed configuration API), written from
+// Microsoft's documentation of that API and of IIS's configuration system, not from this project's
+// TypeScript. It has exactly the types and members the provider's scripts use:
+//
+//   ServerManager()                      reads %windir%\System32\inetsrv\config\applicationHost.config
+//   ServerManager.GetApplicationHostConfiguration(), CommitChanges(), Dispose()
+//   Configuration.GetSection(sectionPath), GetSection(sectionPath, locationPath)
+//   ConfigurationElement.GetChildElement(name), GetAttribute(name), GetAttributeValue(name),
+//     SetAttributeValue(name, value), Attributes[name], this[name]
+//   ConfigurationAttribute.Name, Value, IsInheritedFromDefaultValue, Delete()
+//
+// How it behaves, following IIS:
+// - Attribute types, defaults and validation come from the schema files in
+//   %windir%\System32\inetsrv\config\schema\*.xml, as IIS reads them (the tests install the
+//   system.webServer/asp section schema there). A section must also be declared in
+//   <configSections>, or it cannot be read.
+// - Values are inherited: the root <system.webServer>, then <location> tags whose path is the
+//   location or one of its parents (IIS compares location paths case-insensitively), the most
+//   specific winning; where nothing is set, the schema's default applies.
+// - Site and application values are written into <location path="..."> in applicationHost.config
+//   (system.webServer/asp is overrideModeDefault="Deny", so that is where IIS puts them); server
+//   values into the root section. New elements go where IIS puts them: a new <location> at the end
+//   of <configuration>, child elements in schema order.
+// - Values IIS refuses are refused when set, with IIS's messages (timeSpanRange, integerRange,
+//   type conversion), as COMException with HRESULT E_INVALIDARG.
+// - The file is read and written with System.Xml (whitespace preserved); CommitChanges writes a
+//   temporary file beside it and renames it over the original, and refuses to overwrite a file
+//   that changed on disk since it was read.
+// - Errors reading the file are COMExceptions whose HRESULT carries the Win32 error (2: missing,
+//   5: access denied, 13: not well-formed XML), with IIS's "Filename: / Error:" message shape.
+//
+// Not modelled: web.config files, locking (overrideMode), redirection.config (Shared
+// Configuration), collections, IIS's configuration history, and any section or member the
+// scripts do not use.
+
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Xml;
+
+namespace Microsoft.Web.Administration
+{
+    public sealed class ServerManager : IDisposable
+    {
+        private readonly string applicationHostPath;
+        private Configuration applicationHost;
+
+        public ServerManager() : this(DefaultApplicationHostPath()) { }
+
+        /// <summary>Documented overload: the applicationHost.config to use.</summary>
+        public ServerManager(string applicationHostConfigurationPath)
+        {
+            applicationHostPath = applicationHostConfigurationPath;
+        }
+
+        public Configuration GetApplicationHostConfiguration()
+        {
+            if (applicationHost == null) applicationHost = Configuration.Load(applicationHostPath);
+            return applicationHost;
+        }
+
+        public void CommitChanges()
+        {
+            if (applicationHost != null) applicationHost.Commit();
+        }
+
+        public void Dispose() { }
+
+        private static string InetsrvFolder()
+        {
+            string windir = Environment.GetEnvironmentVariable("windir");
+            if (string.IsNullOrEmpty(windir)) throw new COMException("The environment variable windir is not set", unchecked((int)0x800700CB));
+            return Path.Combine(windir, "System32", "inetsrv");
+        }
+
+        private static string DefaultApplicationHostPath()
+        {
+            return Path.Combine(InetsrvFolder(), "config", "applicationHost.config");
+        }
+
+        internal static string SchemaFolder()
+        {
+            return Path.Combine(InetsrvFolder(), "config", "schema");
+        }
+    }
+
+    public sealed class Configuration
+    {
+        internal const int E_INVALIDARG = unchecked((int)0x80070057);
+        private const int ERROR_FILE_NOT_FOUND = unchecked((int)0x80070002);
+        private const int ERROR_ACCESS_DENIED = unchecked((int)0x80070005);
+        private const int ERROR_INVALID_DATA = unchecked((int)0x8007000D);
+        private const int ERROR_NOT_FOUND = unchecked((int)0x80070490);
+        private const int ERROR_SHARING_VIOLATION = unchecked((int)0x80070020);
+
+        internal readonly string FilePath;
+        internal readonly XmlDocument Document;
+        internal readonly string NewLine;
+        private readonly Schema schema;
+        private byte[] loadedBytes;
+        private readonly bool byteOrderMark;
+        internal bool Dirty;
+
+        private Configuration(string path, byte[] bytes, XmlDocument document, Schema schema)
+        {
+            FilePath = path;
+            loadedBytes = bytes;
+            Document = document;
+            this.schema = schema;
+            byteOrderMark = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF;
+            NewLine = Encoding.UTF8.GetString(bytes).Contains("\r\n") ? "\r\n" : "\n";
+        }
+
+        internal static Configuration Load(string path)
+        {
+            byte[] bytes;
+            try { bytes = File.ReadAllBytes(path); }
+            catch (FileNotFoundException) { throw Error(path, 0, "Cannot read configuration file", ERROR_FILE_NOT_FOUND); }
+            catch (DirectoryNotFoundException) { throw Error(path, 0, "Cannot read configuration file", ERROR_FILE_NOT_FOUND); }
+            catch (UnauthorizedAccessException) { throw Error(path, 0, "Cannot read configuration file due to insufficient permissions", ERROR_ACCESS_DENIED); }
+            catch (IOException) { throw Error(path, 0, "Cannot read configuration file because another process is using it", ERROR_SHARING_VIOLATION); }
+            XmlDocument document = new XmlDocument();
+            document.PreserveWhitespace = true;
+            document.XmlResolver = null;
+            XmlReaderSettings settings = new XmlReaderSettings();
+            settings.DtdProcessing = DtdProcessing.Prohibit;
+            settings.XmlResolver = null;
+            try
+            {
+                using (XmlReader reader = XmlReader.Create(new MemoryStream(bytes), settings)) document.Load(reader);
+            }
+            catch (XmlException e)
+            {
+                throw Error(path, e.LineNumber, "Configuration file is not well-formed XML", ERROR_INVALID_DATA);
+            }
+            if (document.DocumentElement == null || document.DocumentElement.Name != "configuration")
+                throw Error(path, 0, "Configuration file does not have a root <configuration> tag", ERROR_INVALID_DATA);
+            return new Configuration(path, bytes, document, Schema.Load(ServerManager.SchemaFolder()));
+        }
+
+        /// <summary>IIS's error text: "Filename: \\?\path", the line when known, then "Error: ...".</summary>
+        internal static COMException Error(string path, int line, string message, int hresult)
+        {
+            StringBuilder text = new StringBuilder();
+            text.Append("Filename: \\\\?\\").Append(path).Append("\r\n");
+            if (line > 0) text.Append("Line number: ").Append(line.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+            text.Append("Error: ").Append(message).Append("\r\n\r\n");
+            return new COMException(text.ToString(), hresult);
+        }
+
+        public ConfigurationSection GetSection(string sectionPath)
+        {
+            return GetSection(sectionPath, null);
+        }
+
+        public ConfigurationSection GetSection(string sectionPath, string locationPath)
+        {
+            SchemaElement sectionSchema = schema.Section(sectionPath);
+            if (sectionSchema == null || !IsDeclared(sectionPath))
+                throw Error(FilePath, 0, "The configuration section '" + sectionPath + "' cannot be read because it is missing a section declaration", ERROR_NOT_FOUND);
+            string location = (locationPath ?? "").Trim('/');
+            return new ConfigurationSection(this, location, sectionPath.Split('/'), sectionSchema);
+        }
+
+        private bool IsDeclared(string sectionPath)
+        {
+            string[] names = sectionPath.Split('/');
+            XmlElement group = ChildNamed(Document.DocumentElement, "configSections");
+            for (int i = 0; group != null && i < names.Length - 1; i++) group = ChildWithName(group, "sectionGroup", names[i]);
+            return group != null && ChildWithName(group, "section", names[names.Length - 1]) != null;
+        }
+
+        private static XmlElement ChildWithName(XmlElement parent, string tag, string name)
+        {
+            foreach (XmlNode node in parent.ChildNodes)
+            {
+                XmlElement element = node as XmlElement;
+                if (element != null && element.Name == tag && element.GetAttribute("name") == name) return element;
+            }
+            return null;
+        }
+
+        internal static XmlElement ChildNamed(XmlElement parent, string name)
+        {
+            foreach (XmlNode node in parent.ChildNodes)
+            {
+                XmlElement element = node as XmlElement;
+                if (element != null && element.Name == name) return element;
+            }
+            return null;
+        }
+
+        /// <summary>The normalised path of a location tag: "" for the root ("" or ".").</summary>
+        internal static string LocationPathOf(XmlElement location)
+        {
+            string path = location.GetAttribute("path").Trim('/');
+            return path == "." ? "" : path;
+        }
+
+        /// <summary>
+        /// The elements that can hold values for `location`, least specific first: the root, root-level
+        /// location tags, then location tags for each parent path down to the location itself.
+        /// </summary>
+        internal List<XmlElement> ContainersFor(string location)
+        {
+            List<XmlElement> containers = new List<XmlElement>();
+            containers.Add(Document.DocumentElement);
+            List<XmlElement> locations = LocationTags();
+            string[] segments = location == "" ? new string[0] : location.Split('/');
+            for (int depth = 0; depth <= segments.Length; depth++)
+            {
+                string prefix = string.Join("/", segments, 0, depth);
+                foreach (XmlElement tag in locations)
+                {
+                    if (string.Equals(LocationPathOf(tag), prefix, StringComparison.OrdinalIgnoreCase)) containers.Add(tag);
+                }
+            }
+            return containers;
+        }
+
+        internal List<XmlElement> LocationTags()
+        {
+            List<XmlElement> tags = new List<XmlElement>();
+            foreach (XmlNode node in Document.DocumentElement.ChildNodes)
+            {
+                XmlElement element = node as XmlElement;
+                if (element != null && element.Name == "location") tags.Add(element);
+            }
+            return tags;
+        }
+
+        /// <summary>
+        /// Where values set for `location` are written: the root for the server; otherwise the first
+        /// location tag with that path that already holds the section, else the first with that path,
+        /// else a new one at the end of the file (created only when `create`).
+        /// </summary>
+        internal XmlElement WriteContainer(string location, string[] sectionPath, bool create)
+        {
+            if (location == "") return Document.DocumentElement;
+            XmlElement firstWithPath = null;
+            foreach (XmlElement tag in LocationTags())
+            {
+                if (!string.Equals(LocationPathOf(tag), location, StringComparison.OrdinalIgnoreCase)) continue;
+                if (Descend(tag, sectionPath) != null) return tag;
+                if (firstWithPath == null) firstWithPath = tag;
+            }
+            if (firstWithPath != null || !create) return firstWithPath;
+            XmlElement created = Document.CreateElement("location");
+            created.SetAttribute("path", location);
+            Layout.Append(this, Document.DocumentElement, created, null);
+            return created;
+        }
+
+        internal static XmlElement Descend(XmlElement from, string[] path)
+        {
+            XmlElement current = from;
+            for (int i = 0; current != null && i < path.Length; i++) current = ChildNamed(current, path[i]);
+            return current;
+        }
+
+        internal void Commit()
+        {
+            if (!Dirty) return;
+            byte[] onDisk;
+            try { onDisk = File.ReadAllBytes(FilePath); }
+            catch (FileNotFoundException) { onDisk = new byte[0]; }
+            if (!SameBytes(onDisk, loadedBytes))
+                throw Error(FilePath, 0, "Cannot commit configuration changes because the file has changed on disk", ERROR_SHARING_VIOLATION);
+            byte[] bytes = Serialize();
+            string temporary = FilePath + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            try
+            {
+                File.WriteAllBytes(temporary, bytes);
+                File.Move(temporary, FilePath, true);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw Error(FilePath, 0, "Cannot write configuration file due to insufficient permissions", ERROR_ACCESS_DENIED);
+            }
+            finally
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+            loadedBytes = bytes;
+            Dirty = false;
+        }
+
+        /// <summary>
+        /// The document as UTF-8, with the file's own line ends (XML parsing turns CRLF into LF) and
+        /// its own XML declaration (XmlWriter would rewrite encoding="UTF-8" as "utf-8").
+        /// </summary>
+        private byte[] Serialize()
+        {
+            StringBuilder text = new StringBuilder();
+            XmlWriterSettings settings = new XmlWriterSettings();
+            settings.NewLineHandling = NewLineHandling.Replace;
+            settings.NewLineChars = NewLine;
+            settings.OmitXmlDeclaration = true;
+            using (XmlWriter writer = XmlWriter.Create(text, settings))
+            {
+                foreach (XmlNode node in Document.ChildNodes)
+                {
+                    if (node is XmlDeclaration) continue;
+                    node.WriteTo(writer);
+                }
+            }
+            string original = new UTF8Encoding(false).GetString(loadedBytes).TrimStart('\uFEFF');
+            string declaration = "";
+            if (original.StartsWith("<?xml", StringComparison.Ordinal))
+            {
+                int end = original.IndexOf("?>", StringComparison.Ordinal);
+                if (end > 0) declaration = original.Substring(0, end + 2);
+            }
+            byte[] body = new UTF8Encoding(false).GetBytes(declaration + text.ToString());
+            if (!byteOrderMark) return body;
+            byte[] withMark = new byte[body.Length + 3];
+            withMark[0] = 0xEF; withMark[1] = 0xBB; withMark[2] = 0xBF;
+            body.CopyTo(withMark, 3);
+            return withMark;
+        }
+
+        private static bool SameBytes(byte[] a, byte[] b)
+        {
+            if (a.Length != b.Length) return false;
+            for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+            return true;
+        }
+    }
+
+    public class ConfigurationElement
+    {
+        internal readonly Configuration Owner;
+        internal readonly string Location;
+        /// <summary>Element names from the configuration root: "system.webServer", "asp", "session".</summary>
+        internal readonly string[] ElementPath;
+        internal readonly SchemaElement Schema;
+
+        internal ConfigurationElement(Configuration owner, string location, string[] elementPath, SchemaElement schema)
+        {
+            Owner = owner;
+            Location = location;
+            ElementPath = elementPath;
+            Schema = schema;
+        }
+
+        public ConfigurationElement GetChildElement(string elementName)
+        {
+            SchemaElement child = Schema.Child(elementName);
+            if (child == null) throw new COMException("Unrecognized element '" + elementName + "'", Configuration.E_INVALIDARG);
+            string[] path = new string[ElementPath.Length + 1];
+            ElementPath.CopyTo(path, 0);
+            path[ElementPath.Length] = elementName;
+            return new ConfigurationElement(Owner, Location, path, child);
+        }
+
+        public ConfigurationAttributeCollection Attributes
+        {
+            get { return new ConfigurationAttributeCollection(this); }
+        }
+
+        public ConfigurationAttribute GetAttribute(string attributeName)
+        {
+            SchemaAttribute attribute = Schema.Attribute(attributeName);
+            if (attribute == null)
+                throw new COMException("Unrecognized attribute '" + attributeName + "'.  Note that attribute names are case-sensitive.", Configuration.E_INVALIDARG);
+            return new ConfigurationAttribute(this, attribute);
+        }
+
+        public object GetAttributeValue(string attributeName)
+        {
+            return GetAttribute(attributeName).Value;
+        }
+
+        public void SetAttributeValue(string attributeName, object value)
+        {
+            GetAttribute(attributeName).Value = value;
+        }
+
+        public object this[string attributeName]
+        {
+            get { return GetAttributeValue(attributeName); }
+            set { SetAttributeValue(attributeName, value); }
+        }
+
+        /// <summary>The XML element holding this element's values in `container`, or null.</summary>
+        internal XmlElement StoredIn(XmlElement container)
+        {
+            return container == null ? null : Configuration.Descend(container, ElementPath);
+        }
+
+        /// <summary>This element where values for its location are written, created on the way when asked.</summary>
+        internal XmlElement WriteTarget(bool create)
+        {
+            string[] sectionPath = SectionPath();
+            XmlElement container = Owner.WriteContainer(Location, sectionPath, create);
+            if (container == null) return null;
+            XmlElement current = container;
+            SchemaElement schemaOfCurrent = null;
+            for (int i = 0; i < ElementPath.Length; i++)
+            {
+                XmlElement next = Configuration.ChildNamed(current, ElementPath[i]);
+                if (next == null)
+                {
+                    if (!create) return null;
+                    next = Owner.Document.CreateElement(ElementPath[i]);
+                    Layout.Append(Owner, current, next, schemaOfCurrent == null ? null : schemaOfCurrent.ChildrenAfter(ElementPath[i]));
+                }
+                schemaOfCurrent = i >= sectionPath.Length - 1 ? SchemaAt(i) : null;
+                current = next;
+            }
+            return current;
+        }
+
+        private string[] SectionPath()
+        {
+            int length = ElementPath.Length;
+            for (SchemaElement element = Schema; element.Parent != null; element = element.Parent) length--;
+            string[] path = new string[length];
+            Array.Copy(ElementPath, path, length);
+            return path;
+        }
+
+        /// <summary>The schema of ElementPath[index] (meaningful from the section down).</summary>
+        private SchemaElement SchemaAt(int index)
+        {
+            SchemaElement element = Schema;
+            for (int i = ElementPath.Length - 1; i > index; i--) element = element.Parent;
+            return element;
+        }
+    }
+
+    public sealed class ConfigurationSection : ConfigurationElement
+    {
+        internal ConfigurationSection(Configuration owner, string location, string[] sectionPath, SchemaElement schema)
+            : base(owner, location, sectionPath, schema) { }
+    }
+
+    public sealed class ConfigurationAttributeCollection : IEnumerable<ConfigurationAttribute>
+    {
+        private readonly ConfigurationElement element;
+
+        internal ConfigurationAttributeCollection(ConfigurationElement element)
+        {
+            this.element = element;
+        }
+
+        public ConfigurationAttribute this[string name]
+        {
+            get { return element.GetAttribute(name); }
+        }
+
+        public int Count
+        {
+            get { return element.Schema.Attributes.Count; }
+        }
+
+        public IEnumerator<ConfigurationAttribute> GetEnumerator()
+        {
+            foreach (SchemaAttribute attribute in element.Schema.Attributes) yield return new ConfigurationAttribute(element, attribute);
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() { return GetEnumerator(); }
+    }
+
+    public sealed class ConfigurationAttribute
+    {
+        private readonly ConfigurationElement element;
+        private readonly SchemaAttribute schema;
+
+        internal ConfigurationAttribute(ConfigurationElement element, SchemaAttribute schema)
+        {
+            this.element = element;
+            this.schema = schema;
+        }
+
+        public string Name
+        {
+            get { return schema.Name; }
+        }
+
+        /// <summary>The effective value: the most specific one set on the way to the location, else the schema's default.</summary>
+        public object Value
+        {
+            get
+            {
+                XmlElement holder = MostSpecificHolder();
+                if (holder == null) return schema.DefaultValue;
+                return schema.ParseStored(holder.GetAttribute(schema.Name), element.Owner.FilePath, LineOf(holder));
+            }
+            set
+            {
+                string text = schema.Format(schema.Convert(value));
+                XmlElement target = element.WriteTarget(true);
+                target.SetAttribute(schema.Name, text);
+                element.Owner.Dirty = true;
+            }
+        }
+
+        public bool IsInheritedFromDefaultValue
+        {
+            get { return MostSpecificHolder() == null; }
+        }
+
+        /// <summary>Removes the value set at this element's own location, so the inherited one applies.</summary>
+        public void Delete()
+        {
+            XmlElement target = element.WriteTarget(false);
+            if (target == null || !target.HasAttribute(schema.Name)) return;
+            target.RemoveAttribute(schema.Name);
+            element.Owner.Dirty = true;
+        }
+
+        private XmlElement MostSpecificHolder()
+        {
+            XmlElement found = null;
+            foreach (XmlElement container in element.Owner.ContainersFor(element.Location))
+            {
+                XmlElement stored = element.StoredIn(container);
+                if (stored != null && stored.HasAttribute(schema.Name)) found = stored;
+            }
+            return found;
+        }
+
+        private static int LineOf(XmlElement element)
+        {
+            // System.Xml keeps no line numbers on a loaded document; count the newlines before it instead.
+            int line = 1;
+            for (XmlNode node = element; node != null; node = PreviousInDocument(node))
+            {
+                XmlCharacterData text = node as XmlCharacterData;
+                if (text != null && node != element) foreach (char c in text.Data) if (c == '\n') line++;
+            }
+            return line;
+        }
+
+        private static XmlNode PreviousInDocument(XmlNode node)
+        {
+            if (node.PreviousSibling == null) return node.ParentNode is XmlDocument ? null : node.ParentNode;
+            XmlNode previous = node.PreviousSibling;
+            while (previous.LastChild != null) previous = previous.LastChild;
+            return previous;
+        }
+    }
+
+    /// <summary>Indentation for new elements, in the style of their neighbours.</summary>
+    internal static class Layout
+    {
+        internal static void Append(Configuration owner, XmlElement parent, XmlElement child, ICollection<string> mustPrecede)
+        {
+            XmlDocument document = owner.Document;
+            string parentIndent = IndentOf(parent);
+            string unit = parentIndent.Contains("\t") ? "\t" : (Descendant4(document) ? "    " : "  ");
+            string childIndent = parentIndent + unit;
+            XmlNode before = null;
+            if (mustPrecede != null)
+            {
+                foreach (XmlNode node in parent.ChildNodes)
+                {
+                    if (node is XmlElement && mustPrecede.Contains(node.Name)) { before = node; break; }
+                }
+            }
+            if (before != null)
+            {
+                parent.InsertBefore(child, before);
+                parent.InsertBefore(document.CreateWhitespace(owner.NewLine + childIndent), before);
+                return;
+            }
+            XmlNode last = parent.LastChild;
+            if (last != null && (last is XmlWhitespace || last is XmlSignificantWhitespace))
+            {
+                parent.InsertBefore(document.CreateWhitespace(owner.NewLine + childIndent), last);
+                parent.InsertBefore(child, last);
+                return;
+            }
+            parent.AppendChild(document.CreateWhitespace(owner.NewLine + childIndent));
+            parent.AppendChild(child);
+            parent.AppendChild(document.CreateWhitespace(owner.NewLine + parentIndent));
+        }
+
+        private static string IndentOf(XmlElement element)
+        {
+            XmlNode previous = element.PreviousSibling;
+            if (previous == null || !(previous is XmlWhitespace || previous is XmlSignificantWhitespace)) return "";
+            string text = previous.Value;
+            int newline = text.LastIndexOf('\n');
+            return newline < 0 ? "" : text.Substring(newline + 1);
+        }
+
+        private static bool Descendant4(XmlDocument document)
+        {
+            foreach (XmlNode node in document.DocumentElement.ChildNodes)
+            {
+                if (node is XmlWhitespace || node is XmlSignificantWhitespace)
+                {
+                    string text = node.Value;
+                    int newline = text.LastIndexOf('\n');
+                    string indent = newline < 0 ? text : text.Substring(newline + 1);
+                    if (indent.Length > 0) return indent.Length >= 4;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <summary>The schema of the sections the double knows, from IIS schema files.</summary>
+    internal sealed class Schema
+    {
+        private readonly Dictionary<string, SchemaElement> sections = new Dictionary<string, SchemaElement>(StringComparer.Ordinal);
+
+        internal static Schema Load(string folder)
+        {
+            Schema schema = new Schema();
+            if (!Directory.Exists(folder)) return schema;
+            string[] files = Directory.GetFiles(folder, "*.xml");
+            Array.Sort(files, StringComparer.Ordinal);
+            foreach (string file in files)
+            {
+                XmlDocument document = new XmlDocument();
+                document.XmlResolver = null;
+                document.Load(file);
+                foreach (XmlNode node in document.DocumentElement.ChildNodes)
+                {
+                    XmlElement section = node as XmlElement;
+                    if (section == null || section.Name != "sectionSchema") continue;
+                    schema.sections[section.GetAttribute("name")] = SchemaElement.Read(section, null);
+                }
+            }
+            return schema;
+        }
+
+        internal SchemaElement Section(string path)
+        {
+            SchemaElement section;
+            return sections.TryGetValue(path, out section) ? section : null;
+        }
+    }
+
+    internal sealed class SchemaElement
+    {
+        internal readonly string Name;
+        internal readonly SchemaElement Parent;
+        internal readonly List<SchemaAttribute> Attributes = new List<SchemaAttribute>();
+        private readonly List<SchemaElement> children = new List<SchemaElement>();
+
+        private SchemaElement(string name, SchemaElement parent)
+        {
+            Name = name;
+            Parent = parent;
+        }
+
+        internal static SchemaElement Read(XmlElement definition, SchemaElement parent)
+        {
+            SchemaElement element = new SchemaElement(definition.GetAttribute("name"), parent);
+            foreach (XmlNode node in definition.ChildNodes)
+            {
+                XmlElement child = node as XmlElement;
+                if (child == null) continue;
+                if (child.Name == "attribute") element.Attributes.Add(SchemaAttribute.Read(child));
+                else if (child.Name == "element") element.children.Add(Read(child, element));
+            }
+            return element;
+        }
+
+        internal SchemaElement Child(string name)
+        {
+            foreach (SchemaElement child in children) if (child.Name == name) return child;
+            return null;
+        }
+
+        /// <summary>The names of the child elements the schema puts after `name`.</summary>
+        internal ICollection<string> ChildrenAfter(string name)
+        {
+            List<string> after = new List<string>();
+            bool seen = false;
+            foreach (SchemaElement child in children)
+            {
+                if (seen) after.Add(child.Name);
+                if (child.Name == name) seen = true;
+            }
+            return after;
+        }
+
+        internal SchemaAttribute Attribute(string name)
+        {
+            foreach (SchemaAttribute attribute in Attributes) if (attribute.Name == name) return attribute;
+            return null;
+        }
+    }
+
+    internal sealed class SchemaAttribute
+    {
+        internal readonly string Name;
+        private readonly string type;
+        private readonly string validationType;
+        private readonly string validationParameter;
+        internal readonly object DefaultValue;
+
+        private SchemaAttribute(XmlElement definition)
+        {
+            Name = definition.GetAttribute("name");
+            type = definition.GetAttribute("type");
+            validationType = definition.GetAttribute("validationType");
+            validationParameter = definition.GetAttribute("validationParameter");
+            string defaultText = definition.HasAttribute("defaultValue") ? definition.GetAttribute("defaultValue") : null;
+            DefaultValue = defaultText == null ? ZeroValue() : FromText(defaultText);
+        }
+
+        internal static SchemaAttribute Read(XmlElement definition)
+        {
+            return new SchemaAttribute(definition);
+        }
+
+        private object ZeroValue()
+        {
+            switch (type)
+            {
+                case "bool": return false;
+                case "uint": return 0u;
+                case "int": return 0;
+                case "timeSpan": return TimeSpan.Zero;
+                default: return "";
+            }
+        }
+
+        /// <summary>A value as the API returns it: bool, uint (UInt32), int, TimeSpan or string.</summary>
+        private object FromText(string text)
+        {
+            CultureInfo invariant = CultureInfo.InvariantCulture;
+            switch (type)
+            {
+                case "bool":
+                    if (string.Equals(text.Trim(), "true", StringComparison.OrdinalIgnoreCase)) return true;
+                    if (string.Equals(text.Trim(), "false", StringComparison.OrdinalIgnoreCase)) return false;
+                    throw new FormatException("Invalid boolean value");
+                case "uint": return uint.Parse(text.Trim(), NumberStyles.None, invariant);
+                case "int": return int.Parse(text.Trim(), NumberStyles.AllowLeadingSign, invariant);
+                case "timeSpan": return TimeSpan.Parse(text.Trim(), invariant);
+                default: return text;
+            }
+        }
+
+        /// <summary>A stored value: parsed and validated, or IIS's configuration error naming the file and line.</summary>
+        internal object ParseStored(string text, string file, int line)
+        {
+            object value;
+            try { value = FromText(text); }
+            catch (Exception e) when (e is FormatException || e is OverflowException)
+            {
+                throw Configuration.Error(file, line, "The value '" + text + "' is not valid for attribute '" + Name + "' (" + TypeDescription() + ")", Configuration.E_INVALIDARG);
+            }
+            string problem = Validate(value);
+            if (problem != null) throw Configuration.Error(file, line, problem, Configuration.E_INVALIDARG);
+            return value;
+        }
+
+        /// <summary>A value given to the API, as this attribute's type, validated; IIS's message when refused.</summary>
+        internal object Convert(object given)
+        {
+            if (given == null) throw new COMException("Value cannot be null for attribute '" + Name + "'", Configuration.E_INVALIDARG);
+            object value;
+            try
+            {
+                value = given is string ? FromText((string)given) : ConvertValue(given);
+            }
+            catch (Exception e) when (e is FormatException || e is OverflowException || e is InvalidCastException)
+            {
+                throw new COMException("Cannot convert '" + System.Convert.ToString(given, CultureInfo.InvariantCulture) + "' to " + TypeDescription() + " for attribute '" + Name + "'", Configuration.E_INVALIDARG);
+            }
+            string problem = Validate(value);
+            if (problem != null) throw new COMException(problem, Configuration.E_INVALIDARG);
+            return value;
+        }
+
+        private object ConvertValue(object given)
+        {
+            switch (type)
+            {
+                case "bool":
+                    if (given is bool) return given;
+                    throw new InvalidCastException();
+                case "uint":
+                    if (given is bool || given is TimeSpan || given is double || given is float) throw new InvalidCastException();
+                    return System.Convert.ToUInt32(given, CultureInfo.InvariantCulture);
+                case "int":
+                    if (given is bool || given is TimeSpan || given is double || given is float) throw new InvalidCastException();
+                    return System.Convert.ToInt32(given, CultureInfo.InvariantCulture);
+                case "timeSpan":
+                    if (given is TimeSpan) return given;
+                    throw new InvalidCastException();
+                default:
+                    return System.Convert.ToString(given, CultureInfo.InvariantCulture);
+            }
+        }
+
+        private string TypeDescription()
+        {
+            switch (type)
+            {
+                case "bool": return "a boolean: true or false";
+                case "uint": return "an unsigned integer from 0 to 4294967295";
+                case "int": return "an integer";
+                case "timeSpan": return "a TimeSpan such as 00:20:00";
+                default: return "a string";
+            }
+        }
+
+        /// <summary>IIS's validators used by the schema: timeSpanRange (min,max,granularity in seconds) and integerRange.</summary>
+        private string Validate(object value)
+        {
+            if (validationType == "timeSpanRange" && value is TimeSpan)
+            {
+                string[] parts = validationParameter.Split(',');
+                long min = long.Parse(parts[0], CultureInfo.InvariantCulture);
+                long max = long.Parse(parts[1], CultureInfo.InvariantCulture);
+                long granularity = parts.Length > 2 ? long.Parse(parts[2], CultureInfo.InvariantCulture) : 1;
+                TimeSpan span = (TimeSpan)value;
+                bool whole = span.Ticks % (granularity * TimeSpan.TicksPerSecond) == 0;
+                if (span.Ticks < min * TimeSpan.TicksPerSecond || span.Ticks > max * TimeSpan.TicksPerSecond || !whole)
+                {
+                    return "Timespan value must be between " + TimeSpan.FromSeconds(min).ToString() + " and " + TimeSpan.FromSeconds(max).ToString() +
+                        " seconds inclusive, with a granularity of " + granularity.ToString(CultureInfo.InvariantCulture) + " seconds";
+                }
+            }
+            if (validationType == "integerRange" && (value is uint || value is int))
+            {
+                string[] parts = validationParameter.Split(',');
+                long min = long.Parse(parts[0], CultureInfo.InvariantCulture);
+                long max = long.Parse(parts[1], CultureInfo.InvariantCulture);
+                long number = System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                if (number < min || number > max)
+                    return "Integer value must be between " + min.ToString(CultureInfo.InvariantCulture) + " and " + max.ToString(CultureInfo.InvariantCulture) + " inclusive";
+            }
+            return null;
+        }
+
+        /// <summary>The text IIS writes: true/false, decimal numbers, TimeSpan's constant format (hh:mm:ss, d.hh:mm:ss).</summary>
+        internal string Format(object value)
+        {
+            if (value is bool) return (bool)value ? "true" : "false";
+            if (value is TimeSpan) return ((TimeSpan)value).ToString("c", CultureInfo.InvariantCulture);
+            return System.Convert.ToString(value, CultureInfo.InvariantCulture);
+        }
+    }
+}
