@@ -1,7 +1,8 @@
 /**
  * The provider through Pulumi's real dynamic-provider host, over SSH to a real OpenSSH sshd on
  * loopback whose cmd.exe stand-in runs real PowerShell 7 (test/support/ssh): create, drift,
- * update, delete and replace in mode "xml", and the failures a fleet meets (host key mismatch,
+ * update, delete and replace in both modes (mode "iis" against the Microsoft.Web.Administration
+ * double, as the WinRM tests do), and the failures a fleet meets (host key mismatch,
  * unknown host key, wrong key, wrong password, refused, a server that stops answering,
  * permission denied on the file, a jump host), each with a clear error, nothing written and no
  * secret in any message or log.
@@ -12,7 +13,9 @@ import * as path from "path";
 import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
+import { installMwaDouble } from "../support/mwa/install";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
+import { requirePwsh } from "../support/pwsh";
 import { closedPort } from "../support/network";
 import { sharedFile, underCi } from "../support/paths";
 import { SshServer, sshdUnavailable, startSshServer } from "../support/ssh/sshd";
@@ -31,9 +34,11 @@ describe("provider over SSH, through the real provider host and a real sshd", fu
     let host: ProviderHost;
     let providerText: string;
     let server: SshServer;
+    let pwsh: string;
     const proxies: TcpProxy[] = [];
 
     before(async function () {
+        pwsh = requirePwsh(this);
         const problem = sshdUnavailable();
         if (problem !== undefined) {
             if (underCi) throw new Error(`CI=true but ${problem}`);
@@ -121,6 +126,42 @@ describe("provider over SSH, through the real provider host and a real sshd", fu
         assert.deepStrictEqual(liveReading(other).explicit, {});
     });
 
+    it('mode "iis": creates, sees drift, updates, deletes and replaces through IIS\'s API', async function () {
+        const scratch = scratchCopy(realFile);
+        installMwaDouble(scratch.windir, pwsh);
+        server.setWindir(scratch.windir);
+        const file = scratch.file;
+        const target = sshTarget({ mode: "iis" });
+        const wanted = await checked(target, { timeout: "0:15", max: 500 });
+
+        const created = await host.create(URN, wanted);
+        assert.strictEqual(created.id, `ssh:127.0.0.1:${"C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config".toLowerCase()}|${LOCATION}`);
+        assert.deepStrictEqual(liveReading(file).explicit, { max: 500, timeout: "00:15:00" });
+
+        assert.strictEqual((await host.diff(created.id, URN, created.properties, wanted)).changes, "none");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('timeout="00:15:00"', 'timeout="00:50:00"'));
+        assert.strictEqual((await host.diff(created.id, URN, created.properties, wanted)).changes, "some", "drift on the server must show");
+        const refreshed = await host.read(created.id, URN, created.properties);
+        assert.strictEqual(refreshed.inputs.timeout, "00:50:00");
+
+        const next = (await host.check(URN, wanted, inputs(target, { timeout: 25, max: 500 }))).inputs;
+        const updated = await host.update(created.id, URN, refreshed.properties, next);
+        assert.strictEqual(updated.properties.timeout, "00:25:00");
+        assert.strictEqual(liveReading(file).explicit.timeout, "00:25:00");
+
+        // Another location is another resource: the engine replaces (delete first).
+        const moved = (await host.check(URN, next, { ...inputs(target, { timeout: 25, max: 500 }), location: "Default Web Site" })).inputs;
+        const diff = await host.diff(created.id, URN, updated.properties, moved);
+        assert.deepStrictEqual(diff.replaces, ["location"]);
+        await host.delete(created.id, URN, updated.properties);
+        // IIS's API writes values, not bytes: the values are gone, the elements may stay.
+        assert.deepStrictEqual(liveReading(file).explicit, {});
+        const replaced = await host.create(URN, moved);
+        assert.deepStrictEqual(liveReading(file, "Default Web Site").explicit, { max: 500, timeout: "00:25:00" });
+        await host.delete(replaced.id, URN, replaced.properties);
+        assert.deepStrictEqual(liveReading(file, "Default Web Site").explicit, {});
+    });
+
     it("refuses a different host key and an unknown one, naming the key offered, writing nothing", async function () {
         const { file } = scratchCopy(OWN_FIXTURE);
         const pinned = "SHA256:" + "B".repeat(43);
@@ -159,7 +200,8 @@ describe("provider over SSH, through the real provider host and a real sshd", fu
     });
 
     it("reports permission denied on the file as such, leaving it untouched", async function () {
-        const { dir, file } = scratchCopy(OWN_FIXTURE);
+        const { file } = scratchCopy(OWN_FIXTURE);
+        const dir = path.dirname(file);
         fs.chmodSync(file, 0o444);
         fs.chmodSync(dir, 0o555);
         try {

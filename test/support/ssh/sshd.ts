@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { closedPort } from "../network";
 import { projectRoot } from "../paths";
+import { findPwsh, PROCESS_COUNT_FILE_VARIABLE, PWSH_INSTALL_HINT } from "../pwsh";
 
 /**
  * A real OpenSSH server (Debian's openssh-server) on loopback, for tests and benchmarks: started
@@ -12,9 +13,9 @@ import { projectRoot } from "../paths";
  * What it runs stands in for Windows OpenSSH with its default shell: every command goes to
  * cmdShim.py (sshd's ForceCommand), which does the little of `cmd.exe /c` our command lines need
  * and starts `powershell.exe` from its bin folder, a wrapper that runs real PowerShell 7 (pwsh)
- * in the "drive" folder. Windows paths are not mapped: "C:\x\applicationHost.config" is, to pwsh
- * on Linux, a relative file name with backslashes in it, so it lands in the drive folder under
- * exactly that name (driveFile() gives its real path). When the tests run as root, pwsh runs
+ * with %windir% set to a scratch Windows folder (setWindir; windowsFolder.ts), where mode "iis"
+ * finds the Microsoft.Web.Administration double. Files are named by their Linux paths (the
+ * scripts take /... paths under PowerShell 7 on Linux). When the tests run as root, pwsh runs
  * without CAP_DAC_OVERRIDE, so file permissions refuse writes as they would a non-administrator's.
  */
 export interface SshServer {
@@ -30,18 +31,17 @@ export interface SshServer {
     readonly passphrase: string;
     /** A valid key that is not authorised. */
     readonly strangerKey: string;
-    /** Where pwsh runs: Windows paths are file names in this folder. */
-    readonly drive: string;
-    /** The real path of a Windows path as pwsh here sees it. */
-    driveFile(windowsPath: string): string;
+    /**
+     * What PowerShell sees as %windir% (and %SystemRoot%) from now on: a scratch Windows folder
+     * (windowsFolder.ts) with the Microsoft.Web.Administration double installed, for mode "iis".
+     */
+    setWindir(windir: string): void;
     /** What sshd logged (LogLevel VERBOSE). */
     log(): string;
     stop(): Promise<void>;
 }
 
 export interface SshServerOptions {
-    /** Environment for powershell.exe (e.g. windir for the IIS double). */
-    powershellEnvironment?: Record<string, string>;
     /** Extra sshd_config lines. */
     config?: string[];
 }
@@ -51,15 +51,7 @@ const SSHD = "/usr/sbin/sshd";
 /** Why sshd or pwsh cannot be used here, or undefined when both can. */
 export function sshdUnavailable(): string | undefined {
     if (!fs.existsSync(SSHD)) return `${SSHD} is missing (apt-get install openssh-server; .ci/run does)`;
-    if (findPwsh() === undefined) return "pwsh is not on PATH (dotnet tool install --global PowerShell; add ~/.dotnet/tools to PATH)";
-    return undefined;
-}
-
-function findPwsh(): string | undefined {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter).concat(path.join(os.homedir(), ".dotnet", "tools"))) {
-        const candidate = path.join(dir, "pwsh");
-        if (dir !== "" && fs.existsSync(candidate)) return candidate;
-    }
+    if (findPwsh() === undefined) return `pwsh is not on PATH: ${PWSH_INSTALL_HINT}`;
     return undefined;
 }
 
@@ -74,9 +66,9 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ss
     const pwsh = findPwsh() as string;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sshd-"));
     fs.chmodSync(dir, 0o755);
-    const drive = path.join(dir, "drive");
+    const home = path.join(dir, "home");
     const bin = path.join(dir, "bin");
-    fs.mkdirSync(drive);
+    fs.mkdirSync(home);
     fs.mkdirSync(bin);
     keygen(path.join(dir, "host_ed25519"));
     const hostKey = execFileSync("ssh-keygen", ["-lf", path.join(dir, "host_ed25519.pub")], { encoding: "utf8" }).split(" ")[1];
@@ -91,15 +83,21 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ss
     );
     fs.copyFileSync(path.join(projectRoot, "test", "support", "ssh", "cmdShim.py"), path.join(dir, "cmdShim.py"));
     fs.chmodSync(path.join(dir, "cmdShim.py"), 0o755);
-    // NO_COLOR: pwsh 7 would put ANSI colour codes in error records; Windows PowerShell 5.1 does not.
-    const environment = Object.entries({ NO_COLOR: "1", ...options.powershellEnvironment })
-        .map(([name, value]) => `export ${name}='${value.replace(/'/g, "'\\''")}'\n`)
-        .join("");
+    // The wrapper reads the environment file at each start, so a test can point %windir% at its
+    // own scratch folder. NO_COLOR: pwsh 7 would put ANSI colour codes in error records (Windows
+    // PowerShell 5.1 does not); no telemetry or update check (nothing may reach the network).
+    const environmentFile = path.join(dir, "powershell.env");
+    const writeEnvironment = (windir: string) =>
+        fs.writeFileSync(environmentFile, `export windir='${windir}' SystemRoot='${windir}' NO_COLOR=1 POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off\n`);
+    writeEnvironment(path.join(dir, "Windows"));
+    // The test run's reporter counts PowerShell processes through this file.
+    const countFile = process.env[PROCESS_COUNT_FILE_VARIABLE];
+    const count = countFile === undefined || countFile === "" ? "" : `printf 1 >> '${countFile}'\n`;
     // pwsh 7 takes Windows PowerShell's options (-NoProfile, -NonInteractive, -ExecutionPolicy,
     // -InputFormat None, -Command, -EncodedCommand) as they are.
     fs.writeFileSync(
         path.join(bin, "powershell.exe"),
-        `#!/bin/sh\ncd '${drive}' || exit 1\n${environment}` +
+        `#!/bin/sh\ncd '${home}' || exit 1\n. '${environmentFile}'\n${count}` +
             `if [ "$(id -u)" = 0 ]; then exec setpriv --bounding-set -dac_override,-dac_read_search '${pwsh}' "$@"; fi\nexec '${pwsh}' "$@"\n`,
         { mode: 0o755 },
     );
@@ -150,8 +148,10 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ss
         encryptedKey,
         passphrase,
         strangerKey,
-        drive,
-        driveFile: (windowsPath: string) => path.join(drive, windowsPath),
+        setWindir: (windir: string) => {
+            if (/'/.test(windir)) throw new Error(`a windir with a quote is not supported here: ${windir}`);
+            writeEnvironment(windir);
+        },
         log: () => log,
         stop: async () => {
             if (child.exitCode === null) {
