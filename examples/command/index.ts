@@ -1,6 +1,7 @@
 /**
  * Sets ASP session settings on a Windows server over SSH with @pulumi/command's remote.Command,
- * running this project's scripts (no dynamic provider). Configure it with:
+ * running this package's scripts (no dynamic provider). Copy this folder to start your own
+ * program. Configure it with:
  *   pulumi config set host web01.corp.example
  *   pulumi config set user deploy
  *   pulumi config set --secret privateKey "$(cat ~/.ssh/id_ed25519)"
@@ -13,7 +14,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { renderSessionCommands } from "../../sdk/command";
+import { renderSessionCommands } from "pulumi-iis-asp-session";
 
 const config = new pulumi.Config();
 const commands = renderSessionCommands({
