@@ -103,7 +103,7 @@ describe("renderSessionCommands: command lines for @pulumi/command", function ()
             const scratch = scratchCopy(OWN_FIXTURE);
             installMwaDouble(scratch.windir, pwsh);
             server.setWindir(scratch.windir);
-            for (const location of ["Default Web Site/shop", "Default Web Site/$(Remove-Item C:\\ -Recurse -Force)'; exit; '"]) {
+            for (const location of ["Default Web Site/shop", "Default Web Site/$(Remove-Item -Recurse -Force ~)'; exit; '"]) {
                 const created = await run(renderSessionCommands({ location, timeout: "00:12:00", max: 40 }).create);
                 assert.strictEqual(created.exitCode, 0, created.stdout.toString() + created.stderr.toString());
                 assert.match(created.stdout.toString(), /^\{"ok":true/);

@@ -257,7 +257,7 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
 
 /** What an ssh2 or socket error means, without anything secret (ssh2's messages carry none). */
 function describeLoss(error: Error & { code?: unknown; level?: string }): string {
-    if (error.level === "client-timeout") return `no answer to ${"keepalive"} requests (${error.message})`;
+    if (error.level === "client-timeout") return `the server stopped answering (${error.message})`;
     if (typeof error.code === "string") return `${error.code}: ${error.message}`;
     return error.message;
 }

@@ -1,3 +1,4 @@
+import type { ClientChannel } from "ssh2";
 import { inspect } from "util";
 import type { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../commandRunner";
 import { SshError } from "./errors";
@@ -15,6 +16,9 @@ import { resolveEndpoint, SSH_DEFAULTS, type ResolvedSshEndpoint, type SshConnec
  * servers otherwise leave the process waiting for input (Win32-OpenSSH #780).
  */
 
+/** The runner's own settings, defaults applied. */
+type RunnerSettings = Required<Pick<SshConnectionOptions, "connectTimeoutMs" | "keepaliveIntervalMs" | "keepaliveCountMax" | "commandTimeoutMs" | "maxConcurrentCommands" | "requestPty">>;
+
 export interface SshRunnerStats {
     /** Connections opened (1 unless one was lost). */
     connections: number;
@@ -26,7 +30,7 @@ export class SshCommandRunner implements CommandRunner {
     readonly host: string;
     private readonly target: ResolvedSshEndpoint;
     private readonly proxy: ResolvedSshEndpoint | undefined;
-    private readonly options: Required<Omit<SshConnectionOptions, keyof ResolvedSshEndpoint | "proxy" | "privateKey" | "passphrase" | "password" | "agent" | "hostKey">>;
+    private readonly options: RunnerSettings;
     private connection: Promise<SshConnection> | undefined;
     private running = 0;
     private readonly waiting: Array<() => void> = [];
@@ -126,7 +130,7 @@ export class SshCommandRunner implements CommandRunner {
                     error: new SshError(this.host, "command", "connection-lost", `failed: ${why} before "${operation}" finished (it may or may not have run to its end)`),
                 }),
             );
-            const started = (error: Error | undefined, channel: import("ssh2").ClientChannel) => {
+            const started = (error: Error | undefined, channel: ClientChannel) => {
                 if (error) {
                     finish({ error: new SshError(this.host, "command", "channel", `failed: the server would not start "${operation}": ${error.message}`) });
                     return;
