@@ -13,7 +13,6 @@
  * Options: --warm N (default 5), --cold N (default 3), --latency MS (default 20).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { RemoteConfigFile } from "../provider/backends/powershell/remoteConfigFile";
@@ -25,6 +24,7 @@ import { OWN_FIXTURE } from "../test/support/hostFixture";
 import { sharedFile } from "../test/support/paths";
 import { startSshServer, sshdUnavailable, type SshServer } from "../test/support/ssh/sshd";
 import { TcpProxy } from "../test/support/ssh/tcpProxy";
+import { scratchWindows } from "../test/support/windowsFolder";
 import { startWsmanServer } from "../test/support/wsman";
 import { summarise, type Timing } from "./stats";
 
@@ -113,14 +113,14 @@ async function main(): Promise<void> {
     const problem = sshdUnavailable();
     if (problem !== undefined) throw new Error(problem);
     const source = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ssh-"));
-    const file = path.join(dir, "applicationHost.config");
-    fs.copyFileSync(source, file);
+    // Where both servers' PowerShell finds it: <windir>/System32/inetsrv/config.
+    const { dir, windir, file } = scratchWindows(source);
     let server: SshServer | undefined;
     let proxy: TcpProxy | undefined;
     const wsman = await startWsmanServer({ users: [USER], applicationHostPath: file, latencyMs: options.latencyMs });
     try {
         server = await startSshServer();
+        server.setWindir(windir);
         proxy = await TcpProxy.start(server.port, options.latencyMs);
         const ssh = server;
         const sshPort = proxy.port;
