@@ -5,7 +5,7 @@ import type { CommandRunner } from "../transports/commandRunner";
 import { acquireRunner } from "../transports/connectionPool";
 import { SshCommandRunner, type SshConnectionOptions } from "../transports/ssh";
 import { connectionSettings, flag, group, hostName, port, sha256Fingerprint, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
-import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windowsServer";
+import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
 
 /** One SSH server and the credentials for it: the target's own, and the jump host's. */
 const ENDPOINT_FIELDS = {

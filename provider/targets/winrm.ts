@@ -4,7 +4,7 @@ import type { CommandRunner } from "../transports/commandRunner";
 import { acquireRunner } from "../transports/connectionPool";
 import { WinrmCommandRunner, type WinrmConnectionOptions } from "../transports/winrm";
 import { choice, connectionSettings, flag, hostName, pemCertificate, port, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
-import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windowsServer";
+import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
 
 export const WINRM_FIELDS = {
     /** Host name or IP address of the server. Changing it replaces the resource. */
