@@ -39,7 +39,3 @@ export class SshError extends Error {
     }
 }
 
-/** "host:port", IPv6 in brackets. */
-export function displayName(host: string, port: number): string {
-    return `${host.includes(":") ? `[${host}]` : host}:${port}`;
-}
