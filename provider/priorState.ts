@@ -4,6 +4,7 @@
  * program's inputs, so every problem names the field and says what is allowed, and the provider
  * answers with a clear error (or, in diff, a replacement) instead of failing on a missing field.
  */
+import * as fs from "fs";
 import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "./apphost/sessionEditor";
 import { checkSettingsFields, CheckFailure, OnDelete, show } from "./settings/inputs";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues } from "./settings/schema";
@@ -38,9 +39,24 @@ export class PriorStateError extends Error {
  * The id of a file target says where it lives ("file:<absolute path>|<location>"): enough for
  * `pulumi import` and for state that lost its target. Other ids carry no credentials.
  */
-export function fileTargetFromId(id: string): { target: Target; location: string } | undefined {
-    const match = /^file:(.*)\|([^|]*)$/.exec(id);
-    return match ? { target: { kind: "file", path: match[1] }, location: match[2] } : undefined;
+export function fileTargetFromId(id: string, exists: (path: string) => boolean = (path) => fs.existsSync(path)): { target: Target; location: string } | undefined {
+    const parts = splitImportId(id, exists);
+    return parts ? { target: { kind: "file", path: parts.path }, location: parts.location } : undefined;
+}
+
+/**
+ * Splits "file:<path>|<location>". Either part may hold "|" (a location may; a POSIX path may),
+ * so the split is the first "|" after which the path names an existing file, else the first "|"
+ * (a Windows path cannot hold one).
+ */
+export function splitImportId(id: string, exists: (path: string) => boolean): { path: string; location: string } | undefined {
+    if (!id.startsWith("file:")) return undefined;
+    const rest = id.slice("file:".length);
+    const bars: number[] = [];
+    for (let i = rest.indexOf("|"); i !== -1; i = rest.indexOf("|", i + 1)) bars.push(i);
+    if (bars.length === 0 || bars[0] === 0) return undefined;
+    const at = bars.find((bar) => exists(rest.slice(0, bar))) ?? bars[0];
+    return { path: rest.slice(0, at), location: rest.slice(at + 1) };
 }
 
 export function readPriorState(id: string, props: Record<string, unknown>): PriorStateReading {

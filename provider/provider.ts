@@ -6,8 +6,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CreationRecord, NOTHING_CREATED } from "./apphost/sessionEditor";
-import { SessionChange, SessionReading } from "./backends/types";
-import { checkSettingsFields, CheckFailure, isUnknown, OnDelete } from "./settings/inputs";
+import { isEmptyChange, SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
+import { warn, withHostErrors } from "./diagnostics";
+import { warnOfUnknownLocation } from "./locationWarning";
+import { checkSettingsFields, CheckFailure, isUnknown, OnApplyFailure, OnDelete, refuseMalformedText } from "./settings/inputs";
+import { ConfigFileMissingError } from "./transports/configFile";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { readPriorState, requirePriorState } from "./priorState";
@@ -18,6 +21,8 @@ export interface AspSessionInputs extends SessionSettings {
     target: Target;
     location: string;
     onDelete: OnDelete;
+    /** Absent means "fail". */
+    onApplyFailure?: OnApplyFailure;
 }
 
 /** What is kept in state: the inputs plus what the server says and what delete needs. */
@@ -31,6 +36,14 @@ export interface AspSessionState extends AspSessionInputs {
     previous: Partial<Record<SessionAttribute, string | null>>;
     /** Elements this resource created in applicationHost.config, removed again on delete if left empty. */
     created: CreationRecord;
+    /**
+     * With onApplyFailure "record": why the last create or update failed. The managed values in
+     * this state are then those of the last successful apply (none after a failed create), never
+     * the ones that failed, and the next diff proposes the apply again. Null after a successful
+     * apply: present either way, so a program reading it during preview sees a known value for a
+     * resource that does not change.
+     */
+    applyFailure?: string | null;
 }
 
 /** How one property differs, in the engine's terms (the host forwards only `changes`/`replaces`). */
@@ -44,7 +57,7 @@ export interface SessionDiff extends pulumi.dynamic.DiffResult {
     detailedDiff: Record<string, PropertyChange>;
 }
 
-const PROPERTY_NAMES = ["target", "location", "onDelete", ...SESSION_ATTRIBUTES];
+const PROPERTY_NAMES = ["target", "location", "onDelete", "onApplyFailure", ...SESSION_ATTRIBUTES];
 
 function managed(inputs: SessionSettings): SessionAttribute[] {
     return SESSION_ATTRIBUTES.filter((name) => inputs[name] !== undefined && inputs[name] !== null);
@@ -56,9 +69,14 @@ function resourceId(inputs: AspSessionInputs): string {
 
 /** The outputs after a write: canonical inputs, effective values, and the restore information. */
 function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: AspSessionState["previous"], created: CreationRecord): AspSessionState {
-    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created };
+    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created, applyFailure: null };
     for (const name of SESSION_ATTRIBUTES) if (state[name] === undefined) delete state[name];
     return state;
+}
+
+/** An attribute's text before this resource first wrote it (null: not set), as the backend best knows it. */
+function preImage(result: SessionWriteResult, name: SessionAttribute): string | null {
+    return result.preImages ? result.preImages.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
 }
 
 /** The change that gives attributes back to what they were before this resource managed them. */
@@ -73,9 +91,12 @@ function releaseChange(attributes: SessionAttribute[], previous: AspSessionState
 }
 
 export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
-    return {
+    return withHostErrors({
         async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
             const failures: CheckFailure[] = [];
+            // Nothing else is checked when text is not valid Unicode: every later step would quote or send it.
+            const malformed = refuseMalformedText(news, failures);
+            if (malformed) return { inputs: malformed, failures };
             for (const key of Object.keys(news)) {
                 if (key !== "__provider" && !PROPERTY_NAMES.includes(key)) {
                     failures.push({ property: key, reason: `${key} is not an input of AspSessionSettings (inputs: ${PROPERTY_NAMES.join(", ")})` });
@@ -84,6 +105,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const target = checkTarget(news.target, failures);
             const inputs: Record<string, unknown> = { target, ...checkSettingsFields(news, failures) };
             if (target === undefined) delete inputs.target;
+            if (failures.length === 0) await warnOfUnknownLocation(inputs.target, inputs.location);
             return { inputs, failures };
         },
 
@@ -103,8 +125,19 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
 
             if (!sameTarget(news.target, oldTarget)) detailedDiff.target = { kind: "update", inputDiff: true };
             if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) detailedDiff.onDelete = { kind: "update", inputDiff: true };
+            if ((news.onApplyFailure ?? "fail") !== (olds.onApplyFailure ?? "fail")) detailedDiff.onApplyFailure = { kind: "update", inputDiff: true };
             if (news.location !== oldLocation) detailedDiff.location = { kind: "update", inputDiff: true };
-            const live = await openBackend(news.target).read(news.location);
+            // A recorded failure is retried even if the server has since come right by other means.
+            if (typeof storedOlds.applyFailure === "string") detailedDiff.applyFailure = { kind: "delete", inputDiff: false };
+            let live: SessionReading;
+            try {
+                live = await openBackend(news.target).read(news.location);
+            } catch (error) {
+                if (news.onApplyFailure !== "record") throw error;
+                // The server cannot be read: the apply is attempted, and its failure recorded.
+                for (const name of managed(news)) detailedDiff[name] = { kind: "update", inputDiff: !sameValue(name, olds[name], news[name]) };
+                return { changes: true, replaces: [], deleteBeforeReplace: false, detailedDiff };
+            }
             for (const name of SESSION_ATTRIBUTES) {
                 const wanted = news[name];
                 if (wanted === undefined || wanted === null) {
@@ -123,18 +156,27 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         async create(inputs: AspSessionInputs): Promise<pulumi.dynamic.CreateResult> {
             const set: SessionSettings = {};
             for (const name of managed(inputs)) (set as Record<string, unknown>)[name] = inputs[name];
-            const result = await openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] });
+            const written = await recordingFailure(inputs, () => openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] }));
+            if (!written.ok) {
+                // Nothing is claimed: no managed values, nothing to restore or prune on delete.
+                const outs: AspSessionState = { target: inputs.target, location: inputs.location, onDelete: inputs.onDelete, onApplyFailure: inputs.onApplyFailure,
+                    effective: null as unknown as SessionValues, previous: {}, created: NOTHING_CREATED, applyFailure: written.failure };
+                return { id: resourceId(inputs), outs };
+            }
+            const result = written.result;
             const previous: AspSessionState["previous"] = {};
-            for (const name of managed(inputs)) previous[name] = result.before.explicitRaw[name] ?? null;
-            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.created) };
+            for (const name of managed(inputs)) previous[name] = preImage(result, name);
+            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.preImages?.created ?? result.created) };
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
             // Without properties (pulumi import) the id says where the settings are.
             const state = requirePriorState(id, props as unknown as Record<string, unknown>);
             const live = await openBackend(state.target).read(state.location);
-            const refreshed: AspSessionState = { ...state, effective: live.effective };
+            // A recorded failure stays until an apply succeeds (the diff proposes one while it is there).
+            const refreshed: AspSessionState = { ...state, effective: live.effective, applyFailure: typeof props.applyFailure === "string" ? props.applyFailure : null };
             const inputs: Record<string, unknown> = { target: state.target, location: state.location, onDelete: state.onDelete ?? "restore" };
+            if (refreshed.onApplyFailure === "record") inputs.onApplyFailure = "record";
             for (const name of managed(state)) {
                 // The inputs the live server implies: a value changed by hand shows as drift in the next diff.
                 const value = live.explicit[name];
@@ -151,12 +193,19 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             for (const name of managed(news)) (change.set as Record<string, unknown>)[name] = news[name];
             const oldCreated = olds.created;
             if (managed(news).length === 0 && oldCreated.created !== "") change.prune = oldCreated;
-            const result = await openBackend(news.target).write(news.location, change);
+            const written = await recordingFailure(news, () => openBackend(news.target).write(news.location, change));
+            if (!written.ok) {
+                // The state stays that of the last successful apply; only the failure is added.
+                const { __provider: _provider, ...lastApplied } = olds as AspSessionState & { __provider?: unknown };
+                return { outs: { ...lastApplied, target: news.target, location: news.location, onDelete: news.onDelete, onApplyFailure: news.onApplyFailure, applyFailure: written.failure } };
+            }
+            const result = written.result;
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
-                previous[name] = name in olds.previous ? olds.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
+                previous[name] = name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
             }
-            const created = result.created.created !== "" ? result.created : result.pruned ? NOTHING_CREATED : oldCreated;
+            const made = result.preImages?.created ?? result.created;
+            const created = made.created !== "" ? made : result.pruned ? NOTHING_CREATED : oldCreated;
             return { outs: stateAfter(news, result.after, previous, created) };
         },
 
@@ -164,7 +213,26 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             const props = requirePriorState(id, storedProps as unknown as Record<string, unknown>);
             const change = releaseChange(managed(props), props.previous, props.onDelete);
             if (props.created.created !== "") change.prune = props.created;
-            await openBackend(props.target).write(props.location, change);
+            // Nothing to give back (a create whose failure was recorded wrote nothing): the server is not contacted.
+            if (isEmptyChange(change)) return;
+            try {
+                await openBackend(props.target).write(props.location, change);
+            } catch (error) {
+                if (!(error instanceof ConfigFileMissingError)) throw error;
+                warn(`${error.label} no longer exists: the settings this resource managed were in it and went with it; the resource is deleted from the stack, nothing was written`);
+            }
         },
-    };
+    });
+}
+
+type Recorded<T> = { ok: true; result: T } | { ok: false; failure: string };
+
+/** Runs a write; with onApplyFailure "record" its error becomes a value instead of failing the step. */
+async function recordingFailure<T>(inputs: AspSessionInputs, write: () => Promise<T>): Promise<Recorded<T>> {
+    try {
+        return { ok: true, result: await write() };
+    } catch (error) {
+        if (inputs.onApplyFailure !== "record") throw error;
+        return { ok: false, failure: error instanceof Error ? error.message : String(error) };
+    }
 }

@@ -2,6 +2,7 @@
  * What Pulumi programs import: the `AspSessionSettings` resource and its argument types.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { claimSettings } from "./claims";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
 import { PROVIDER_REFERENCE } from "./providerReference";
@@ -33,6 +34,11 @@ export type WinrmTargetArgs = TargetInputs<WinrmTarget>;
  * whole target secret whenever it holds a key, passphrase or password.
  */
 export type SshTargetArgs = TargetInputs<SshTarget>;
+
+/** True if `value` is known now: not an Output or a Promise. */
+function isPlain(value: unknown): boolean {
+    return !pulumi.Output.isInstance(value) && !(value instanceof Promise);
+}
 
 /** Where the settings live and how to reach them. */
 export type TargetArgs = FileTargetArgs | WinrmTargetArgs | SshTargetArgs;
@@ -72,6 +78,12 @@ export interface AspSessionSettingsArgs {
      * (To leave the settings in place, use Pulumi's `retainOnDelete` resource option.)
      */
     onDelete?: pulumi.Input<"restore" | "inherit">;
+    /**
+     * What a failed create or update does: "fail" (default) fails the deployment; "record" keeps
+     * going and records why in `applyFailure`, claiming nothing was applied, so the next preview
+     * proposes the apply again. AspSessionFleet uses "record" when `rollout.maxFailures` > 0.
+     */
+    onApplyFailure?: pulumi.Input<"fail" | "record">;
 }
 
 /**
@@ -94,15 +106,32 @@ export class AspSessionSettings extends pulumi.CustomResource {
     public readonly previous!: pulumi.Output<Partial<Record<SessionAttribute, string | null>>>;
     /** Elements this resource created in the file, removed again on delete when left empty. */
     public readonly created!: pulumi.Output<CreationRecord>;
+    /** With onApplyFailure "record": why the last apply failed; null when it succeeded. */
+    public readonly applyFailure!: pulumi.Output<string | null>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+        const target = protectTarget(args.target);
+        // Known now (plain values, the usual case): refused here, at the line that declares it.
+        const identityFields = ["kind", "path", "host", "configPath"].map((field) => (args.target as unknown as Record<string, unknown>)?.[field]);
+        const settings = { allowSessionState: args.allowSessionState, keepSessionIdSecure: args.keepSessionIdSecure, max: args.max, timeout: args.timeout };
+        if ([args.target, ...identityFields, args.location, ...Object.values(settings)].every(isPlain)) {
+            claimSettings(name, args.target, args.location ?? "", settings);
+        }
+        // Else the location, once this resource's claim on its attributes there is recorded (claims.ts):
+        // a second resource managing one of them fails to register, naming both.
+        const claimedLocation = pulumi.unsecret(pulumi.all([target, args.location ?? "", args.allowSessionState, args.keepSessionIdSecure, args.max, args.timeout])
+            .apply(([resolvedTarget, location, allowSessionState, keepSessionIdSecure, max, timeout]) => {
+                claimSettings(name, resolvedTarget, location, { allowSessionState, keepSessionIdSecure, max, timeout });
+                return location;
+            }));
         super("pulumi-nodejs:dynamic/iis:AspSessionSettings", name, {
-            location: "",
             ...args,
-            target: protectTarget(args.target),
+            location: claimedLocation,
+            target,
             effective: undefined,
             previous: undefined,
             created: undefined,
+            applyFailure: undefined,
             __provider: PROVIDER_REFERENCE,
         }, {
             ...opts,
@@ -111,3 +140,5 @@ export class AspSessionSettings extends pulumi.CustomResource {
         });
     }
 }
+
+export * from "./fleet";

@@ -14,6 +14,16 @@
 /** The package path of the provider module; part of the package's interface (package.json "exports"). */
 export const PROVIDER_MODULE = "pulumi-iis-asp-session/provider";
 
+/** The package path of the fleet health gate's provider module (package.json "exports"). */
+export const HEALTH_GATE_PROVIDER_MODULE = "pulumi-iis-asp-session/provider/healthGate";
+
+/** The `__provider` text that loads the provider module at `modulePath` (a package path). */
+export function providerReference(modulePath: string): string {
+    return `exports.handler = () => require("module").createRequire(require("path").join(process.cwd(), "index.js"))(${JSON.stringify(modulePath)});\n`;
+}
+
 /** The `__provider` text of every AspSessionSettings resource. */
-export const PROVIDER_REFERENCE =
-    `exports.handler = () => require("module").createRequire(require("path").join(process.cwd(), "index.js"))(${JSON.stringify(PROVIDER_MODULE)});\n`;
+export const PROVIDER_REFERENCE = providerReference(PROVIDER_MODULE);
+
+/** The `__provider` text of every FleetHealthGate resource. */
+export const HEALTH_GATE_PROVIDER_REFERENCE = providerReference(HEALTH_GATE_PROVIDER_MODULE);

@@ -66,6 +66,11 @@ export class ProviderHost {
         return host;
     }
 
+    /** The host process's id (for measuring it). */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
     /** What the host printed on stderr so far (provider errors are logged there). */
     stderrText: () => string = () => "";
 

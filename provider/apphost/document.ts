@@ -4,7 +4,8 @@
  * server level and in every `<location>`.
  */
 import { hasLocationKey, isAscii, locationKey } from "../settings/location";
-import { attribute, scanXml, XmlElement, XmlSyntaxError } from "./xmlScanner";
+import { quote } from "../settings/quote";
+import { attribute, lineColumn, scanXml, XmlElement, XmlSyntaxError } from "./xmlScanner";
 
 export interface ApplicationHostDocument {
     /** The file's text without the byte-order mark. */
@@ -42,9 +43,8 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
  * writing them back would change them.
  */
 export function parseApplicationHost(bytes: Buffer, file: string): ApplicationHostDocument {
-    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-        throw new ConfigFileError(`${file}: UTF-16 encoded; only UTF-8 configuration files are supported`);
-    }
+    const utf16 = utf16Layout(bytes);
+    if (utf16) throw new ConfigFileError(`${file}: looks UTF-16 encoded (${utf16}); only UTF-8 configuration files are supported: save it as UTF-8`);
     const bom = bytes.length >= 3 && bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2];
     const body = bom ? bytes.subarray(3) : bytes;
     const text = body.toString("utf8");
@@ -53,7 +53,7 @@ export function parseApplicationHost(bytes: Buffer, file: string): ApplicationHo
     }
     const declared = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(text);
     if (declared && !/^utf-?8$/i.test(declared[1])) {
-        throw new ConfigFileError(`${file}: declares encoding "${declared[1]}"; only UTF-8 configuration files are supported`);
+        throw new ConfigFileError(`${file}: declares encoding ${quote(declared[1])}; only UTF-8 configuration files are supported`);
     }
     let root: XmlElement;
     try {
@@ -65,12 +65,47 @@ export function parseApplicationHost(bytes: Buffer, file: string): ApplicationHo
         throw error;
     }
     if (root.name !== "configuration") {
-        throw new ConfigFileError(`${file}: the root element is <${root.name}>, not <configuration>; is this an IIS configuration file?`);
+        throw new ConfigFileError(`${file}: the root element is <${quote(root.name).slice(1, -1)}>, not <configuration>; is this an IIS configuration file?`);
     }
+    refuseMiscasedElements(text, root, file);
     return { text, bom, newline: text.includes("\r\n") ? "\r\n" : "\n", indentUnit: detectIndentUnit(text, root), root };
 }
 
-/** Materialise only the elements on the way to `asp/session`. */
+/**
+ * How a UTF-16 file begins: a byte-order mark, or (without one) "<" or white space as one ASCII
+ * byte beside a zero byte. undefined when the bytes do not look like UTF-16.
+ */
+function utf16Layout(bytes: Buffer): string | undefined {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return "little-endian, with a byte-order mark";
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return "big-endian, with a byte-order mark";
+    if (bytes.length < 4) return undefined;
+    const asciiAt = (i: number) => bytes[i] !== 0 && bytes[i] < 0x80;
+    if (asciiAt(0) && bytes[1] === 0 && asciiAt(2) && bytes[3] === 0) return "little-endian, without a byte-order mark: every other byte is zero";
+    if (bytes[0] === 0 && asciiAt(1) && bytes[2] === 0 && asciiAt(3)) return "big-endian, without a byte-order mark: every other byte is zero";
+    return undefined;
+}
+
+/** The element names on the way to the session settings, as IIS spells them (it compares names case-sensitively). */
+const SESSION_PATH_NAMES = ["location", "system.webServer", "asp", "session"];
+
+/**
+ * Refuses a materialised element whose name is one of SESSION_PATH_NAMES in another case
+ * (`<Location>`, `<ASP>`): IIS refuses the whole file ("Unrecognized element"), and skipping it
+ * here would read or write settings IIS never applies. Reported like a syntax error.
+ */
+function refuseMiscasedElements(text: string, element: XmlElement, file: string): void {
+    for (const child of element.children) {
+        const canonical = SESSION_PATH_NAMES.find((name) => name !== child.name && name.toLowerCase() === child.name.toLowerCase());
+        if (canonical !== undefined) {
+            const { line, column } = lineColumn(text, child.start);
+            throw new ConfigFileError(`${file}: not a valid IIS configuration file: element <${child.name}> at line ${line}, column ${column}; ` +
+                `IIS element names are case-sensitive and IIS refuses this one (write <${canonical}>); nothing was changed`);
+        }
+        refuseMiscasedElements(text, child, file);
+    }
+}
+
+/** Materialise only the elements on the way to `asp/session`, and the `<site>` elements (see sites.ts). */
 export function wantsChildren(element: XmlElement, ancestors: readonly XmlElement[]): boolean {
     const depth = ancestors.length;
     const parent = ancestors[depth - 1]?.name;
@@ -79,6 +114,8 @@ export function wantsChildren(element: XmlElement, ancestors: readonly XmlElemen
         case "location": return depth === 1;
         case "system.webServer": return depth === 1 || (depth === 2 && parent === "location");
         case "asp": return parent === "system.webServer";
+        case "system.applicationHost": return depth === 1;
+        case "sites": return depth === 2 && parent === "system.applicationHost";
         default: return false;
     }
 }
@@ -151,7 +188,7 @@ export function findSessionChain(document: Pick<ApplicationHostDocument, "root">
     const candidates = locationsAt(document, path);
     const holdingAsp = candidates.filter((location) => aspIn(location, file) !== undefined);
     if (holdingAsp.length > 1) {
-        throw new ConfigFileError(`${file}: ${holdingAsp.length} <location> elements for "${path}" hold <asp> (at offsets ${holdingAsp.map((l) => l.start).join(", ")}); ` +
+        throw new ConfigFileError(`${file}: ${holdingAsp.length} <location> elements for ${quote(path)} hold <asp> (at offsets ${holdingAsp.map((l) => l.start).join(", ")}); ` +
             `IIS would use only one. Merge them by hand first`);
     }
     const location = holdingAsp[0] ??

@@ -10,6 +10,7 @@
  *   can be closed again exactly (`CreationRecord.parentCloseAs`).
  * So apply-then-revert gives back the original bytes (tested on every corpus file).
  */
+import { quote } from "../settings/quote";
 import { SESSION_ATTRIBUTES, SessionAttribute } from "../settings/schema";
 import { ApplicationHostDocument, ConfigFileError, findSessionChain, lineIndent, SessionChain } from "./document";
 import { Splice } from "./editedDocument";
@@ -104,10 +105,10 @@ function insertionAnchor(session: XmlElement, name: SessionAttribute, removed: S
     return session.nameEnd;
 }
 
-function attributeText(text: AttributeText, quote: '"' | "'"): string {
-    if ("value" in text) return escapeAttribute(text.value, quote);
-    if (text.raw.includes(quote) || text.raw.includes("<")) {
-        throw new ConfigFileError(`cannot restore attribute text ${JSON.stringify(text.raw)} inside ${quote} quotes`);
+function attributeText(text: AttributeText, delimiter: '"' | "'"): string {
+    if ("value" in text) return escapeAttribute(text.value, delimiter);
+    if (text.raw.includes(delimiter) || text.raw.includes("<")) {
+        throw new ConfigFileError(`cannot restore attribute text ${quote(text.raw)} inside ${delimiter} quotes`);
     }
     return text.raw;
 }

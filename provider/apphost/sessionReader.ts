@@ -4,6 +4,7 @@
  * from the server level and parent locations is resolved.
  */
 import { describeLocation, locationLineage } from "../settings/location";
+import { quote } from "../settings/quote";
 import {
     parseAttributeText, RawSessionAttributes, SESSION_ATTRIBUTES, SESSION_DEFAULTS, SessionAttribute,
     SessionSettings, SessionValues,
@@ -50,7 +51,7 @@ function sessionValues(session: XmlElement, file: string, path: string): Session
         if (!found) continue;
         const parsed = parseAttributeText(name as SessionAttribute, found.value);
         if (!parsed.ok) {
-            throw new ConfigFileError(`${file}: ${describeLocation(path)} has session ${name}=${JSON.stringify(found.raw)}, which IIS would refuse: ${parsed.reason}`);
+            throw new ConfigFileError(`${file}: ${describeLocation(path)} has session ${name}=${quote(found.raw)}, which IIS would refuse: ${parsed.reason}`);
         }
         values[name] = parsed.value;
     }

@@ -65,13 +65,31 @@ export class XmlSyntaxError extends Error {
     }
 }
 
-function fail(text: string, offset: number, reason: string): never {
+/** Line and column (both from 1, the column in UTF-16 code units) of an offset into `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
     let line = 1, lineStart = 0;
     for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
         line++;
         lineStart = i + 1;
     }
-    throw new XmlSyntaxError(reason, offset, line, offset - lineStart + 1);
+    return { line, column: offset - lineStart + 1 };
+}
+
+function fail(text: string, offset: number, reason: string): never {
+    const { line, column } = lineColumn(text, offset);
+    throw new XmlSyntaxError(reason, offset, line, column);
+}
+
+/**
+ * Characters XML 1.0 does not allow anywhere in a document (its `Char` production): C0 controls
+ * but tab, line feed and carriage return, and U+FFFE/U+FFFF. IIS refuses a file holding one, even
+ * inside a comment. (Lone surrogates cannot occur: the text was decoded from valid UTF-8.)
+ */
+const NOT_XML_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
+/** "U+0000", for messages. */
+function codePointName(text: string, offset: number): string {
+    return `U+${text.charCodeAt(offset).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
@@ -158,9 +176,11 @@ function decodeReferences(scan: Scan, from: number, to: number): string {
     return last === from ? text.slice(from, to) : out + text.slice(last, to);
 }
 
+/** The character a reference names, if XML 1.0 allows it (see NOT_XML_CHARACTER; no surrogates, nothing past U+10FFFF). */
 function codePoint(n: number): string | undefined {
-    if (n === 0 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return undefined;
-    return String.fromCodePoint(n);
+    if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return undefined;
+    const character = String.fromCodePoint(n);
+    return NOT_XML_CHARACTER.test(character) ? undefined : character;
 }
 
 /** Refuses malformed references in [from, to) without building the decoded text. */
@@ -254,6 +274,8 @@ export function scanFragment(text: string, policy: ScanPolicy, context: Fragment
 function scanNodes(text: string, policy: ScanPolicy, fragment: { parent: XmlElement; ancestors: XmlElement[] } | undefined):
     { root: XmlElement | undefined; hasXmlDeclaration: boolean } {
     const length = text.length;
+    const forbidden = text.search(NOT_XML_CHARACTER);
+    if (forbidden !== -1) fail(text, forbidden, `character ${codePointName(text, forbidden)} is not allowed in XML`);
     const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0, names: new Map() };
     const stack: OpenElements = { frames: [], depth: 0 };
     const ancestors: XmlElement[] = fragment ? fragment.ancestors : [];

@@ -29,6 +29,14 @@ export interface SessionWriteResult {
     created: CreationRecord;
     /** True when the elements named by `prune` were removed. */
     pruned: boolean;
+    /**
+     * For each attribute set: its text before the provider first wrote it at this location (null:
+     * not set), and the elements that first write created. Differs from `before` when an earlier
+     * write of the same values was interrupted after it replaced the file (the engine never heard
+     * back and retries): the backend remembers what that write found. Absent where a backend
+     * keeps no such record; then `before` is all there is.
+     */
+    preImages?: { previous: Partial<Record<SessionAttribute, string | null>>; created: CreationRecord };
 }
 
 export interface SessionBackend {
@@ -36,6 +44,11 @@ export interface SessionBackend {
     readonly description: string;
     read(location: string): Promise<SessionReading>;
     write(location: string, change: SessionChange): Promise<SessionWriteResult>;
+    /**
+     * A warning when `location` names no site the server defines (IIS accepts it, for a site
+     * created later); undefined when it names one or the backend cannot tell.
+     */
+    locationWarning?(location: string): Promise<string | undefined>;
 }
 
 /** The change, with nothing in it, that a write may skip. */

@@ -7,9 +7,12 @@ import { parseApplicationHost } from "../apphost/document";
 import { spliceDocument } from "../apphost/editedDocument";
 import { editSession, SessionEdit } from "../apphost/sessionEditor";
 import { readSession, SessionReading } from "../apphost/sessionReader";
-import { describeLocation } from "../settings/location";
+import { unknownSiteWarning } from "../apphost/sites";
+import { describeLocation, locationKey } from "../settings/location";
+import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
 import { ConfigChangedError, ConfigFileStore } from "../transports/configFile";
+import { journalAfter, preImagesFor, sameJournal } from "./preImages";
 import { SessionBackend, SessionChange, SessionWriteResult } from "./types";
 
 /** How often a write is retried when the file changes between read and replace. */
@@ -25,6 +28,11 @@ export class XmlFileBackend implements SessionBackend {
     async read(location: string): Promise<SessionReading> {
         const { bytes } = await this.file.read();
         return readSession(parseApplicationHost(bytes, this.file.label), location, this.file.label);
+    }
+
+    async locationWarning(location: string): Promise<string | undefined> {
+        const { bytes } = await this.file.read();
+        return unknownSiteWarning(parseApplicationHost(bytes, this.file.label), location, this.file.label);
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {
@@ -57,20 +65,39 @@ export class XmlFileBackend implements SessionBackend {
             if (raw !== undefined) edit.set[name] = { raw };
         }
         const result = editSession(document, location, label, edit);
-        if (!result.changed) return { before, after: before, created: result.record, pruned: false };
+        const set = SESSION_ATTRIBUTES.filter((name) => change.set[name] !== undefined);
+        const released = SESSION_ATTRIBUTES.filter((name) => change.remove.includes(name) || change.restore[name] !== undefined);
+        const entries = this.file.journal ? await this.file.journal.read() : {};
+        const key = locationKey(location);
+        const preImages = preImagesFor(entries[key], before.explicitRaw, set, result.record);
+        const recordPreImages = async (after: SessionReading, pruned: boolean): Promise<void> => {
+            const next = journalAfter(entries[key], preImages, set, released, after.explicitRaw, pruned);
+            if (!this.file.journal || sameJournal(entries[key], next)) return;
+            const updated = { ...entries };
+            if (next) updated[key] = next;
+            else delete updated[key];
+            await this.file.journal.write(updated);
+        };
+        if (!result.changed) {
+            await recordPreImages(before, false);
+            return { before, after: before, created: result.record, pruned: false, preImages };
+        }
         // Check what would be written before writing it: the file must parse (checked by scanning
         // the edited part; the rest was scanned above) and say what was asked.
         const edited = spliceDocument(document, bytes, result.splices, label);
         const newBytes = edited.bytes;
         const after = readSession(edited, location, label);
         verify(after, change, label, location, "before writing");
+        // The journal first: a crash between the two leaves a record of a write that did not
+        // happen (ignored: the file does not hold what it says was written), never the reverse.
+        await recordPreImages(after, result.pruned);
         await this.file.write(newBytes, version);
         // Read back and verify this location. Another writer may have changed other parts of the
         // file since (IIS Manager does not take our lock): that is not a failure of this write.
         const reread = await this.file.read();
         const readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label);
         verify(readBack, change, label, location, "after writing");
-        return { before, after: readBack, created: result.record, pruned: result.pruned };
+        return { before, after: readBack, created: result.record, pruned: result.pruned, preImages };
     }
 }
 
@@ -80,14 +107,14 @@ export function verify(after: SessionReading, change: SessionChange, label: stri
     for (const name of SESSION_ATTRIBUTES) {
         const wanted = change.set[name];
         if (wanted !== undefined && !sameValue(name, after.explicit[name], wanted)) {
-            problems.push(`${name} is ${JSON.stringify(after.explicit[name] ?? null)}, expected ${JSON.stringify(wanted)}`);
+            problems.push(`${name} is ${show(after.explicit[name] ?? null)}, expected ${show(wanted)}`);
         }
         const raw = change.restore[name];
         if (raw !== undefined && after.explicitRaw[name] !== raw) {
-            problems.push(`${name} is ${JSON.stringify(after.explicitRaw[name] ?? null)}, expected ${JSON.stringify(raw)} back`);
+            problems.push(`${name} is ${show(after.explicitRaw[name] ?? null)}, expected ${show(raw)} back`);
         }
         if (change.remove.includes(name) && wanted === undefined && raw === undefined && after.explicitRaw[name] !== undefined) {
-            problems.push(`${name} is still set to ${JSON.stringify(after.explicitRaw[name])}`);
+            problems.push(`${name} is still set to ${show(after.explicitRaw[name])}`);
         }
     }
     if (problems.length > 0) {

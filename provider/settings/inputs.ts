@@ -3,6 +3,7 @@
  * that each name the field and say what is allowed. Nothing is written anywhere from here.
  */
 import { parseLocation } from "./location";
+import { loneSurrogateAt, quote, show } from "./quote";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, UINT32_MAX } from "./schema";
 import { checkSessionTimeout, formatTimeSpan, MAX_SESSION_TIMEOUT_SECONDS } from "./timespan";
 
@@ -19,6 +20,12 @@ export interface CheckFailure {
 }
 
 export type OnDelete = "restore" | "inherit";
+
+/**
+ * What a failed create or update does: "fail" the step (the default), or "record" the failure in
+ * the resource's state and succeed, so a fleet rollout can tolerate a few failed servers.
+ */
+export type OnApplyFailure = "fail" | "record";
 
 export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -54,12 +61,26 @@ export function normalizeTimeout(value: unknown): Normalized<string> {
         return { ok: true, value: formatTimeSpan(value * 60) };
     }
     if (typeof value !== "string") return { ok: false, reason: `must be ${allowed}, got ${show(value)}` };
-    if (/^\s*\d+\s*$/.test(value)) {
-        return { ok: false, reason: `"${value}" is ambiguous (.NET reads it as days); write "${formatTimeSpan(Math.min(Number(value), 525600) * 60)}" for ${Number(value)} minutes, or pass the number ${Number(value)}` };
-    }
+    if (/^\s*\d+\s*$/.test(value)) return { ok: false, reason: bareNumberHint(value) };
     const checked = checkSessionTimeout(value);
     if (!checked.ok) return { ok: false, reason: `${checked.reason}; must be ${allowed}` };
     return { ok: true, value: formatTimeSpan(checked.seconds) };
+}
+
+/**
+ * Why a bare string of digits is refused, and what to write instead: the TimeSpan for that many
+ * minutes, or for that many days (how .NET reads it), only where either fits IIS's range.
+ */
+export function bareNumberHint(value: string): string {
+    const digits = value.trim().replace(/^0+(?=\d)/, "");
+    const count = Number(digits);
+    const maxMinutes = MAX_SESSION_TIMEOUT_SECONDS / 60, maxDays = MAX_SESSION_TIMEOUT_SECONDS / 86_400;
+    const meanings: string[] = [];
+    if (count <= maxMinutes) meanings.push(`write "${formatTimeSpan(count * 60)}" or pass the number ${count} for ${count} minutes`);
+    if (count <= maxDays) meanings.push(`write "${formatTimeSpan(count * 86_400)}" for ${count} days`);
+    const head = `${quote(value)} is ambiguous (.NET reads a bare number as days)`;
+    if (meanings.length > 0) return `${head}; ${meanings.join(", or ")}`;
+    return `${head}, and is out of range either way: the most IIS accepts is 365.00:00:00 (${maxMinutes} minutes)`;
 }
 
 export function normalizeAttribute(attribute: SessionAttribute, value: unknown): Normalized<boolean | number | string> {
@@ -109,6 +130,53 @@ export function checkSettingsFields(news: Record<string, unknown>, failures: Che
     const onDelete = normalizeOnDelete(news.onDelete);
     if (onDelete.ok) inputs.onDelete = onDelete.value;
     else failures.push({ property: "onDelete", reason: `onDelete ${onDelete.reason}` });
+    const onApplyFailure = news.onApplyFailure;
+    if (onApplyFailure === "record") inputs.onApplyFailure = onApplyFailure;
+    else if (onApplyFailure !== undefined && onApplyFailure !== null && onApplyFailure !== "fail") {
+        failures.push({ property: "onApplyFailure", reason: `onApplyFailure must be "fail" (a failed apply fails the deployment) or "record" (it is recorded in applyFailure), got ${show(onApplyFailure)}` });
+    }
+    return inputs;
+}
+
+/**
+ * Refuses every string among the inputs that is not valid Unicode (a lone surrogate: half of a
+ * UTF-16 pair, which no file or protocol can carry), naming the field. Returns the inputs without
+ * the fields holding one, or undefined when there is none.
+ */
+export function refuseMalformedText(news: Record<string, unknown>, failures: CheckFailure[]): Record<string, unknown> | undefined {
+    const before = failures.length;
+    const refused = new Set<string>();
+    const visit = (value: unknown, property: string, field: string): void => {
+        if (typeof value === "string") {
+            const at = loneSurrogateAt(value);
+            if (at === -1) return;
+            refused.add(field);
+            failures.push({ property, reason: `${property} is not valid Unicode text: it holds half of a UTF-16 surrogate pair at position ${at} (${quote(value)}); type the text again` });
+        } else if (Array.isArray(value)) {
+            value.forEach((item, i) => visit(item, `${property}[${i}]`, field));
+        } else if (typeof value === "object" && value !== null) {
+            for (const [key, inner] of Object.entries(value)) {
+                if (loneSurrogateAt(key) !== -1) {
+                    refused.add(field);
+                    failures.push({ property, reason: `${property} has a field name that is not valid Unicode text (${quote(key)})` });
+                } else {
+                    visit(inner, `${property}.${key}`, field);
+                }
+            }
+        }
+    };
+    for (const [key, value] of Object.entries(news)) {
+        if (key === "__provider") continue;
+        if (loneSurrogateAt(key) !== -1) {
+            refused.add(key);
+            failures.push({ property: "(input name)", reason: `an input name is not valid Unicode text (${quote(key)})` });
+        } else {
+            visit(value, key, key);
+        }
+    }
+    if (failures.length === before) return undefined;
+    const inputs = { ...news };
+    for (const field of refused) delete inputs[field];
     return inputs;
 }
 
@@ -121,12 +189,4 @@ export function managedSettings(inputs: Record<string, unknown>): SessionSetting
     return settings as SessionSettings;
 }
 
-export function show(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (typeof value === "string") return JSON.stringify(value);
-    try {
-        return JSON.stringify(value) ?? String(value);
-    } catch {
-        return String(value);
-    }
-}
+export { show } from "./quote";

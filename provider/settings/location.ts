@@ -2,28 +2,34 @@
  * Location paths as IIS uses them in `<location path="...">`: "" for the whole server, "Site" for a
  * site, "Site/app/sub" for an application or folder. IIS compares them case-insensitively.
  */
+import { quote } from "./quote";
 
 export type LocationParse = { ok: true; path: string } | { ok: false; reason: string };
 
 /**
  * Normalises a user's location: surrounding slashes are dropped ("/Site/app/" is "Site/app").
  * Refused, with the reason: backslashes (IIS separates with "/"), empty, "." or ".." segments,
- * and control characters (XML 1.0 cannot carry most of them in an attribute).
+ * control characters (XML 1.0 cannot carry most of them in an attribute), and white space at
+ * either end of a segment: IIS site and application names cannot have it, so "Site " would name
+ * a location no site ever has, and the settings would silently apply nowhere.
  */
 export function parseLocation(input: string): LocationParse {
     if (/[\u0000-\u001f\u007f]/.test(input)) {
-        return { ok: false, reason: `${JSON.stringify(input)} contains a control character; location paths are "Site" or "Site/app/..."` };
+        return { ok: false, reason: `${quote(input)} contains a control character; location paths are "Site" or "Site/app/..."` };
     }
     if (input.includes("\\")) {
-        return { ok: false, reason: `"${input}" contains "\\"; separate site and application with "/", e.g. "Default Web Site/shop"` };
+        return { ok: false, reason: `${quote(input)} contains "\\"; separate site and application with "/", e.g. "Default Web Site/shop"` };
     }
     const path = input.replace(/^\/+|\/+$/g, "");
     if (path === "" || path === ".") return { ok: true, path: "" };
     const segments = path.split("/");
     for (const segment of segments) {
-        if (segment === "") return { ok: false, reason: `"${input}" has an empty segment ("//"); use "Site" or "Site/app/..."` };
-        if (segment === "." || segment === "..") return { ok: false, reason: `"${input}" has a "${segment}" segment; use "Site" or "Site/app/..."` };
-        if (segment.trim() === "") return { ok: false, reason: `"${input}" has a segment of only spaces` };
+        if (segment === "") return { ok: false, reason: `${quote(input)} has an empty segment ("//"); use "Site" or "Site/app/..."` };
+        if (segment === "." || segment === "..") return { ok: false, reason: `${quote(input)} has a "${segment}" segment; use "Site" or "Site/app/..."` };
+        if (segment.trim() === "") return { ok: false, reason: `${quote(input)} has a segment of only spaces` };
+        if (segment.trim() !== segment) {
+            return { ok: false, reason: `${quote(input)} has white space at the start or end of ${quote(segment)}; IIS site and application names cannot, so no site would match (did you mean ${quote(segment.trim())}?)` };
+        }
     }
     return { ok: true, path };
 }
@@ -72,5 +78,5 @@ export function locationLineage(path: string): string[] {
 
 /** How a location reads in messages: the server level has no path of its own. */
 export function describeLocation(path: string): string {
-    return path === "" ? "the server level" : `location "${path}"`;
+    return path === "" ? "the server level" : `location ${quote(path)}`;
 }

@@ -3,6 +3,7 @@
  * to 10): four attributes, their types, defaults and validation. Values travel through the
  * provider in canonical form: booleans, a uint32 number, and a TimeSpan string as IIS writes it.
  */
+import { quote } from "./quote";
 import { checkSessionTimeout, formatTimeSpan } from "./timespan";
 
 /** The attributes in IIS's schema order, which is also the order new attributes are written in. */
@@ -49,12 +50,12 @@ export function parseAttributeText(attribute: SessionAttribute, text: string): V
             const lowered = text.trim().toLowerCase();
             if (lowered === "true") return { ok: true, value: true };
             if (lowered === "false") return { ok: true, value: false };
-            return { ok: false, reason: `"${text}" is not a boolean (true or false)` };
+            return { ok: false, reason: `${quote(text)} is not a boolean (true or false)` };
         }
         case "max": {
             const trimmed = text.trim();
             if (!/^\d+$/.test(trimmed) || Number(trimmed) > UINT32_MAX) {
-                return { ok: false, reason: `"${text}" is not a whole number from 0 to ${UINT32_MAX}` };
+                return { ok: false, reason: `${quote(text)} is not a whole number from 0 to ${UINT32_MAX}` };
             }
             return { ok: true, value: Number(trimmed) };
         }

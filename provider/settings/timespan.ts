@@ -3,6 +3,7 @@
  * TimeSpan.Parse accepts and writes the one IIS itself writes (the "c" format: `hh:mm:ss`, and
  * `d.hh:mm:ss` past one day), so values compare by meaning, not by text.
  */
+import { quote } from "./quote";
 
 /** Whole seconds; IIS's session timeout is validated in whole minutes, 0 to 365 days. */
 export const MAX_SESSION_TIMEOUT_SECONDS = 31_536_000;
@@ -20,7 +21,7 @@ export type TimeSpanParse =
 export function parseTimeSpan(text: string): TimeSpanParse {
     const match = /^\s*(-)?(?:(\d+)|(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?)\s*$/.exec(text);
     if (!match) {
-        return { ok: false, reason: `"${text}" is not a TimeSpan (expected hh:mm:ss or d.hh:mm:ss)` };
+        return { ok: false, reason: `${quote(text)} is not a TimeSpan (expected hh:mm:ss or d.hh:mm:ss)` };
     }
     const [, minus, daysOnly, days, hours, minutes, seconds, fraction] = match;
     if (daysOnly !== undefined) {
@@ -28,9 +29,9 @@ export function parseTimeSpan(text: string): TimeSpanParse {
         return { ok: true, seconds: minus ? -total : total, fractional: false };
     }
     const h = Number(hours), m = Number(minutes), s = seconds === undefined ? 0 : Number(seconds);
-    if (h > 23) return { ok: false, reason: `"${text}" has ${h} hours; hours must be 0-23 (write days as d.hh:mm:ss)` };
-    if (m > 59) return { ok: false, reason: `"${text}" has ${m} minutes; minutes must be 0-59` };
-    if (s > 59) return { ok: false, reason: `"${text}" has ${s} seconds; seconds must be 0-59` };
+    if (h > 23) return { ok: false, reason: `${quote(text)} has ${h} hours; hours must be 0-23 (write days as d.hh:mm:ss)` };
+    if (m > 59) return { ok: false, reason: `${quote(text)} has ${m} minutes; minutes must be 0-59` };
+    if (s > 59) return { ok: false, reason: `${quote(text)} has ${s} seconds; seconds must be 0-59` };
     const total = Number(days ?? 0) * 86_400 + h * 3600 + m * 60 + s;
     const fractional = fraction !== undefined && /[1-9]/.test(fraction);
     return { ok: true, seconds: minus ? -total : total, fractional };
@@ -57,12 +58,12 @@ export type SessionTimeoutParse = { ok: true; seconds: number } | { ok: false; r
 export function checkSessionTimeout(text: string): SessionTimeoutParse {
     const parsed = parseTimeSpan(text);
     if (!parsed.ok) return parsed;
-    if (parsed.seconds < 0) return { ok: false, reason: `"${text}" is negative; the timeout must be 0 to 365 days` };
+    if (parsed.seconds < 0) return { ok: false, reason: `${quote(text)} is negative; the timeout must be 0 to 365 days` };
     if (parsed.fractional || parsed.seconds % SECONDS_PER_MINUTE !== 0) {
-        return { ok: false, reason: `"${text}" is not a whole number of minutes; IIS accepts only whole minutes` };
+        return { ok: false, reason: `${quote(text)} is not a whole number of minutes; IIS accepts only whole minutes` };
     }
     if (parsed.seconds > MAX_SESSION_TIMEOUT_SECONDS) {
-        return { ok: false, reason: `"${text}" is more than 365 days (365.00:00:00), the most IIS accepts` };
+        return { ok: false, reason: `${quote(text)} is more than 365 days (365.00:00:00), the most IIS accepts` };
     }
     return { ok: true, seconds: parsed.seconds };
 }

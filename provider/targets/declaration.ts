@@ -9,9 +9,10 @@
  * - the connection settings and the pool key (fields marked `connection`);
  * - which fields are secret (never quoted in a message; the SDK makes the target secret).
  *
- * Pure: no I/O, nothing about any transport. Values not known yet (preview) pass the type check,
+ * Pure: no I/O (parsing a certificate is not I/O), nothing about any transport. Values not known yet (preview) pass the type check,
  * and a rule that reads an unknown value is skipped.
  */
+import { X509Certificate } from "crypto";
 import { CheckFailure, isUnknown, show } from "../settings/inputs";
 
 /** One field of a target kind. `T` is its value's type; `R` whether the field is required. */
@@ -144,12 +145,29 @@ export function choice<V extends string, R extends boolean = false>(
     return field<V, R>((value, quote) => ((values as readonly unknown[]).includes(value) ? undefined : `must be one of ${allowed}${quote(value)}`), options);
 }
 
-/** A PEM certificate. */
-export function pemCertificate<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>(
-        (value) => (typeof value === "string" && value.includes("-----BEGIN CERTIFICATE-----") ? undefined : "must be a PEM certificate (-----BEGIN CERTIFICATE-----)"),
-        options,
-    );
+/**
+ * One or more PEM certificates, each block readable as X.509 (a truncated or garbled one would
+ * otherwise pass check and fail at connect time as "not trusted"). `what` says what it is for.
+ */
+export function pemCertificate<R extends boolean = false>(what: string, options: FieldOptions<string, R> = {}): Field<string, R> {
+    return field<string, R>((value) => {
+        const problem = typeof value === "string" ? pemCertificateProblem(value) : "not a string";
+        return problem === undefined ? undefined : `must be ${what}: ${problem}`;
+    }, options);
+}
+
+/** Why `pem` is not one or more readable PEM certificates, or undefined. */
+export function pemCertificateProblem(pem: string): string | undefined {
+    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+    if (!blocks) return "no -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block";
+    for (const [index, block] of blocks.entries()) {
+        try {
+            new X509Certificate(block);
+        } catch (error) {
+            return `certificate ${index + 1} of ${blocks.length} cannot be read (${error instanceof Error ? error.message : String(error)})`;
+        }
+    }
+    return undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ export const WINRM_FIELDS = {
     /** Default false. Over http, NTLM encrypts every message (MS-WSMV); over https, TLS protects it. */
     https: flag({ connection: true, default: false }),
     /** PEM of the CA (or server certificate) to trust for https; default: the system's CAs. TLS is always verified unless insecureSkipVerify. */
-    caCertificate: pemCertificate({ connection: true }),
+    caCertificate: pemCertificate("the PEM of the CA (or server) certificate to trust", { connection: true }),
     /** Explicitly turn off TLS verification (https only). */
     insecureSkipVerify: flag({ connection: true, default: false }),
     /** "ntlm" (default; message encryption over http, channel binding over https), "basic" (https only) or "certificate" (https client certificate). */
@@ -28,7 +28,7 @@ export const WINRM_FIELDS = {
     /** The account's password (auth "ntlm" and "basic"); pass a Pulumi secret. */
     password: text({ secret: true, connection: true }),
     /** PEM client certificate for auth "certificate". */
-    clientCertificate: pemCertificate({ connection: true }),
+    clientCertificate: pemCertificate("a PEM client certificate", { connection: true }),
     /** PEM private key of clientCertificate; pass a Pulumi secret. */
     clientKey: text({ secret: true, connection: true }),
     ...SERVER_FIELDS,

@@ -5,6 +5,32 @@
  * refuses to replace a file that changed since it was read.
  */
 
+/**
+ * What a store keeps beside the file so that a write interrupted after it replaced the file (the
+ * engine never heard back, and will retry) can still tell what the location held before the
+ * provider first wrote there. Keyed by location key, then attribute. Read and written only while
+ * holding the store's lock.
+ */
+export interface PreImageJournal {
+    read(): Promise<JournalEntries>;
+    /** Replaces the journal atomically; an empty one removes it. */
+    write(entries: JournalEntries): Promise<void>;
+}
+
+/** For one attribute at one location: its text before the provider first wrote it (null: not set), and what the provider wrote last. */
+export interface PreImage {
+    previous: string | null;
+    wrote: string;
+}
+
+export interface LocationJournal {
+    attributes: Record<string, PreImage>;
+    /** The elements the provider's first write there created, as a CreationRecord (absent: none). */
+    created?: { created: string; parentCloseAs: string };
+}
+
+export type JournalEntries = Record<string, LocationJournal>;
+
 export interface ConfigFileContent {
     bytes: Buffer;
     /** An opaque token for compare-and-swap (a SHA-256 of the bytes). */
@@ -19,6 +45,18 @@ export interface ConfigFileStore {
     write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }>;
     /** Runs `work` while holding this file's writer lock (read-modify-write must not interleave). */
     withLock<T>(work: () => Promise<T>): Promise<T>;
+    /** Present where the store can keep a journal beside the file (see PreImageJournal). */
+    readonly journal?: PreImageJournal;
+}
+
+/** The file does not exist (as opposed to: cannot be read). */
+export class ConfigFileMissingError extends Error {
+    constructor(readonly label: string, detail: string) {
+        super(`${label}: ${detail}`);
+        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
+        this.message = `${label}: ${detail}`;
+        this.name = "ConfigFileMissingError";
+    }
 }
 
 export class ConfigChangedError extends Error {

@@ -8,7 +8,9 @@ import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "./configFile";
+import {
+    ConfigChangedError, ConfigFileContent, ConfigFileMissingError, ConfigFileStore, JournalEntries, LocationJournal, PreImageJournal,
+} from "./configFile";
 
 export interface LocalFileOptions {
     /** How long to wait for another writer's lock before failing (default 60 s). */
@@ -19,6 +21,7 @@ export interface LocalFileOptions {
 
 export const BACKUP_SUFFIX = ".asp-session.bak";
 export const LOCK_SUFFIX = ".asp-session.lock";
+export const JOURNAL_SUFFIX = ".asp-session.journal";
 
 export function sha256(bytes: Buffer): string {
     return createHash("sha256").update(bytes).digest("hex");
@@ -55,6 +58,7 @@ const COMPARE_CHUNK_BYTES = 1 << 20;
 
 export class LocalConfigFile implements ConfigFileStore {
     readonly label: string;
+    readonly journal: PreImageJournal;
     /**
      * The last version handed out by read(), with its bytes: compare-and-swap against it compares
      * the file with those bytes (a 50 MB memcmp in 1 MiB reads) instead of hashing the whole file
@@ -65,32 +69,44 @@ export class LocalConfigFile implements ConfigFileStore {
 
     constructor(readonly path: string, private readonly options: LocalFileOptions = {}) {
         this.label = path;
+        this.journal = new LocalJournal(this);
     }
 
     async read(): Promise<ConfigFileContent> {
-        let bytes: Buffer;
-        try {
-            bytes = await fs.promises.readFile(this.path);
-        } catch (error) {
-            throw new Error(`${this.path}: cannot read: ${describeFsError(error)}`);
-        }
+        const bytes = await readRegularFile(this.path, this.label);
         return withLazyVersion(bytes, (known) => { this.lastVersion = known; });
     }
 
-    async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
-        const directory = path.dirname(this.path);
-        const temp = path.join(directory, `.${path.basename(this.path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-        let mode = 0o644;
+    /**
+     * Where the file really is and whose it is: a symbolic link is followed (the file it points to
+     * is what IIS reads, so that is what is edited, and the link stays), and anything but a
+     * regular file is refused. `action` names what was being done, for the message.
+     */
+    async identify(action: string): Promise<FileIdentity> {
+        let real: string;
+        let stats: fs.Stats;
         try {
-            mode = (await fs.promises.stat(this.path)).mode & 0o7777;
+            real = await fs.promises.realpath(this.path);
+            stats = await fs.promises.stat(real);
         } catch (error) {
-            throw new Error(`${this.path}: cannot write: ${describeFsError(error)}`);
+            if ((error as NodeJS.ErrnoException)?.code === "ENOENT") throw new ConfigFileMissingError(this.path, `cannot ${action}: no such file or folder; nothing was written`);
+            throw new Error(`${this.path}: cannot ${action}: ${describeFsError(error)}; nothing was written`);
         }
-        await removeAbandonedTemps(directory, path.basename(this.path));
+        if (!stats.isFile()) throw new Error(`${this.path}: cannot ${action}: ${describeKind(stats)}, not a regular file; nothing was written`);
+        return { real, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
+    }
+
+    async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
+        const identity = await this.identify("write");
+        const directory = path.dirname(identity.real);
+        const base = path.basename(identity.real);
+        const temp = path.join(directory, `.${base}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+        await removeAbandonedTemps(directory, base);
         try {
-            const handle = await fs.promises.open(temp, "wx", mode);
+            const handle = await fs.promises.open(temp, "wx", 0o600);
             try {
                 await handle.writeFile(bytes);
+                await keepIdentity(handle, identity, this.label);
                 await handle.sync();
             } finally {
                 await handle.close();
@@ -99,12 +115,12 @@ export class LocalConfigFile implements ConfigFileStore {
             // lock (IIS Manager, appcmd) can still replace the file between our check and our
             // rename, and rename cannot close that window, but no event-loop turn or thread-pool
             // hop may widen it (awaited, it lost a concurrent edit on most writes under load).
-            if (!this.stillHolds(expectedVersion)) throw new ConfigChangedError(this.path);
-            this.keepBackup(directory);
-            fs.renameSync(temp, this.path);
+            if (!this.stillHolds(identity.real, expectedVersion)) throw new ConfigChangedError(this.path);
+            keepBackup(identity.real);
+            fs.renameSync(temp, identity.real);
         } catch (error) {
             await fs.promises.rm(temp, { force: true });
-            if (error instanceof ConfigChangedError) throw error;
+            if (error instanceof ConfigChangedError || error instanceof IdentityNotKeptError) throw error;
             throw new Error(`${this.path}: cannot write: ${describeFsError(error)}; the file was left as it was`);
         } finally {
             // The bytes are the caller's; do not keep 50 MB alive past the write they were read for.
@@ -115,36 +131,21 @@ export class LocalConfigFile implements ConfigFileStore {
     }
 
     /** True if the file still has the version `expected` (synchronous: see write). */
-    private stillHolds(expected: string): boolean {
+    private stillHolds(real: string, expected: string): boolean {
         const known = this.lastVersion;
-        if (known === undefined || known.version !== expected) return sha256(fs.readFileSync(this.path)) === expected;
-        return fileHolds(this.path, known.bytes);
-    }
-
-    /** The file about to be replaced becomes the backup: a hard link where possible (no copy), else a copy. */
-    private keepBackup(directory: string): void {
-        const backup = this.path + BACKUP_SUFFIX;
-        const temp = path.join(directory, `.${path.basename(backup)}.${randomBytes(6).toString("hex")}.tmp`);
-        try {
-            fs.linkSync(this.path, temp);
-        } catch {
-            fs.copyFileSync(this.path, temp);
-        }
-        fs.renameSync(temp, backup);
-        // POSIX rename does nothing when both names are links to the same file, as they are when
-        // the backup already is this file (a writer was stopped between its backup and its
-        // rename); the temp name would be left behind on every such write.
-        fs.rmSync(temp, { force: true });
+        if (known === undefined || known.version !== expected) return sha256(fs.readFileSync(real)) === expected;
+        return fileHolds(real, known.bytes);
     }
 
     async withLock<T>(work: () => Promise<T>): Promise<T> {
-        const lock = this.path + LOCK_SUFFIX;
+        const { real } = await this.identify("edit");
+        const lock = real + LOCK_SUFFIX;
         const timeoutMs = this.options.lockTimeoutMs ?? 60_000;
         const staleMs = this.options.staleLockMs ?? 600_000;
         const owner = JSON.stringify({ pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex"), since: new Date().toISOString() });
         const deadline = Date.now() + timeoutMs;
         try {
-            await fs.promises.access(this.path, fs.constants.R_OK | fs.constants.W_OK);
+            await fs.promises.access(real, fs.constants.R_OK | fs.constants.W_OK);
         } catch (error) {
             throw new Error(`${this.path}: cannot edit: ${describeFsError(error)}; nothing was written`);
         }
@@ -167,6 +168,176 @@ export class LocalConfigFile implements ConfigFileStore {
             if (holder === owner) await fs.promises.rm(lock, { force: true });
         }
     }
+}
+
+/** Where the config really is (links followed) and the identity its replacement must keep. */
+export interface FileIdentity {
+    real: string;
+    /** Permission bits (with setuid/setgid/sticky). */
+    mode: number;
+    uid: number;
+    gid: number;
+}
+
+/** A replacement that would not keep the file's owner or group was not written. */
+class IdentityNotKeptError extends Error {
+    constructor(message: string) {
+        super(message);
+        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
+        this.message = message;
+        this.name = "IdentityNotKeptError";
+    }
+}
+
+/**
+ * Gives the replacement the file's owner, group and mode before it is renamed into place (a
+ * rename would otherwise give it the writer's). Owner first: a chown may clear setuid/setgid.
+ * When the owner cannot be kept (not root, not the owner), nothing is written: a config file
+ * silently changing hands is a change nobody asked for. On Windows, uid/gid are 0 and chmod only
+ * sets the read-only flag; the ACL is the folder's (see README).
+ */
+async function keepIdentity(handle: fs.promises.FileHandle, identity: FileIdentity, label: string): Promise<void> {
+    if (process.platform !== "win32") {
+        const own = await handle.stat();
+        if (own.uid !== identity.uid || own.gid !== identity.gid) {
+            try {
+                await handle.chown(identity.uid, identity.gid);
+            } catch (error) {
+                throw new IdentityNotKeptError(`${label}: cannot keep its owner and group (uid ${identity.uid}, gid ${identity.gid}) on the replacement: ` +
+                    `${describeFsError(error)}; run as root or as the file's owner. The file was left as it was`);
+            }
+        }
+    }
+    await handle.chmod(identity.mode);
+}
+
+/** No real applicationHost.config comes near this (large ones are tens of MB); a bigger file is refused, not read. */
+export const MAX_CONFIG_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a regular file whole. The file is opened without blocking (a FIFO would wait for a writer
+ * forever) and checked before a byte is read: a device (/dev/zero) or FIFO is refused, and so is
+ * a file larger than MAX_CONFIG_BYTES.
+ */
+export async function readRegularFile(file: string, label: string): Promise<Buffer> {
+    let handle: fs.promises.FileHandle;
+    try {
+        handle = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException)?.code === "ENOENT") throw new ConfigFileMissingError(label, "cannot read: no such file or folder");
+        throw new Error(`${label}: cannot read: ${describeFsError(error)}`);
+    }
+    try {
+        const stats = await handle.stat();
+        if (!stats.isFile()) throw new Error(`${label}: ${describeKind(stats)}, not a regular file; refusing to read it`);
+        if (stats.size > MAX_CONFIG_BYTES) throw new Error(`${label}: ${stats.size} bytes, more than the ${MAX_CONFIG_BYTES} bytes (256 MiB) any applicationHost.config needs; refusing to read it`);
+        const bytes = await handle.readFile();
+        if (bytes.length > MAX_CONFIG_BYTES) throw new Error(`${label}: grew past ${MAX_CONFIG_BYTES} bytes (256 MiB) while it was read; refusing it`);
+        return bytes;
+    } finally {
+        await handle.close();
+    }
+}
+
+/** What a file system object is, for "... not a regular file" messages. */
+function describeKind(stats: fs.Stats): string {
+    if (stats.isDirectory()) return "is a folder";
+    if (stats.isFIFO()) return "is a FIFO (named pipe)";
+    if (stats.isCharacterDevice()) return "is a character device";
+    if (stats.isBlockDevice()) return "is a block device";
+    if (stats.isSocket()) return "is a socket";
+    return "is not a file";
+}
+
+/** The file about to be replaced becomes the backup: a hard link where possible (no copy, same owner and mode), else a copy. */
+function keepBackup(real: string): void {
+    const backup = real + BACKUP_SUFFIX;
+    // Named like the replacement's temp file, so that one left by a killed writer is removed the same way.
+    const temp = path.join(path.dirname(real), `.${path.basename(real)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+    try {
+        fs.linkSync(real, temp);
+    } catch {
+        fs.copyFileSync(real, temp);
+    }
+    fs.renameSync(temp, backup);
+    // POSIX rename does nothing when both names are links to the same file, as they are when
+    // the backup already is this file (a writer was stopped between its backup and its
+    // rename); the temp name would be left behind on every such write.
+    fs.rmSync(temp, { force: true });
+}
+
+/**
+ * The journal beside the config (`<file>.asp-session.journal`, JSON): see PreImageJournal. It is
+ * replaced like the config (temp file, fsync, rename) and removed when it holds nothing. One that
+ * cannot be parsed is taken as empty: it only ever adds knowledge a retry would otherwise lack.
+ */
+class LocalJournal implements PreImageJournal {
+    constructor(private readonly store: LocalConfigFile) {}
+
+    async read(): Promise<JournalEntries> {
+        const { real } = await this.store.identify("read the journal of");
+        let text: string;
+        try {
+            text = await fs.promises.readFile(real + JOURNAL_SUFFIX, "utf8");
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException)?.code === "ENOENT") return {};
+            throw new Error(`${this.store.label}: cannot read ${real + JOURNAL_SUFFIX}: ${describeFsError(error)}`);
+        }
+        return parseJournal(text);
+    }
+
+    async write(entries: JournalEntries): Promise<void> {
+        const identity = await this.store.identify("write the journal of");
+        const journal = identity.real + JOURNAL_SUFFIX;
+        if (Object.keys(entries).length === 0) {
+            await fs.promises.rm(journal, { force: true });
+            return;
+        }
+        const temp = path.join(path.dirname(journal), `.${path.basename(identity.real)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+        try {
+            const handle = await fs.promises.open(temp, "wx", 0o600);
+            try {
+                await handle.writeFile(JSON.stringify({ version: 1, locations: entries }));
+                await keepIdentity(handle, { ...identity, mode: identity.mode & 0o666 }, this.store.label);
+                await handle.sync();
+            } finally {
+                await handle.close();
+            }
+            await fs.promises.rename(temp, journal);
+        } catch (error) {
+            await fs.promises.rm(temp, { force: true });
+            if (error instanceof IdentityNotKeptError) throw error;
+            throw new Error(`${this.store.label}: cannot write ${journal}: ${describeFsError(error)}; nothing was written`);
+        }
+    }
+}
+
+/** The journal's entries, keeping only well-formed ones. */
+export function parseJournal(text: string): JournalEntries {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        return {};
+    }
+    const locations = (parsed as { locations?: unknown })?.locations;
+    if (typeof locations !== "object" || locations === null) return {};
+    const entries: JournalEntries = {};
+    for (const [key, value] of Object.entries(locations as Record<string, unknown>)) {
+        const attributes = (value as { attributes?: unknown })?.attributes;
+        if (typeof attributes !== "object" || attributes === null) continue;
+        const kept: LocationJournal = { attributes: {} };
+        for (const [name, image] of Object.entries(attributes as Record<string, unknown>)) {
+            const { previous, wrote } = (image ?? {}) as { previous?: unknown; wrote?: unknown };
+            if ((typeof previous === "string" || previous === null) && typeof wrote === "string") kept.attributes[name] = { previous, wrote };
+        }
+        const created = (value as { created?: unknown }).created as { created?: unknown; parentCloseAs?: unknown } | undefined;
+        if (created && typeof created.created === "string" && typeof created.parentCloseAs === "string") {
+            kept.created = { created: created.created, parentCloseAs: created.parentCloseAs };
+        }
+        entries[key] = kept;
+    }
+    return entries;
 }
 
 /** True if the file's content is exactly `bytes`, read in chunks into one buffer (no copy of the whole file). */
@@ -298,6 +469,8 @@ export function describeFsError(error: unknown): string {
         case "EACCES":
         case "EPERM": return "permission denied";
         case "EISDIR": return "is a folder, not a file";
+        case "ELOOP": return "too many levels of symbolic links";
+        case "ENOTDIR": return "a part of the path is not a folder";
         case "EROFS": return "read-only file system";
         case "ENOSPC": return "no space left on the device";
         default: return error instanceof Error ? error.message : String(error);

@@ -44,6 +44,22 @@ describe("AspSessionSettings as a program registers it", function () {
         assert.ok(!String(args.inputs.__provider).includes("correct horse"), "the password leaked into the serialised provider");
     });
 
+    it("refuses a second resource managing the same attribute at the same location of the same target, naming both", function () {
+        const target = { kind: "file" as const, path: "/tmp/claims/applicationHost.config" };
+        new AspSessionSettings("shop-timeout", { target, location: "Default Web Site/shop", timeout: 10 });
+        assert.throws(() => new AspSessionSettings("shop-again", { target: { kind: "file", path: "/tmp/claims/../claims/applicationHost.config" }, location: "/default web site/SHOP/", max: 5, timeout: 20 }),
+            (error: Error) => /AspSessionSettings "shop-again" and "shop-timeout" both manage timeout at location "default web site\/SHOP" of file:\/tmp\/claims\/applicationHost\.config/.test(error.message));
+        // Other attributes at that location, the same attribute elsewhere or in another file: no conflict.
+        new AspSessionSettings("shop-max", { target, location: "Default Web Site/shop", max: 5 });
+        new AspSessionSettings("site-timeout", { target, location: "Default Web Site", timeout: 10 });
+        new AspSessionSettings("other-file", { target: { kind: "file", path: "/tmp/claims/other.config" }, location: "Default Web Site/shop", timeout: 10 });
+        // Declared again under the same name (a program run twice in one process): not a conflict with itself.
+        new AspSessionSettings("shop-max", { target, location: "Default Web Site/shop", max: 5 });
+        assert.throws(() => new AspSessionSettings("server-a", { target: { kind: "winrm", host: "WEB01", username: "u", password: "p" }, keepSessionIdSecure: true })
+            && new AspSessionSettings("server-b", { target: { kind: "winrm", host: "web01", username: "v", password: "q", mode: "xml" }, location: "/", keepSessionIdSecure: false }),
+        /"server-b" and "server-a" both manage keepSessionIdSecure at the server level of winrm:web01:/);
+    });
+
     it("marks the target secret even when the password was passed as plain text", async function () {
         const resource = new AspSessionSettings("plain", {
             target: { kind: "winrm", host: "web01", username: "u", password: "plain-text-password" }, max: 5,

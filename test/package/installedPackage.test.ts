@@ -5,18 +5,18 @@
  * with the folder as the host's working directory, as the Pulumi CLI does.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as os from "os";
 import * as path from "path";
 import { destroy, runProgram, StackState } from "../../examples/engine/mockEngine";
 import { ProviderHost } from "../../examples/engine/providerHost";
-import { PROVIDER_MODULE } from "../../sdk/providerReference";
+import { HEALTH_GATE_PROVIDER_MODULE, PROVIDER_MODULE } from "../../sdk/providerReference";
 import { OWN_FIXTURE } from "../support/hostFixture";
 import { projectRoot } from "../support/paths";
 
-const PACKAGE_SOURCES = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.package.json", "sdk", "provider"];
+const PACKAGE_SOURCES = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.package.json", "sdk", "provider", "cli"];
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { AspSessionSettings } from "pulumi-iis-asp-session";
 
@@ -55,10 +55,11 @@ describe("the npm package, installed into a fresh Pulumi program", function () {
     });
 
     it("holds the compiled sdk and provider with their types, README and LICENSE, and nothing test-only", function () {
-        for (const file of ["package.json", "README.md", "LICENSE", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/dynamic.js", "dist/provider/dynamic.d.ts"]) {
+        for (const file of ["package.json", "README.md", "LICENSE", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/dynamic.js", "dist/provider/dynamic.d.ts",
+            "dist/provider/fleet/dynamic.js", "dist/cli/main.js"]) {
             assert.ok(files.includes(file), `${file} is missing from the tarball`);
         }
-        const unexpected = files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/(sdk|provider)\/.+\.(js|d\.ts))$/.test(file));
+        const unexpected = files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/(sdk|provider)\/.+\.(js|d\.ts)|dist\/cli\/.+\.js)$/.test(file));
         assert.deepStrictEqual(unexpected, []);
         assert.deepStrictEqual(files.filter((file) => /test|bench|example|server|\.map$/i.test(file)), []);
         const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as Record<string, unknown>;
@@ -73,6 +74,11 @@ describe("the npm package, installed into a fresh Pulumi program", function () {
         // Resolved as the provider reference in state resolves it, from the program's folder.
         const installed = createRequire(path.join(program, "index.js")).resolve(PROVIDER_MODULE);
         assert.ok(installed.startsWith(path.join(program, "node_modules", "pulumi-iis-asp-session")), installed);
+        assert.ok(createRequire(path.join(program, "index.js")).resolve(HEALTH_GATE_PROVIDER_MODULE).startsWith(path.join(program, "node_modules", "pulumi-iis-asp-session")));
+        // The drift audit's command is installed as a bin: without arguments it prints its usage and exits 1.
+        const usage = spawnSync(path.join(program, "node_modules", ".bin", "iis-asp-session"), [], { encoding: "utf8" });
+        assert.strictEqual(usage.status, 1, usage.stderr);
+        assert.match(usage.stderr, /usage: iis-asp-session drift <inventory\.yaml>/);
 
         fs.writeFileSync(path.join(program, "index.ts"), PROGRAM);
         fs.writeFileSync(path.join(program, "tsconfig.json"), JSON.stringify({

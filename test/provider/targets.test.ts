@@ -4,6 +4,7 @@ import { checkTarget, identityUnknown, targetHoldsSecret, targetIdentity, type S
 import { secretFieldNames } from "../../provider/targets/declaration";
 import { SSH_FIELDS } from "../../provider/targets/ssh";
 import { WINRM_FIELDS } from "../../provider/targets/winrm";
+import { createTestPki } from "../transports/winrm/testPki";
 
 function check(value: unknown): { target: unknown; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];
@@ -50,6 +51,25 @@ describe("targets", function () {
             for (const failure of check(target).failures) assert.ok(!failure.reason.includes(secret), failure.reason);
         }
         assert.ok(check({ kind: "winrm", host: "h", username: "u", password: 42 }).failures[0].reason.endsWith("must be a non-empty string"));
+    });
+
+    it("refuses a caCertificate PEM that cannot be read, at check, and accepts a real one and a chain", function () {
+        const pki = createTestPki();
+        const target = (caCertificate: string) => ({ kind: "winrm", host: "h", username: "u", password: "p", https: true, caCertificate });
+        assert.deepStrictEqual(check(target(pki.caCertificate)).failures, []);
+        assert.deepStrictEqual(check(target(pki.caCertificate + "\n" + pki.server.certificate)).failures, []);
+        const body = pki.caCertificate.split("\n").filter((line) => line && !line.startsWith("-----")).join("\n");
+        const bogus = [
+            "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----",
+            `-----BEGIN CERTIFICATE-----\n${body.slice(0, body.length / 2)}\n-----END CERTIFICATE-----`,
+            `${pki.caCertificate}\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----`,
+            "-----BEGIN CERTIFICATE-----\nMIIB",
+        ];
+        for (const pem of bogus) {
+            const failures = check(target(pem)).failures;
+            assert.deepStrictEqual(failures.map((f) => f.property), ["target.caCertificate"], pem);
+            assert.match(failures[0].reason, /^target\.caCertificate must be the PEM of the CA \(or server\) certificate to trust: (certificate \d of \d cannot be read|no -----BEGIN CERTIFICATE)/);
+        }
     });
 
     it("identifies the server and file, not the credentials or the way in", function () {

@@ -158,26 +158,24 @@ async function killRepeatedly(corpusFile: string, file: string, folder: string, 
 
 /**
  * Files beside the config other than itself, its backup and its lock may only be temp files of
- * killed writers: at most one replacement and one backup temp per killed writer, named so that
+ * killed writers: at most a replacement and a backup temp per killed writer, named so that
  * nothing takes them for the config. Returns how many there are.
  */
 function checkLeftovers(folder: string, file: string, killedPids: Set<number>, run: number): number {
     const base = path.basename(file);
     const expected = new Set([base, base + BACKUP_SUFFIX, base + LOCK_SUFFIX]);
-    const replacementTemp = new RegExp(`^\\.${escape(base)}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
-    const backupTemp = new RegExp(`^\\.${escape(base + BACKUP_SUFFIX)}\\.[0-9a-f]{12}\\.tmp$`);
+    // The replacement and the backup link are both written to `.<file>.<pid>.<hex>.tmp` first.
+    const writerTemp = new RegExp(`^\\.${escape(base)}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
     const brokenLock = new RegExp(`^${escape(base + LOCK_SUFFIX)}\\.[0-9a-f]{12}\\.broken$`);
     // A lock is written to a draft first and linked into place; a writer killed meanwhile leaves it.
     const lockDraft = new RegExp(`^${escape(base + LOCK_SUFFIX)}\\.(\\d+)\\.[0-9a-f]{12}\\.draft$`);
-    let replacements = 0, backups = 0, brokenLocks = 0, drafts = 0;
+    let temps = 0, brokenLocks = 0, drafts = 0;
     for (const entry of fs.readdirSync(folder)) {
         if (expected.has(entry)) continue;
-        const replacement = replacementTemp.exec(entry);
-        if (replacement) {
-            assert.ok(killedPids.has(Number(replacement[1])), `run ${run}: temp file ${entry} does not belong to a killed writer`);
-            replacements++;
-        } else if (backupTemp.test(entry)) {
-            backups++;
+        const temp = writerTemp.exec(entry);
+        if (temp) {
+            assert.ok(killedPids.has(Number(temp[1])), `run ${run}: temp file ${entry} does not belong to a killed writer`);
+            temps++;
         } else if (brokenLock.test(entry)) {
             brokenLocks++;
         } else if (lockDraft.test(entry)) {
@@ -188,9 +186,9 @@ function checkLeftovers(folder: string, file: string, killedPids: Set<number>, r
             assert.fail(`run ${run}: unexpected file ${entry} beside the config`);
         }
     }
-    assert.ok(replacements <= killedPids.size && backups <= killedPids.size && brokenLocks <= killedPids.size && drafts <= killedPids.size,
-        `run ${run}: ${replacements} replacement temps, ${backups} backup temps, ${brokenLocks} broken locks after ${killedPids.size} kills`);
-    return replacements + backups + brokenLocks;
+    assert.ok(temps <= 2 * killedPids.size && brokenLocks <= killedPids.size && drafts <= killedPids.size,
+        `run ${run}: ${temps} temp files, ${brokenLocks} broken locks after ${killedPids.size} kills`);
+    return temps + brokenLocks;
 }
 
 function escape(text: string): string {

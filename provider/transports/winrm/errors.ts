@@ -72,14 +72,34 @@ const EXPIRED_CERTIFICATE_CODES = ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"];
 
 const LOST_CONNECTION_CODES = ["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE"];
 
+/** How the client was talking to the port, for guessing what a failure means. */
+export interface WinrmScheme {
+    https: boolean;
+    port: number;
+}
+
+/**
+ * TLS failures that mean the other end does not speak TLS at all: OpenSSL read an HTTP answer
+ * ("HTTP/1.1 400 ...") as a TLS record.
+ */
+const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol|record layer failure/i;
+
 /**
  * A WinrmError for an error Node's net/tls/http raised. `connecting` says whether the connection
  * (TCP and TLS) was still being set up, which decides whether a reset counts as a connect failure.
+ * `scheme`, when given, turns the two classic mistakes into advice: https to an http port (the
+ * TLS handshake reads plain HTTP) and http to an https port (the server drops the connection
+ * without an answer).
  */
-export function describeNetworkError(host: string, step: WinrmStep, error: unknown, connecting: boolean): WinrmError {
+export function describeNetworkError(host: string, step: WinrmStep, error: unknown, connecting: boolean, scheme?: WinrmScheme, answered = false): WinrmError {
     const code = errorCode(error);
     const detail = error instanceof Error ? error.message : String(error);
     const at: WinrmStep = connecting ? "connect" : step;
+    if (scheme?.https && (code === undefined || code.startsWith("ERR_SSL") || code === "EPROTO") && NOT_TLS.test(detail)) {
+        return new WinrmError(host, "connect", "tls",
+            `failed: the server on port ${scheme.port} did not answer TLS; it looks like a plain HTTP port. Set https: false ` +
+            `(WinRM listens for http on 5985), or give the port of its HTTPS listener (5986 by default)`);
+    }
     if (code === "ECONNREFUSED") {
         return new WinrmError(host, "connect", "connection-refused", "failed: connection refused (is WinRM listening on this port?)");
     }
@@ -111,7 +131,10 @@ export function describeNetworkError(host: string, step: WinrmStep, error: unkno
         return new WinrmError(host, "connect", "tls", `failed: TLS error (${code}: ${detail})`);
     }
     if (code !== undefined && LOST_CONNECTION_CODES.includes(code)) {
-        return new WinrmError(host, at, "connection-lost", `failed: the server closed the connection (${code})`);
+        const hint = scheme && !scheme.https && !answered
+            ? `; it closed it without answering the plain HTTP request: if port ${scheme.port} is WinRM's HTTPS listener (5986 by default), set https: true`
+            : "";
+        return new WinrmError(host, at, "connection-lost", `failed: the server closed the connection (${code})${hint}`);
     }
     return new WinrmError(host, at, "network", `failed: ${code === undefined ? detail : `${code}: ${detail}`}`);
 }

@@ -3,7 +3,7 @@ import * as https from "https";
 import type { Socket } from "net";
 import { authenticationFor, NotAuthenticated, type ExchangeResult, type HttpResponse, type OutgoingRequest, type WinrmAuthentication } from "./auth";
 import { isEncryptedContentType } from "./encryption";
-import { describeNetworkError, excerpt, WinrmError, WinrmStep } from "./errors";
+import { describeNetworkError, excerpt, WinrmError, WinrmScheme, WinrmStep } from "./errors";
 import { ResolvedWinrmOptions } from "./options";
 
 /**
@@ -68,6 +68,10 @@ export class WinrmHttpTransport {
     /** "host:port", as messages name it. */
     get host(): string {
         return this.options.displayName;
+    }
+
+    private get scheme(): WinrmScheme {
+        return { https: this.options.https, port: this.options.port };
     }
 
     /**
@@ -242,7 +246,7 @@ export class WinrmHttpTransport {
                 const socket = assigned ?? response.socket;
                 const chunks: Buffer[] = [];
                 response.on("data", (chunk: Buffer) => chunks.push(chunk));
-                response.on("error", (error) => fail(describeNetworkError(this.host, step, error, false)));
+                response.on("error", (error) => fail(describeNetworkError(this.host, step, error, false, this.scheme, true)));
                 response.on("aborted", () => fail(new WinrmError(this.host, step, "connection-lost", "failed: the server closed the connection in the middle of its response")));
                 response.on("end", () => {
                     this.lastUsedAt = Date.now();
@@ -263,7 +267,7 @@ export class WinrmHttpTransport {
             });
             request.on("error", (error: unknown) => {
                 if (settled) return;
-                const described = describeNetworkError(this.host, step, error, connecting);
+                const described = describeNetworkError(this.host, step, error, connecting, this.scheme, responseStarted);
                 if (reused && !responseStarted && described.problem === "connection-lost") {
                     finish({ result: { kind: "stale", error: described } });
                 } else {

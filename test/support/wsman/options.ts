@@ -82,7 +82,12 @@ export interface WsmanServerOptions {
      * with %windir% pointing there.
      */
     readonly applicationHostPath: string;
-    /** Port on 127.0.0.1; 0 (default) picks a free one. */
+    /**
+     * Loopback address to listen on (default "127.0.0.1"). Any 127.0.0.0/8 address works on Linux,
+     * so many servers can stand for distinct hosts (the fleet benchmark runs 200).
+     */
+    readonly address?: string;
+    /** Port on the address; 0 (default) picks a free one. */
     readonly port?: number;
     /** Delay before every HTTP response, 401s included (the benchmark uses 20 ms). Default 0. */
     readonly latencyMs?: number;

@@ -245,10 +245,10 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
     });
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
-        server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+        server.listen(options.port ?? 0, options.address ?? "127.0.0.1", () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    const url = `${useHttps ? "https" : "http"}://127.0.0.1:${port}${ENDPOINT_PATH}`;
+    const url = `${useHttps ? "https" : "http"}://${options.address ?? "127.0.0.1"}:${port}${ENDPOINT_PATH}`;
 
     return {
         url,

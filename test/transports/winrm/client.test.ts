@@ -377,6 +377,21 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             assert.match(error.message, /WinRM connect failed: the server's TLS certificate does not name this host/);
         });
 
+        it("https to a plain HTTP port says the port looks like HTTP, not OpenSSL's words", async function () {
+            const server = await serve();
+            const error = await failure(connect(server, { https: true, caCertificate: pki.caCertificate, ...QUICK }).run(COMMAND));
+            assert.ok(error instanceof WinrmError);
+            assert.match(error.message, new RegExp(`port ${server.address.port} did not answer TLS; it looks like a plain HTTP port\\. Set https: false`));
+            assert.doesNotMatch(error.message, /SSL routines|wrong version number/);
+        });
+
+        it("http to an HTTPS port says to set https: true, not only that the handshake failed", async function () {
+            const server = await serve({ tls: pki.server });
+            const error = await failure(connect(server, { ...QUICK }).run(COMMAND));
+            assert.ok(error instanceof WinrmError);
+            assert.match(error.message, new RegExp(`if port ${server.address.port} is WinRM's HTTPS listener \\(5986 by default\\), set https: true`));
+        });
+
         it("accepts any certificate with insecureSkipVerify", async function () {
             const server = await serve({ tls: pki.wrongName });
             const output = await connect(server, { https: true, insecureSkipVerify: true }).run(COMMAND);

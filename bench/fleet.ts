@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:fleet`: a fleet rollout of 200 servers, each its own WS-Management test server
+ * (test/support/wsman, NTLM with message encryption over HTTP) with 20 ms of latency before every
+ * HTTP response, run by examples/fleet through Pulumi's real dynamic-provider host and the engine
+ * stand-in at the engine's default parallelism (4 x CPUs, as `pulumi up` without --parallel).
+ *
+ * PowerShell is replaced by an instant in-memory responder (bench/instantPowerShell.ts): the
+ * numbers measure round trips, the WinRM protocol, the provider host and the engine, not
+ * PowerShell's own start-up and run time (about 0.5-1 s per command on a real server).
+ *
+ * For each phase it prints the wall time beside the ideal: for every batch, the waves of
+ * `parallelism` servers it needs, times the HTTP round trips per server the servers counted,
+ * times the latency. Then the peak memory of both processes and the bytes of state per resource.
+ *
+ * Options: --servers N (200), --latency MS (20), --parallel P (4 x CPUs).
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { auditFleet } from "../cli/drift/audit";
+import { runProgram, StackState } from "../examples/engine/mockEngine";
+import { ProviderHost } from "../examples/engine/providerHost";
+import { closePooledRunners } from "../provider/transports/connectionPool";
+import { loadInventory } from "../sdk/fleet/inventory";
+import { planBatches, resolveRollout } from "../sdk/fleet/rollout";
+import { projectRoot } from "../test/support/paths";
+import { startWsmanServer, WsmanServer } from "../test/support/wsman";
+import { instantPowerShell } from "./instantPowerShell";
+
+const USER = { username: "BENCH\\operator", password: "bench-password" };
+const ROLLOUT = { canary: 1, batchSize: "25%" };
+
+function option(name: string, fallback: number): number {
+    const at = process.argv.indexOf(`--${name}`);
+    return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+/** CPU seconds (user + system) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
+function cpuSeconds(pid: number | "self"): number {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Peak resident memory of a process (Linux VmHWM), in MB. */
+function peakMb(pid: number | "self"): number {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+    return kb / 1024;
+}
+
+async function main(): Promise<void> {
+    const count = option("servers", 200);
+    const latencyMs = option("latency", 20);
+    const parallelism = option("parallel", 4 * os.cpus().length);
+    const workDir = path.join(projectRoot, "bench", ".work", "fleet");
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.mkdirSync(workDir, { recursive: true });
+
+    console.log(`Fleet rollout benchmark: ${count} servers, each a WS-Man test server with ${latencyMs} ms latency per HTTP response, NTLM + encryption over HTTP;`);
+    console.log(`engine parallelism ${parallelism} (4 x ${os.cpus().length} CPUs); rollout ${JSON.stringify(ROLLOUT)}, no health check.`);
+    console.log(`PowerShell is an instant in-memory responder: this measures protocol, transport, provider host and engine overhead only.\n`);
+
+    const servers: WsmanServer[] = [];
+    for (let i = 0; i < count; i++) {
+        // Each server its own loopback address, so each is its own host to the provider.
+        servers.push(await startWsmanServer({ users: [USER], applicationHostPath: path.join(workDir, "unused.config"), latencyMs, powershell: instantPowerShell(), address: `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}` }));
+    }
+    const inventory = path.join(workDir, "fleet.yaml");
+    const writeInventory = (timeout: string) => fs.writeFileSync(inventory, [
+        "location: Default Web Site/shop",
+        `settings: { timeout: "${timeout}", max: 2000 }`,
+        "servers:",
+        ...servers.flatMap((server, i) => [`  - name: web${String(i + 1).padStart(3, "0")}`,
+            `    target: { kind: winrm, host: ${new URL(server.url).hostname}, port: ${server.port}, username: "BENCH\\\\operator", passwordEnv: BENCH_WINRM_PASSWORD }`]),
+    ].join("\n") + "\n");
+    process.env.BENCH_WINRM_PASSWORD = USER.password;
+    writeInventory("00:10:00");
+
+    const resolved = resolveRollout(ROLLOUT, count);
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.failures));
+    const batchSizes = planBatches(servers, resolved.rollout).map((batch) => batch.length);
+    const waves = (sizes: number[]) => sizes.reduce((sum, size) => sum + Math.ceil(size / parallelism), 0);
+    const requests = () => servers.reduce((sum, server) => sum + server.stats.httpRequests, 0);
+
+    const host = await ProviderHost.start({ cwd: projectRoot });
+    const rows: string[][] = [];
+    try {
+        await host.configure();
+        const state: StackState = {};
+        const run = (mode: "preview" | "up") => runProgram({
+            host, state, mode, parallelism, program: path.join(projectRoot, "dist", "examples", "fleet", "index.js"),
+            project: "iis-asp-session-fleet", stack: "bench", config: { inventory, rollout: JSON.stringify(ROLLOUT) },
+        });
+        const cpu = () => cpuSeconds("self") + (host.pid ? cpuSeconds(host.pid) : 0);
+        const phase = async (name: string, sizes: number[], work: () => Promise<unknown>) => {
+            const before = requests();
+            const cpuBefore = cpu();
+            const started = performance.now();
+            await work();
+            const wall = performance.now() - started;
+            const cpuUsed = cpu() - cpuBefore;
+            const perServer = (requests() - before) / count;
+            const ideal = waves(sizes) * perServer * latencyMs;
+            rows.push([name, `${(wall / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${perServer.toFixed(1)}`, `${waves(sizes)}`, `${(wall / ideal).toFixed(2)}x`,
+                `${cpuUsed.toFixed(1)} s (${((cpuUsed * 1000) / wall / os.cpus().length * 100).toFixed(0)}% of ${os.cpus().length} CPUs)`]);
+        };
+        await phase("apply: first rollout (create)", batchSizes, () => run("up"));
+        writeInventory("00:20:00");
+        await phase("preview: a changed timeout", batchSizes, () => run("preview"));
+        await phase("apply: the change (diff + update)", batchSizes, () => run("up"));
+        await phase("drift audit (cold connections)", [count], () => auditFleet(loadInventory(inventory), { concurrency: parallelism }));
+
+        const header = ["phase", "wall", "ideal", "round trips/server", "waves", "wall/ideal", "CPU (both processes)"];
+        const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+        for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join("  "));
+        const worst = Math.max(...rows.map((row) => parseFloat(row[5])));
+        console.log(`\nGoal: within 1.5x of the ideal: ${worst <= 1.5 ? "met" : "NOT met"} (worst ${worst.toFixed(2)}x).`);
+        console.log(`Batches: ${JSON.stringify(batchSizes)}; ideal = sum over batches of ceil(size / ${parallelism}) x round trips per server x ${latencyMs} ms.`);
+        console.log(`Load average during the run: ${os.loadavg().map((load) => load.toFixed(1)).join(", ")} (1, 5, 15 min) on ${os.cpus().length} CPUs: other work on the machine stretches wall time.`);
+        console.log(`CPU: this process (the program, the engine stand-in and all ${count} WS-Man servers' NTLM and XML work) plus the provider host; near 100% means the phase is CPU-bound on this machine, not latency-bound.`);
+
+        const members = Object.values(state).filter((resource) => resource.type.endsWith(":AspSessionSettings"));
+        const gates = Object.values(state).filter((resource) => resource.type.endsWith(":FleetHealthGate"));
+        const bytes = (list: typeof members) => list.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0) / Math.max(1, list.length);
+        const provider = members.length > 0 ? Buffer.byteLength(String(members[0].inputs.__provider ?? "")) : 0;
+        console.log(`\nState: ${Math.round(bytes(members)).toLocaleString("en")} bytes per AspSessionSettings (of which the serialised provider, in inputs and outputs: 2 x ${provider.toLocaleString("en")}), ${Math.round(bytes(gates)).toLocaleString("en")} per health gate.`);
+        console.log(`Peak memory (VmHWM): this process (engine stand-in, program and the ${count} WS-Man servers) ${peakMb("self").toFixed(0)} MB; provider host ${host.pid ? peakMb(host.pid).toFixed(0) : "?"} MB.`);
+    } finally {
+        await host.stop();
+        await closePooledRunners();
+        await Promise.all(servers.map((server) => server.close()));
+    }
+}
+
+main().catch((error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+});

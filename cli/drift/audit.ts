@@ -1,0 +1,70 @@
+/**
+ * The drift audit: reads the live settings of every server and location of an inventory, a
+ * bounded number at a time, and compares them with the desired ones. It only ever reads.
+ */
+import type { Inventory } from "../../sdk/fleet/inventory";
+import { openBackend, Target } from "../../provider/targets";
+import { driftedAttributes } from "../../provider/settings/drift";
+import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings } from "../../provider/settings/schema";
+
+export type AuditStatus = "in-sync" | "drift" | "error";
+
+/** One server and location; the shape of `--json`'s entries. */
+export interface AuditEntry {
+    name: string;
+    location: string;
+    status: AuditStatus;
+    /** Each desired attribute as set at the location (null: not set there, so inherited); empty on error. */
+    live: Partial<Record<SessionAttribute, boolean | number | string | null>>;
+    desired: SessionSettings;
+    /** The desired attributes that differ, in schema order. */
+    differences: SessionAttribute[];
+    /** On error: which host or file, and why. */
+    error?: string;
+}
+
+export interface AuditOptions {
+    /** Reads in flight at once (default 16). */
+    concurrency?: number;
+    /** Told after each server and location is done, with the count done so far. */
+    onProgress?: (done: number, total: number, entry: AuditEntry) => void;
+}
+
+export async function auditFleet(inventory: Inventory, options: AuditOptions = {}): Promise<AuditEntry[]> {
+    const desired: SessionSettings = {};
+    for (const name of SESSION_ATTRIBUTES) if (inventory.settings[name] !== undefined) Object.assign(desired, { [name]: inventory.settings[name] });
+    const work = inventory.servers.flatMap((server) => inventory.locations.map((location) => ({ server, location })));
+    const entries: AuditEntry[] = new Array(work.length);
+    let next = 0;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+        while (next < work.length) {
+            const index = next++;
+            const { server, location } = work[index];
+            entries[index] = await auditOne(server.name, server.target as Target, location, desired);
+            options.onProgress?.(++done, work.length, entries[index]);
+        }
+    };
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? 16, work.length));
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return entries;
+}
+
+async function auditOne(name: string, target: Target, location: string, desired: SessionSettings): Promise<AuditEntry> {
+    const base = { name, location, desired };
+    try {
+        const reading = await openBackend(target).read(location);
+        const live: AuditEntry["live"] = {};
+        for (const attribute of SESSION_ATTRIBUTES) if (desired[attribute] !== undefined) live[attribute] = reading.explicit[attribute] ?? null;
+        const differences = driftedAttributes(desired, reading.explicit);
+        return { ...base, status: differences.length === 0 ? "in-sync" : "drift", live, differences };
+    } catch (error) {
+        return { ...base, status: "error", live: {}, differences: [], error: error instanceof Error ? error.message : String(error) };
+    }
+}
+
+/** 0: all in sync; 2: some drift and no errors; 1: any error. */
+export function auditExitCode(entries: readonly AuditEntry[]): 0 | 1 | 2 {
+    if (entries.some((entry) => entry.status === "error")) return 1;
+    return entries.some((entry) => entry.status === "drift") ? 2 : 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * The sites applicationHost.config defines (`system.applicationHost/sites/site/@name`), to tell a
+ * user when a location names none of them. IIS accepts a `<location>` for a site created later,
+ * so this is a warning, not an error: but a typo ("Default Web Site " or "Default Website") would
+ * otherwise put settings where they apply to nothing, silently.
+ */
+import { quote } from "../settings/quote";
+import type { ApplicationHostDocument } from "./document";
+import { attribute, XmlElement } from "./xmlScanner";
+
+/** The names of the sites the file defines; undefined when it has no `<sites>` (a web.config, Hostable Web Core). */
+export function siteNames(document: Pick<ApplicationHostDocument, "root">): string[] | undefined {
+    let sites: XmlElement | undefined;
+    for (const section of document.root.children) {
+        if (section.name !== "system.applicationHost") continue;
+        for (const child of section.children) if (child.name === "sites") sites = child;
+    }
+    if (!sites) return undefined;
+    return sites.children.filter((child) => child.name === "site").map((site) => attribute(site, "name")?.value ?? "");
+}
+
+/**
+ * A warning when `path`'s site segment is the name of no site in the file (IIS compares names
+ * case-insensitively), naming the closest site; undefined when it names one, for the server
+ * level, or when the file defines no sites. Deeper segments are not checked: they may be
+ * applications, folders or files, which the file cannot tell apart.
+ */
+export function unknownSiteWarning(document: Pick<ApplicationHostDocument, "root">, path: string, file: string): string | undefined {
+    if (path === "") return undefined;
+    const names = siteNames(document);
+    if (names === undefined) return undefined;
+    const site = path.split("/")[0];
+    if (names.some((name) => name.toLowerCase() === site.toLowerCase())) return undefined;
+    const closest = closestName(site, names);
+    return `${file}: no <site> is named ${quote(site)} (location ${quote(path)}); IIS accepts settings for a site created later, ` +
+        `but until then they apply to nothing.${closest === undefined ? " The file defines no sites." : ` The closest site is ${quote(closest)}.`}`;
+}
+
+/** The name nearest to `wanted` by edit distance, ignoring case; ties go to the earlier name. */
+export function closestName(wanted: string, names: readonly string[]): string | undefined {
+    let best: string | undefined, bestDistance = Number.POSITIVE_INFINITY;
+    for (const name of names) {
+        const distance = editDistance(wanted.toLowerCase(), name.toLowerCase());
+        if (distance < bestDistance) {
+            best = name;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+/** Levenshtein distance (insert, delete, substitute one UTF-16 unit), in O(|a|·|b|) time and O(|b|) space. */
+export function editDistance(a: string, b: string): number {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) {
+            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        row = next;
+    }
+    return row[b.length];
+}
