@@ -4,4 +4,4 @@
  */
 export { createAspSessionProvider } from "./provider";
 export type { AspSessionInputs, AspSessionState } from "./provider";
-export type { Target, FileTarget, WinrmTarget } from "./targets";
+export type { Target, FileTarget, SshTarget, WinrmTarget } from "./targets";

@@ -65,7 +65,7 @@ export function readPriorState(id: string, props: Record<string, unknown>): Prio
     const targetValue = fromId?.target ?? props.target;
     let target: Target | undefined;
     if (targetValue === undefined || targetValue === null) {
-        failures.push({ property: "target", reason: `target is missing (expected { kind: "file", path } or { kind: "winrm", host, ... })` });
+        failures.push({ property: "target", reason: `target is missing (expected { kind: "file", path }, { kind: "winrm", host, ... } or { kind: "ssh", host, ... })` });
     } else {
         target = checkTarget(targetValue, failures) as Target | undefined;
     }

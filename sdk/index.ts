@@ -8,49 +8,32 @@ import type { SessionAttribute, SessionValues } from "../provider/settings/schem
 import { PROVIDER_REFERENCE } from "./providerReference";
 
 export { PROVIDER_MODULE, PROVIDER_REFERENCE } from "./providerReference";
+export { renderSessionCommands, SessionCommandError, type SessionCommands, type SessionCommandSettings } from "./command";
+import { targetHoldsSecret, type FileTarget, type SshTarget, type WinrmTarget } from "../provider/targets";
+
+/**
+ * A target's Args, derived from the kind's declaration (provider/targets/): every field a
+ * `pulumi.Input`, nested groups (an SSH jump host) too, with the declaration's doc comments.
+ */
+export type TargetInputs<T> = {
+    [K in keyof T]: K extends "kind" ? T[K] : NonNullable<T[K]> extends object ? pulumi.Input<TargetInputs<NonNullable<T[K]>>> : pulumi.Input<T[K]>;
+};
 
 /** applicationHost.config on the machine that runs Pulumi, edited directly (no server needed). */
-export interface FileTargetArgs {
-    kind: "file";
-    /** Path of the file; a relative path is taken from the Pulumi project's folder. */
-    path: pulumi.Input<string>;
-}
+export type FileTargetArgs = TargetInputs<FileTarget>;
 
 /**
  * A Windows server reached over WinRM. Credentials should be Pulumi secrets; the SDK marks the
  * whole target secret whenever it holds a password or key, so they never land in state as plain text.
  */
-export interface WinrmTargetArgs {
-    kind: "winrm";
-    /** Host name or IP address of the server. Changing it replaces the resource. */
-    host: pulumi.Input<string>;
-    /** Default 5985, or 5986 with https. */
-    port?: pulumi.Input<number>;
-    /** Default false. Over http, NTLM encrypts every message (MS-WSMV); over https, TLS protects it. */
-    https?: pulumi.Input<boolean>;
-    /** PEM of the CA (or server certificate) to trust; default: the system's CAs. TLS is always verified unless insecureSkipVerify. */
-    caCertificate?: pulumi.Input<string>;
-    /** Explicitly turn off TLS verification (https only). */
-    insecureSkipVerify?: pulumi.Input<boolean>;
-    /** "ntlm" (default), "basic" (https only) or "certificate" (https client certificate). */
-    auth?: pulumi.Input<"ntlm" | "basic" | "certificate">;
-    /** "CORP\\deploy", "deploy@corp.example" or a local account. */
-    username?: pulumi.Input<string>;
-    password?: pulumi.Input<string>;
-    clientCertificate?: pulumi.Input<string>;
-    clientKey?: pulumi.Input<string>;
-    /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
-    mode?: pulumi.Input<"iis" | "xml">;
-    /**
-     * For mode "xml": the file to edit, an absolute path on the server (UNC paths work; /... where
-     * PowerShell 7 runs on Linux). Default: the file IIS uses, found on the server from %windir%
-     * (%windir%\\System32\\inetsrv\\config\\applicationHost.config) and, under IIS Shared
-     * Configuration, redirection.config (the file on the share it names).
-     */
-    configPath?: pulumi.Input<string>;
-    /** Deadline for one operation on the server, in seconds (default 120). */
-    timeoutSeconds?: pulumi.Input<number>;
-}
+export type WinrmTargetArgs = TargetInputs<WinrmTarget>;
+
+/**
+ * A Windows server reached over SSH (Windows OpenSSH), optionally through a jump host (`proxy`).
+ * The host key is pinned (`hostKey`); an unknown or different key is refused. The SDK marks the
+ * whole target secret whenever it holds a key, passphrase or password.
+ */
+export type SshTargetArgs = TargetInputs<SshTarget>;
 
 /** True if `value` is known now: not an Output or a Promise. */
 function isPlain(value: unknown): boolean {
@@ -58,13 +41,12 @@ function isPlain(value: unknown): boolean {
 }
 
 /** Where the settings live and how to reach them. */
-export type TargetArgs = FileTargetArgs | WinrmTargetArgs;
+export type TargetArgs = FileTargetArgs | WinrmTargetArgs | SshTargetArgs;
 
-/** The target, made secret when it carries credentials (so state never holds them in plain text). */
+/** The target, made secret when it carries a secret field (so state never holds one in plain text). */
 function protectTarget(target: pulumi.Input<TargetArgs>): pulumi.Output<TargetArgs> {
     return pulumi.output(target).apply((resolved) => {
-        const fields = resolved as unknown as Record<string, unknown>;
-        const hasSecret = fields.password !== undefined || fields.clientKey !== undefined;
+        const hasSecret = targetHoldsSecret(resolved as unknown as Record<string, unknown>);
         return (hasSecret ? pulumi.secret(resolved) : pulumi.output(resolved)) as pulumi.Output<TargetArgs>;
     }) as unknown as pulumi.Output<TargetArgs>;
 }

@@ -1,18 +1,21 @@
 import { createHmac, randomBytes } from "crypto";
 import { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "./commandRunner";
-import { resolveWinrmOptions, WinrmConnectionOptions } from "./winrm/options";
-import { WinrmCommandRunner } from "./winrm/shell";
 
 /**
  * Runners shared by every operation on the same host within one provider process, so a
- * `pulumi up` pays for one connection, one NTLM handshake and one shell per host rather than one
- * per resource operation.
+ * `pulumi up` pays for one connection (and, over WinRM, one NTLM handshake and one shell; over
+ * SSH, one key exchange and authentication) per host rather than one per resource operation.
+ *
+ * Keyed by a target's connection settings (the fields its declaration marks `connection`), so
+ * one pool serves every kind: the key names the kind, host and port in clear and a keyed hash of
+ * the rest, credentials included, so a changed password gets a new runner and the key never
+ * contains a secret.
  *
  * The provider's code is serialised into Pulumi state by closure serialisation, so this module
  * keeps nothing itself: the pool lives on `globalThis` under a registered symbol, created on
  * first use in the running process, and nothing reachable from the provider object holds a
- * connection. Runners are closed (shells deleted) when the process is about to exit, best effort:
- * a killed process leaves its shell to the server's IdleTimeOut.
+ * connection. Runners are closed when the process is about to exit, best effort: a killed
+ * process leaves a WinRM shell to the server's IdleTimeOut and an SSH connection to TCP.
  */
 
 const POOL_SYMBOL_NAME = "pulumi-iis-asp-session/connections";
@@ -21,9 +24,9 @@ const POOL_SYMBOL_NAME = "pulumi-iis-asp-session/connections";
 const EXIT_CLOSE_LIMIT_MS = 3000;
 
 interface PoolEntry {
-    /** The identity part of the key: host, port, scheme, auth, user (no secret). */
-    readonly identity: string;
-    readonly runner: WinrmCommandRunner;
+    /** The clear part of the key: kind, host and port (no secret). */
+    readonly endpoint: string;
+    readonly runner: CommandRunner;
 }
 
 interface Pool {
@@ -43,60 +46,45 @@ function pool(): Pool {
     return created;
 }
 
-/**
- * The pool key of a set of options: host, port, scheme, auth and user in clear, then a keyed hash
- * of everything else (password, client key and certificate, TLS and timeout settings), so a
- * changed password or CA gets a new runner and the key never contains a secret.
- */
-export function winrmPoolKey(options: WinrmConnectionOptions): { key: string; identity: string } {
-    const resolved = resolveWinrmOptions(options);
-    const identity = JSON.stringify([
-        resolved.host.toLowerCase(),
-        resolved.port,
-        resolved.https ? "https" : "http",
-        resolved.auth,
-        (resolved.username ?? "").toLowerCase(),
-    ]);
-    const settings = JSON.stringify([
-        resolved.path,
-        resolved.username ?? "",
-        resolved.secrets.password ?? "",
-        resolved.secrets.clientKey ?? "",
-        resolved.clientCertificate ?? "",
-        resolved.caCertificate ?? "",
-        resolved.insecureSkipVerify,
-        resolved.connectTimeoutMs,
-        resolved.operationTimeoutSeconds,
-        resolved.readTimeoutMs,
-        resolved.commandTimeoutMs,
-        resolved.shellIdleTimeoutSeconds,
-        resolved.maxEnvelopeSize,
-        resolved.skipCmdShell,
-        resolved.connectionReuseLimitMs,
-        resolved.workstation,
-    ]);
-    const digest = createHmac("sha256", pool().keySalt).update(settings).digest("hex").slice(0, 32);
-    return { key: `${identity}#${digest}`, identity };
+/** Connection settings as a target declares them: host and port at least, the rest kind-specific. */
+export interface ConnectionSettings {
+    readonly host: string;
+    readonly port?: number;
 }
 
 /**
- * The shared runner for these options, created on first use. Its close() only hands it back to
- * the pool (the connection and shell stay open for the next operation); the pool closes runners
- * when the process exits, or on closePooledRunners(). Throws WinrmError for invalid options.
+ * The pool key of a kind's connection settings: kind, host (lower case) and port in clear, then a
+ * keyed hash of all the settings, so equal settings share a runner and the key reveals no secret.
  */
-export function acquireWinrmRunner(options: WinrmConnectionOptions): CommandRunner {
+export function poolKey(kind: string, settings: ConnectionSettings): { key: string; endpoint: string } {
+    const endpoint = JSON.stringify([kind, settings.host.trim().toLowerCase(), settings.port ?? null]);
+    const digest = createHmac("sha256", pool().keySalt).update(JSON.stringify(sortKeys(settings))).digest("hex").slice(0, 32);
+    return { key: `${endpoint}#${digest}`, endpoint };
+}
+
+function sortKeys(value: unknown): unknown {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+}
+
+/**
+ * The shared runner for these settings, made by `create` on first use. Its close() only hands it
+ * back to the pool (the connection stays open for the next operation); the pool closes runners
+ * when the process exits, or on closePooledRunners(). `create` may throw for unusable settings.
+ */
+export function acquireRunner(kind: string, settings: ConnectionSettings, create: () => CommandRunner): CommandRunner {
     const state = pool();
-    const { key, identity } = winrmPoolKey(options);
+    const { key, endpoint } = poolKey(kind, settings);
     let entry = state.entries[key];
     if (entry === undefined) {
-        // Same host and user with other credentials or settings: the old session is stale.
+        // Same host with other credentials or settings: the old connection is stale.
         for (const [otherKey, other] of Object.entries(state.entries)) {
-            if (other.identity === identity) {
+            if (other.endpoint === endpoint) {
                 delete state.entries[otherKey];
                 other.runner.close().catch(() => undefined);
             }
         }
-        entry = { identity, runner: new WinrmCommandRunner(options) };
+        entry = { endpoint, runner: create() };
         state.entries[key] = entry;
         installExitHooks(state);
     }
@@ -119,16 +107,16 @@ export function pooledRunnerCount(): number {
 /** A caller's view of a pooled runner: close() releases it instead of closing it. */
 class PooledRunner implements CommandRunner {
     readonly host: string;
-    private readonly runner: WinrmCommandRunner;
+    private readonly runner: CommandRunner;
     private released = false;
 
-    constructor(runner: WinrmCommandRunner) {
+    constructor(runner: CommandRunner) {
         this.runner = runner;
         this.host = runner.host;
     }
 
     run(command: RemoteCommand, options?: RunOptions): Promise<CommandOutput> {
-        if (this.released) return Promise.reject(new Error(`${this.host}: this pooled WinRM runner was released; acquire it again`));
+        if (this.released) return Promise.reject(new Error(`${this.host}: this pooled runner was released; acquire it again`));
         return this.runner.run(command, options);
     }
 

@@ -66,4 +66,20 @@ describe("AspSessionSettings as a program registers it", function () {
         });
         assert.strictEqual(await (resource.target as unknown as { isSecret: Promise<boolean> }).isSecret, true);
     });
+
+    it("marks an ssh target secret when it holds a key, or only its jump host holds a password", async function () {
+        const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nplain-text-key\n-----END OPENSSH PRIVATE KEY-----\n";
+        const withKey = new AspSessionSettings("ssh-key", {
+            target: { kind: "ssh", host: "web03", username: "deploy", privateKey: key, hostKey: "SHA256:" + "A".repeat(43) }, max: 5,
+        });
+        assert.strictEqual(await (withKey.target as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+        const viaJump = new AspSessionSettings("ssh-jump", {
+            target: { kind: "ssh", host: "web02", username: "deploy", agent: true, proxy: { host: "bastion", username: "jump", password: "jump-password" } }, max: 5,
+        });
+        assert.strictEqual(await (viaJump.target as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+        await new Promise((resolve) => viaJump.urn.apply(resolve));
+        const args = registered.find((r) => r.name === "ssh-jump");
+        assert.ok(args);
+        assert.ok(!String(args.inputs.__provider).includes("jump-password"));
+    });
 });

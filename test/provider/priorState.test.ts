@@ -92,7 +92,7 @@ describe("provider: stored state that lacks or mangles fields", function () {
         const state = withField(withField(outputs, "target", { kind: "ftp", path: file }), "location", undefined);
         await assert.rejects(host.delete(id, URN, state), (error: ProviderCallError) => {
             assert.match(error.details, /stored state of AspSessionSettings ".*" cannot be used/);
-            assert.match(error.details, /target\.kind must be one of "file", "winrm", got "ftp"/);
+            assert.match(error.details, /target\.kind must be one of "file", "winrm", "ssh", got "ftp"/);
             assert.match(error.details, /location is missing/);
             return true;
         });

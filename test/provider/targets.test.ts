@@ -1,6 +1,9 @@
 import * as assert from "assert";
 import { CheckFailure, UNKNOWN } from "../../provider/settings/inputs";
-import { checkTarget, identityUnknown, targetIdentity, WinrmTarget } from "../../provider/targets";
+import { checkTarget, identityUnknown, targetHoldsSecret, targetIdentity, type SshTarget, type WinrmTarget } from "../../provider/targets";
+import { secretFieldNames } from "../../provider/targets/declaration";
+import { SSH_FIELDS } from "../../provider/targets/ssh";
+import { WINRM_FIELDS } from "../../provider/targets/winrm";
 import { createTestPki } from "../transports/winrm/testPki";
 
 function check(value: unknown): { target: unknown; failures: CheckFailure[] } {
@@ -33,9 +36,9 @@ describe("targets", function () {
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "/srv/iis/applicationHost.config" }), [], "PowerShell 7 on Linux takes /... paths");
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", configPath: "C:\\a.config" }), ["target.configPath"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "rdp" }), ["target.mode"]);
-        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", caCertificate: "abc" }), ["target.caCertificate"]);
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", https: true, caCertificate: "abc" }), ["target.caCertificate"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", proxy: "x" }), ["target.proxy"]);
-        assert.deepStrictEqual(properties({ kind: "ssh" }), ["target.kind"]);
+        assert.deepStrictEqual(properties({ kind: "telnet" }), ["target.kind"]);
     });
 
     it("never quotes a password or key back in a failure", function () {
@@ -76,5 +79,54 @@ describe("targets", function () {
         assert.notStrictEqual(targetIdentity({ ...base, mode: "xml", configPath: "D:\\a.config" }), targetIdentity(base));
         assert.ok(identityUnknown({ kind: "winrm", host: UNKNOWN }));
         assert.ok(!identityUnknown({ kind: "winrm", host: "h", password: UNKNOWN }));
+    });
+});
+
+describe("targets: ssh", function () {
+    const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    const PIN = "SHA256:" + "A".repeat(43);
+    const base = { kind: "ssh", host: "web01.corp.example", username: "deploy", privateKey: KEY, hostKey: PIN };
+
+    it("accepts a key, a password or the agent, with or without a jump host", function () {
+        assert.deepStrictEqual(check(base).failures, []);
+        assert.deepStrictEqual(check({ ...base, privateKey: undefined, password: "pw" }).failures, []);
+        assert.deepStrictEqual(check({ ...base, privateKey: undefined, agent: true, mode: "xml", configPath: "D:\\iis\\applicationHost.config" }).failures, []);
+        assert.deepStrictEqual(check({ ...base, proxy: { host: "bastion", username: "jump", password: "pw", hostKey: PIN } }).failures, []);
+    });
+
+    it("names each bad field, nested ones as target.proxy.<field>", function () {
+        assert.deepStrictEqual(properties({ kind: "ssh" }), ["target.host", "target.privateKey", "target.username"]);
+        assert.deepStrictEqual(properties({ ...base, hostKey: "ab:cd:ef" }), ["target.hostKey"]);
+        assert.deepStrictEqual(properties({ ...base, privateKey: "ssh-ed25519 AAAA public" }), ["target.privateKey"]);
+        assert.deepStrictEqual(properties({ ...base, privateKey: undefined, password: "pw", passphrase: "x" }), ["target.passphrase"]);
+        assert.deepStrictEqual(properties({ ...base, port: 70000, auth: "ntlm" }), ["target.auth", "target.port"]);
+        assert.deepStrictEqual(properties({ ...base, proxy: { host: "bastion" } }), ["target.proxy.privateKey", "target.proxy.username"]);
+        assert.deepStrictEqual(properties({ ...base, proxy: { host: "b", username: "u", agent: true, jump: 1 } }), ["target.proxy.jump"]);
+        assert.deepStrictEqual(properties({ ...base, configPath: "C:\\a.config" }), ["target.configPath"]);
+    });
+
+    it("skips rules that read values not known yet (preview), and never quotes a secret", function () {
+        assert.deepStrictEqual(check({ ...base, privateKey: UNKNOWN }).failures, []);
+        assert.deepStrictEqual(check({ ...base, proxy: UNKNOWN }).failures, []);
+        assert.deepStrictEqual(check({ ...base, proxy: { host: "b", username: "u", privateKey: UNKNOWN } }).failures, []);
+        const secret = "not-a-key-but-secret";
+        for (const failure of check({ ...base, privateKey: secret, passphrase: 7, proxy: { host: "b", username: "u", password: 5 } }).failures) {
+            assert.ok(!failure.reason.includes(secret) && !/got [57]\b/.test(failure.reason), failure.reason);
+        }
+    });
+
+    it("identifies the server and file like winrm does; the way in and credentials are not identity", function () {
+        const id = targetIdentity(base as SshTarget);
+        assert.strictEqual(id, "ssh:web01.corp.example:c:\\windows\\system32\\inetsrv\\config\\applicationhost.config");
+        assert.strictEqual(targetIdentity({ ...(base as SshTarget), port: 2222, privateKey: undefined, password: "x", proxy: { host: "b", username: "u", agent: true } }), id);
+        assert.ok(identityUnknown({ ...base, host: UNKNOWN }));
+    });
+
+    it("marks the target secret when any secret field is set, the jump host's too", function () {
+        assert.ok(targetHoldsSecret(base));
+        assert.ok(!targetHoldsSecret({ ...base, privateKey: undefined, agent: true }));
+        assert.ok(targetHoldsSecret({ ...base, privateKey: undefined, agent: true, proxy: { host: "b", username: "u", password: "pw" } }));
+        assert.deepStrictEqual(secretFieldNames(SSH_FIELDS).sort(), ["passphrase", "password", "privateKey", "proxy.passphrase", "proxy.password", "proxy.privateKey"]);
+        assert.deepStrictEqual(secretFieldNames(WINRM_FIELDS).sort(), ["clientKey", "password"]);
     });
 });

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/backends/powershell";
 import * as wsman from "../../provider/transports/winrm/wsman";
 import { SOAP_CONTENT_TYPE } from "../../provider/transports/winrm/encryption";
 import { WsmanServer } from "../support/wsman";
@@ -138,7 +139,7 @@ describe("WS-Man test server: shell behaviour", () => {
         const long = "x".repeat(10_000);
         const { runner, calls } = recordingPowerShell(() => ({ stdout: Buffer.from(long), stderr: Buffer.from("warn"), exitCode: 3 }));
         await startWith({ powershell: runner, outputChunkBytes: 4096 });
-        const invocation = wsman.buildPowerShellStdinCommand("Write-Output 'hello'");
+        const invocation = buildPowerShellStdinCommand("Write-Output 'hello'");
         const commandId = await startCommand({ command: invocation.command, arguments: invocation.arguments, consoleModeStdin: false });
         const half = Math.floor(invocation.stdin.length / 2);
         for (const [data, end] of [[invocation.stdin.subarray(0, half), false], [invocation.stdin.subarray(half), true]] as const) {
@@ -160,7 +161,7 @@ describe("WS-Man test server: shell behaviour", () => {
         const long = Buffer.alloc(50_000, "y");
         const { runner } = recordingPowerShell(() => ({ stdout: long, stderr: Buffer.alloc(0), exitCode: 0 }));
         await startWith({ powershell: runner });
-        const commandId = await startCommand(wsman.buildPowerShellCommand("1"));
+        const commandId = await startCommand(buildPowerShellCommand("1"));
         const pieces: Buffer[] = [];
         let rounds = 0;
         for (let done = false; !done; rounds++) {

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { parseScriptOutput, prepareInvocation, renderScript } from "../../provider/backends/powershell";
 import type { OperationRequest } from "../../provider/backends/powershell/protocol";
+import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/backends/powershell";
 import * as wsman from "../../provider/transports/winrm/wsman";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { requirePwsh } from "../support/pwsh";
@@ -57,7 +58,7 @@ describe("WS-Man test server: our PowerShell scripts run by real PowerShell 7", 
         assert.strictEqual(parseScriptOutput(apply, applied.stdout).effective.timeout, "00:10:00");
 
         const read: OperationRequest = { op: "read", location: "Default Web Site" };
-        const bootstrap = wsman.buildPowerShellStdinCommand(renderScript(read));
+        const bootstrap = buildPowerShellStdinCommand(renderScript(read));
         const readBack = await run({ command: bootstrap.command, arguments: bootstrap.arguments, consoleModeStdin: false }, bootstrap.stdin);
         assert.strictEqual(readBack.exitCode, 0, readBack.stderr);
         assert.strictEqual(parseScriptOutput(read, readBack.stdout).effective.timeout, "00:10:00");
@@ -66,7 +67,7 @@ describe("WS-Man test server: our PowerShell scripts run by real PowerShell 7", 
 
     it("with WINRS_CONSOLEMODE_STDIN=TRUE, as on Windows, stdin is a console that never ends: a script reading it to the end never finishes", async () => {
         const read: OperationRequest = { op: "read", location: "Default Web Site" };
-        const bootstrap = wsman.buildPowerShellStdinCommand(renderScript(read));
+        const bootstrap = buildPowerShellStdinCommand(renderScript(read));
         const commandId = await start({ command: bootstrap.command, arguments: bootstrap.arguments, consoleModeStdin: true }, bootstrap.stdin);
         const receive = wsman.buildReceive({ ...connection.context(), operationTimeoutSeconds: 8 }, shellId, { commandId });
         const reply = await connection.soap(receive.xml);
@@ -84,7 +85,7 @@ describe("WS-Man test server: our PowerShell scripts run by real PowerShell 7", 
     });
 
     it("through cmd.exe, a command line over 8191 characters fails as cmd.exe fails it", async () => {
-        const tooLong = wsman.buildPowerShellCommand(renderScript({ op: "read", location: "" }));
+        const tooLong = buildPowerShellCommand(renderScript({ op: "read", location: "" }));
         assert.strictEqual(tooLong.fitsCommandLine, false);
         const result = await run({ command: tooLong.command, arguments: tooLong.arguments });
         assert.deepStrictEqual(result, { stdout: "", stderr: "The command line is too long.\r\n", exitCode: 1 });

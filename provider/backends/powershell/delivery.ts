@@ -7,7 +7,7 @@
  * 7,300) where -EncodedCommand (8/3 characters per script character) fits none of them. Over
  * WinRM that saves the Send request that stdin costs.
  *
- * Stdin: the bootstrap of transports/winrm/wsman/powershell.ts, for whatever does not fit
+ * Stdin: the bootstrap of commandLine.ts, for whatever does not fit
  * (writeFile with a file's content, or a read of an extraordinarily long location).
  *
  * The command line is built for cmd.exe, the shell both WinRM (unless WINRS_SKIP_CMD_SHELL) and
@@ -24,7 +24,7 @@ import {
     POWERSHELL_EXE,
     POWERSHELL_OPTIONS,
     type PowerShellCommand,
-} from "../../transports/winrm/wsman/powershell";
+} from "./commandLine";
 import type { OperationRequest } from "./protocol";
 import { renderScript } from "./render";
 

@@ -37,6 +37,12 @@ export interface ApplyRequest {
     set: SessionAttributeText;
     /** Attributes to delete at exactly this location (so the inherited value applies again); absent ones are skipped. */
     remove: SessionAttribute[];
+    /**
+     * For runners that judge a command by its exit code alone (@pulumi/command's remote.Command):
+     * exit with this code, after printing the result line, when the result is {ok:false}. The
+     * provider leaves it out (the script exits 0) and reads the JSON line instead.
+     */
+    failureExitCode?: number;
 }
 
 /**

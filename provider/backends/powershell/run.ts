@@ -4,7 +4,7 @@
  * host, the operation and the location or file.
  */
 import type { CommandRunner } from "../../transports/commandRunner";
-import { decodeClixml } from "../../transports/winrm/wsman/clixml";
+import { decodeClixml } from "./clixml";
 import { prepareInvocation } from "./delivery";
 import { describeRequest, PowerShellScriptError, requestTarget, SERVER_APPLICATION_HOST, type OperationRequest, type ResponseFor } from "./protocol";
 import { parseScriptOutput } from "./response";

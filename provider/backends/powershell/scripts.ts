@@ -488,17 +488,21 @@ function Invoke-Operation($request) {
 `;
 
 /**
- * Runs Invoke-Operation and prints its result, or the failure, as one line of JSON. Written
- * with [Console]::Out, past PowerShell's formatter, so nothing wraps or reformats the line.
+ * Runs Invoke-Operation and prints its result, or the failure, as one line of JSON. Written as
+ * UTF-8 bytes to the standard output stream, past PowerShell's formatter (nothing wraps or
+ * reformats the line) and past the console: where there is none (some SSH set-ups, PowerShell
+ * remoting hosts), setting [Console]::OutputEncoding throws "The handle is invalid", and the
+ * console's code page would mangle non-ASCII text anyway.
  */
 function main(op: OperationName): string {
     return String.raw`
 $result = $null
+$failureExitCode = 0
 try {
-    [Console]::OutputEncoding = [Text.Encoding]::UTF8
     # Only base64 (A-Z a-z 0-9 + / =) is ever put between these quotes.
     $requestB64 = '${REQUEST_PLACEHOLDER}'
     $request = Read-Request $requestB64
+    if ($request.ContainsKey('failureExitCode')) { $failureExitCode = [int]$request['failureExitCode'] }
     if ((Get-Text $request 'op') -cne '${op}') { Stop-Operation 'badRequest' ('this script runs op "${op}", not "' + $request['op'] + '"') }
     $result = Invoke-Operation $request
 } catch {
@@ -509,8 +513,11 @@ try {
 } catch {
     $json = '{"ok":false,"error":"failed","message":"the result could not be converted to JSON"}'
 }
-[Console]::Out.Write($json + [char]10)
-[Console]::Out.Flush()
+$stdout = [Console]::OpenStandardOutput()
+$bytes = (New-Object System.Text.UTF8Encoding -ArgumentList $false).GetBytes($json + [char]10)
+$stdout.Write($bytes, 0, $bytes.Length)
+$stdout.Flush()
+if ($result['ok'] -ne $true) { exit $failureExitCode }
 exit 0
 `;
 }

@@ -144,3 +144,9 @@ function errorCode(error: unknown): string | undefined {
     const code = (error as { code: unknown }).code;
     return typeof code === "string" ? code : undefined;
 }
+
+/** "; body starts "..."" for a message about an unexpected response body, or "" for an empty one. */
+export function excerpt(text: string): string {
+    const trimmed = text.replace(/\s+/g, " ").trim();
+    return trimmed === "" ? "" : `; body starts ${JSON.stringify(trimmed.slice(0, 120))}`;
+}

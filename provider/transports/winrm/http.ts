@@ -1,22 +1,20 @@
 import * as http from "http";
 import * as https from "https";
 import type { Socket } from "net";
-import type { TLSSocket } from "tls";
-import { decryptMessage, encryptMessage, isEncryptedContentType, SOAP_CONTENT_TYPE } from "./encryption";
-import { describeNetworkError, WinrmError, WinrmScheme, WinrmStep } from "./errors";
-import { channelBindingsHash, createAuthenticateMessage, createNegotiateMessage, NtlmError, NtlmSessionSecurity } from "./ntlm";
+import { authenticationFor, NotAuthenticated, type ExchangeResult, type HttpResponse, type OutgoingRequest, type WinrmAuthentication } from "./auth";
+import { isEncryptedContentType } from "./encryption";
+import { describeNetworkError, excerpt, WinrmError, WinrmScheme, WinrmStep } from "./errors";
 import { ResolvedWinrmOptions } from "./options";
 
 /**
- * HTTP(S) for one WinRM endpoint: one keep-alive connection, requests serialised on it,
- * authentication (NTLM, Basic, client certificate), MS-WSMV message encryption for NTLM over
- * HTTP, and timeouts. It posts SOAP text and returns SOAP text; what the SOAP means is the
- * shell's business.
+ * HTTP(S) for one WinRM endpoint: one keep-alive connection, requests serialised on it, and
+ * timeouts. It posts SOAP text and returns SOAP text; what the SOAP means is the shell's
+ * business, and how requests are authenticated (and, for NTLM over HTTP, sealed) is the
+ * authentication piece's (auth/): this code holds only the connection.
  *
- * NTLM authenticates a connection, not a request: the handshake runs on a fresh connection, and
- * the session keys it yields belong to that socket (kept in `sessions`, a WeakMap keyed by
- * socket). A request that finds itself on a socket without a session is stopped before a byte is
- * written and the handshake runs again.
+ * A connection-oriented scheme (NTLM) authenticates a socket: when the piece says the current
+ * socket needs a handshake, it runs one through `exchange`. A request that finds itself on a
+ * socket without a session is stopped before a byte is written and the handshake runs again.
  */
 
 /** Counters for benchmarks and tests. */
@@ -50,43 +48,11 @@ export interface PostOptions {
  */
 const RESENDABLE_STEPS: readonly WinrmStep[] = ["NTLM handshake", "Create shell", "Signal", "Delete shell"];
 
-/** What one HTTP exchange brought back. */
-interface HttpResponse {
-    readonly status: number;
-    readonly statusText: string;
-    readonly contentType: string | undefined;
-    /** Every WWW-Authenticate header value. */
-    readonly authenticate: readonly string[];
-    readonly body: Buffer;
-    readonly socket: Socket;
-}
-
-/** The request to write once the socket it will travel on is known. */
-interface OutgoingRequest {
-    readonly headers: Readonly<Record<string, string>>;
-    readonly body: Buffer;
-}
-
-type ExchangeResult =
-    | { readonly kind: "response"; readonly response: HttpResponse }
-    /** The connection was reused and lost before any response byte: nothing can be known of the request's fate. */
-    | { readonly kind: "stale"; readonly error: WinrmError }
-    /** `prepare` refused the socket (an NTLM request on an unauthenticated one): nothing was written. */
-    | { readonly kind: "unauthenticated" };
-
-/** Thrown by `prepare` to stop a request before it is written. */
-class NotAuthenticated {
-    readonly reason = "socket-not-authenticated";
-}
-
-/** A socket's NTLM state: sealing keys over HTTP; `null` over HTTPS, where TLS protects the bodies. */
-type SocketSession = NtlmSessionSecurity | null;
-
 export class WinrmHttpTransport {
     readonly stats: TransportStats = { requests: 0, handshakes: 0, connections: 0, requestsByStep: {} };
     private readonly options: ResolvedWinrmOptions;
+    private readonly auth: WinrmAuthentication;
     private agent: http.Agent | undefined;
-    private readonly sessions = new WeakMap<Socket, SocketSession>();
     /** Tail of the request queue: each post starts when the previous one has settled. */
     private queue: Promise<unknown> = Promise.resolve();
     /** The socket of the last exchange and when it ended, to retire connections idle too long. */
@@ -96,6 +62,7 @@ export class WinrmHttpTransport {
 
     constructor(options: ResolvedWinrmOptions) {
         this.options = options;
+        this.auth = authenticationFor(options);
     }
 
     /** "host:port", as messages name it. */
@@ -132,8 +99,11 @@ export class WinrmHttpTransport {
         // Each pass either returns, throws, or re-authenticates after a lost connection; the
         // bound keeps a server that drops every connection from looping forever.
         for (let pass = 0; pass < 4; pass++) {
-            if (this.options.auth === "ntlm" && !this.hasAuthenticatedConnection()) await this.handshake(timeoutMs);
-            const result = await this.exchange(step, timeoutMs, (socket) => this.outgoing(socket, body));
+            if (this.auth.needsHandshake(this.lastSocket)) {
+                this.stats.handshakes++;
+                await this.auth.handshake((handshakeStep, legTimeoutMs, prepare) => this.exchange(handshakeStep, legTimeoutMs, prepare), timeoutMs);
+            }
+            const result = await this.exchange(step, timeoutMs, (socket) => this.auth.wrap(socket, body));
             if (result.kind === "response") return this.readResponse(result.response, step);
             if (result.kind === "stale") {
                 if (resent || !RESENDABLE_STEPS.includes(step)) throw result.error;
@@ -143,31 +113,6 @@ export class WinrmHttpTransport {
         throw new WinrmError(this.host, step, "connection-lost", "failed: the server kept closing the connection before answering");
     }
 
-    /** Headers and body of a SOAP request on `socket`: sealed over NTLM/HTTP, plain otherwise. */
-    private outgoing(socket: Socket, soap: Buffer): OutgoingRequest {
-        switch (this.options.auth) {
-            case "ntlm": {
-                const session = this.sessions.get(socket);
-                if (session === undefined) throw new NotAuthenticated();
-                if (session === null) return { headers: { "Content-Type": SOAP_CONTENT_TYPE }, body: soap };
-                const sealed = encryptMessage(session, soap);
-                return { headers: { "Content-Type": sealed.contentType }, body: sealed.body };
-            }
-            case "basic": {
-                const token = Buffer.from(`${this.options.username ?? ""}:${this.options.secrets.password ?? ""}`, "utf8").toString("base64");
-                return { headers: { "Content-Type": SOAP_CONTENT_TYPE, Authorization: `Basic ${token}` }, body: soap };
-            }
-            case "certificate":
-                return {
-                    headers: {
-                        "Content-Type": SOAP_CONTENT_TYPE,
-                        Authorization: "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual",
-                    },
-                    body: soap,
-                };
-        }
-    }
-
     /** The SOAP text of a response, unsealed when it is encrypted; WinrmError for what is not SOAP. */
     private readResponse(response: HttpResponse, step: WinrmStep): string {
         const { status } = response;
@@ -175,30 +120,7 @@ export class WinrmHttpTransport {
         if (status !== 200 && status !== 400 && status !== 500) {
             throw new WinrmError(this.host, step, "http-status", `failed: HTTP ${status} ${response.statusText}${describeStatus(status)}${bodyExcerpt(response)}`);
         }
-        let soap: Buffer;
-        if (isEncryptedContentType(response.contentType)) {
-            const session = this.sessions.get(response.socket);
-            if (session === undefined || session === null) {
-                throw new WinrmError(this.host, step, "malformed-response", "failed: the server sent an encrypted response on a connection without an NTLM session");
-            }
-            try {
-                soap = decryptMessage(session, response.body).plaintext;
-            } catch (error) {
-                // A bad frame or signature leaves the session's sequence out of step: drop the connection.
-                response.socket.destroy();
-                throw new WinrmError(this.host, step, "malformed-response", `failed: cannot decrypt the HTTP ${status} response: ${(error as Error).message}`);
-            }
-        } else if (this.sessions.get(response.socket) instanceof NtlmSessionSecurity && status === 200) {
-            // A plaintext answer to a sealed request cannot be authenticated; refuse it rather than trust it.
-            throw new WinrmError(
-                this.host,
-                step,
-                "malformed-response",
-                `failed: the server answered an encrypted request with an unencrypted HTTP 200 (Content-Type ${JSON.stringify(response.contentType ?? "(none)")})`,
-            );
-        } else {
-            soap = response.body;
-        }
+        const soap = this.auth.unwrap(response, step);
         const text = soap.toString("utf8");
         if (status !== 200 && !/<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text)) {
             throw new WinrmError(this.host, step, "http-status", `failed: HTTP ${status} ${response.statusText} without a SOAP fault${excerpt(text)}`);
@@ -206,88 +128,8 @@ export class WinrmHttpTransport {
         return text;
     }
 
-    /**
-     * The NTLM handshake on a new connection: NEGOTIATE → 401 with CHALLENGE → AUTHENTICATE →
-     * 200, all with empty bodies, all on one socket. Over HTTPS the AUTHENTICATE carries the
-     * channel bindings of the certificate this very connection presented. Each leg may take
-     * `timeoutMs`, the wait of the request the handshake is for.
-     */
-    private async handshake(timeoutMs: number): Promise<void> {
-        this.stats.handshakes++;
-        const step: WinrmStep = "NTLM handshake";
-        const negotiateMessage = createNegotiateMessage();
-        let challenge: HttpResponse | undefined;
-        for (let attempt = 0; challenge === undefined; attempt++) {
-            const result = await this.exchange(step, timeoutMs, () => ({
-                headers: { Authorization: `Negotiate ${negotiateMessage.toString("base64")}` },
-                body: Buffer.alloc(0),
-            }));
-            if (result.kind === "response") challenge = result.response;
-            else if (result.kind === "stale" && attempt > 0) throw result.error;
-        }
-        const handshakeSocket = challenge.socket;
-        if (challenge.status !== 401) {
-            throw new WinrmError(this.host, step, "authentication", `failed: expected HTTP 401 with an NTLM challenge, got HTTP ${challenge.status} ${challenge.statusText}`);
-        }
-        const challengeMessage = negotiateToken(challenge.authenticate);
-        if (challengeMessage === undefined) {
-            const offered = challenge.authenticate.map((value) => value.split(/\s+/)[0]).join(", ") || "nothing";
-            throw new WinrmError(this.host, step, "authentication", `failed: the server offers no Negotiate/NTLM challenge (WWW-Authenticate: ${offered})`);
-        }
-        let channelBindings: Buffer | undefined;
-        if (this.options.https) {
-            const certificate = (handshakeSocket as TLSSocket).getPeerCertificate(true);
-            if (certificate === null || certificate.raw === undefined) {
-                throw new WinrmError(this.host, step, "tls", "failed: no server certificate to bind the NTLM handshake to");
-            }
-            channelBindings = channelBindingsHash(certificate.raw);
-        }
-        let authenticate: { message: Buffer; exportedSessionKey: Buffer };
-        try {
-            authenticate = createAuthenticateMessage({
-                credentials: { username: this.options.username ?? "", password: this.options.secrets.password ?? "" },
-                negotiateMessage,
-                challengeMessage,
-                workstation: this.options.workstation,
-                channelBindings,
-            });
-        } catch (error) {
-            if (!(error instanceof NtlmError)) throw error;
-            throw new WinrmError(this.host, step, "malformed-response", `failed: unusable NTLM challenge from the server: ${error.message}`);
-        }
-        const result = await this.exchange(step, timeoutMs, (socket) => {
-            if (socket !== handshakeSocket) {
-                throw new WinrmError(this.host, step, "connection-lost", "failed: the server closed the connection between the NTLM challenge and the answer");
-            }
-            return { headers: { Authorization: `Negotiate ${authenticate.message.toString("base64")}` }, body: Buffer.alloc(0) };
-        });
-        if (result.kind !== "response") {
-            throw new WinrmError(this.host, step, "connection-lost", "failed: the server closed the connection during the NTLM handshake");
-        }
-        if (result.response.status === 401) throw this.authenticationFailed(step, "the server rejected the NTLM credentials");
-        if (result.response.status !== 200) {
-            throw new WinrmError(
-                this.host,
-                step,
-                "authentication",
-                `failed: expected HTTP 200 after NTLM authentication, got HTTP ${result.response.status} ${result.response.statusText}${bodyExcerpt(result.response)}`,
-            );
-        }
-        this.sessions.set(handshakeSocket, this.options.https ? null : new NtlmSessionSecurity("client", authenticate.exportedSessionKey));
-    }
-
     private authenticationFailed(step: WinrmStep, what: string): WinrmError {
-        const who =
-            this.options.auth === "certificate"
-                ? "the client certificate was not accepted (is it mapped to a user with winrm/config/service/certmapping, and Auth/Certificate enabled?)"
-                : `authentication failed for user "${this.options.username ?? ""}" (auth ${this.options.auth}): wrong user name or password, ` +
-                  `or the account may not use WinRM${this.options.auth === "basic" ? " (Basic needs a local account and Auth/Basic=true)" : ""}`;
-        return new WinrmError(this.host, step, "authentication", `failed: ${what}: ${who}`);
-    }
-
-    private hasAuthenticatedConnection(): boolean {
-        const socket = this.lastSocket;
-        return socket !== undefined && !socket.destroyed && this.sessions.has(socket);
+        return new WinrmError(this.host, step, "authentication", `failed: ${what}: ${this.auth.rejectionHint}`);
     }
 
     /** Closes the connection when it has been idle longer than connectionReuseLimitMs. */
@@ -307,8 +149,8 @@ export class WinrmHttpTransport {
                   ...common,
                   ca: this.options.caCertificate,
                   rejectUnauthorized: !this.options.insecureSkipVerify,
-                  cert: this.options.auth === "certificate" ? this.options.clientCertificate : undefined,
-                  key: this.options.auth === "certificate" ? this.options.secrets.clientKey : undefined,
+                  cert: this.auth.clientCredentials.cert,
+                  key: this.auth.clientCredentials.key,
               })
             : new http.Agent(common);
         return this.agent;
@@ -436,15 +278,6 @@ export class WinrmHttpTransport {
     }
 }
 
-/** The token of the first "Negotiate <base64>" challenge, decoded. */
-function negotiateToken(values: readonly string[]): Buffer | undefined {
-    for (const value of values) {
-        const match = /^\s*Negotiate\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(value);
-        if (match !== null) return Buffer.from(match[1], "base64");
-    }
-    return undefined;
-}
-
 /** Every value of a header, from Node's raw [name, value, name, value, ...] list. */
 function headerValues(rawHeaders: readonly string[], name: string): string[] {
     const values: string[] = [];
@@ -469,11 +302,6 @@ function describeStatus(status: number): string {
 
 function bodyExcerpt(response: HttpResponse): string {
     return isEncryptedContentType(response.contentType) ? "" : excerpt(response.body.toString("utf8"));
-}
-
-function excerpt(text: string): string {
-    const trimmed = text.replace(/\s+/g, " ").trim();
-    return trimmed === "" ? "" : `; body starts ${JSON.stringify(trimmed.slice(0, 120))}`;
 }
 
 function isIpAddress(host: string): boolean {

@@ -2,8 +2,10 @@ import { inspect } from "util";
 import { WinrmError } from "./errors";
 
 /**
- * How to reach one WinRM endpoint and how long to wait: what a user gives, the defaults, and the
- * checks that refuse unsafe or impossible combinations before anything is sent.
+ * How to reach one WinRM endpoint and how long to wait, and the defaults. What a user may ask
+ * for (Basic only over HTTPS, a certificate with its key, ...) is checked once, by the "winrm"
+ * target's declaration (provider/targets/winrm.ts), before a runner is made; here only the
+ * transport's own tuning knobs are checked.
  */
 
 /**
@@ -135,7 +137,7 @@ export const DEFAULTS = {
     connectionReuseLimitMs: 60_000,
 } as const;
 
-/** Applies defaults and refuses unusable combinations with a WinrmError (step "options"). */
+/** Applies defaults and refuses unusable tuning (timeouts, envelope size) with a WinrmError (step "options"). */
 export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWinrmOptions {
     const host = options.host.trim();
     const https = options.https ?? false;
@@ -144,32 +146,10 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
     const fail = (why: string): never => {
         throw new WinrmError(displayName, "options", "invalid-options", `refused: ${why}`);
     };
-    if (host === "" || /[\s/?#@]/.test(host)) fail(`host ${JSON.stringify(options.host)} is not a host name or IP address`);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`port ${port} is not a whole number from 1 to 65535`);
     const path = options.path ?? DEFAULTS.path;
     if (!path.startsWith("/")) fail(`path ${JSON.stringify(path)} must start with "/"`);
     const auth = options.auth ?? "ntlm";
-
     const username = options.username;
-    if (auth === "ntlm" || auth === "basic") {
-        if (username === undefined || username.trim() === "") fail(`auth "${auth}" needs a username`);
-        if (options.password === undefined || options.password === "") fail(`auth "${auth}" needs a password for user "${username}"`);
-    }
-    if (auth === "basic" && !https) {
-        fail(
-            `Basic authentication over HTTP would send the password in clear text (and needs AllowUnencrypted=true on the server); ` +
-                `use https: true, or auth "ntlm", which encrypts every message over HTTP`,
-        );
-    }
-    if (auth === "certificate") {
-        if (!https) fail(`certificate authentication needs https: true`);
-        if (options.clientCertificate === undefined || options.clientKey === undefined) {
-            fail(`certificate authentication needs clientCertificate and clientKey (PEM)`);
-        }
-    }
-    if (!https && (options.caCertificate !== undefined || options.insecureSkipVerify === true)) {
-        fail(`caCertificate and insecureSkipVerify only apply with https: true`);
-    }
 
     const positive = (name: string, value: number): number => {
         if (!Number.isFinite(value) || value <= 0) fail(`${name} must be a positive number, got ${value}`);

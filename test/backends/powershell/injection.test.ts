@@ -3,7 +3,7 @@ import type { OperationRequest } from "../../../provider/backends/powershell/pro
 import { COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { encodeRequest, renderScript, substituteRequest } from "../../../provider/backends/powershell/render";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../../provider/backends/powershell/scripts";
-import { buildPowerShellStdinCommand, POWERSHELL_EXE } from "../../../provider/transports/winrm/wsman/powershell";
+import { buildPowerShellStdinCommand, POWERSHELL_EXE } from "../../../provider/backends/powershell/commandLine";
 import { loadPowerShellParser, type PowerShellParse } from "./grammar";
 import { HOSTILE_TEXT, hostileRequests } from "./requests";
 

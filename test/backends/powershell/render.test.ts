@@ -8,9 +8,9 @@ import {
     buildPowerShellStdinCommand,
     COMMAND_LINE_LIMIT,
     PROGRESS_PREAMBLE,
-} from "../../../provider/transports/winrm/wsman/powershell";
+} from "../../../provider/backends/powershell/commandLine";
 import { realisticRequests } from "./requests";
-import { POWERSHELL_EXE } from "../../../provider/transports/winrm/wsman/powershell";
+import { POWERSHELL_EXE } from "../../../provider/backends/powershell/commandLine";
 
 /** The loader's data: the base64 between LOADER_PREFIX and LOADER_SUFFIX in the last argument. */
 function loaderData(args: readonly string[]): string {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { PowerShellScriptError, type OperationRequest } from "../../../provider/backends/powershell/protocol";
 import { runScript, stepName } from "../../../provider/backends/powershell/run";
 import type { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../../../provider/transports/commandRunner";
-import { POWERSHELL_EXE } from "../../../provider/transports/winrm/wsman/powershell";
+import { POWERSHELL_EXE } from "../../../provider/backends/powershell/commandLine";
 
 /** Answers every command with the same output and remembers what it was asked. */
 class CannedRunner implements CommandRunner {

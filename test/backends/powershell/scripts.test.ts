@@ -35,17 +35,20 @@ describe("PowerShell script templates: the contract in the text", function () {
                 assert.deepEqual(parse(template).verbatimStrings.filter((s) => s.includes(REQUEST_PLACEHOLDER)), [`'${REQUEST_PLACEHOLDER}'`]);
             });
 
-            it("sets the preferences and output encoding, prints compact JSON with [Console]::Out, exits 0", function () {
+            it("sets the preferences, prints compact JSON as UTF-8 bytes on the standard output stream without touching the console, exits 0 or failureExitCode", function () {
                 const lines = template.split("\n").map((line) => line.trim());
                 for (const line of [
                     "$ErrorActionPreference = 'Stop'",
                     "$ProgressPreference = 'SilentlyContinue'",
-                    "[Console]::OutputEncoding = [Text.Encoding]::UTF8",
                     "$json = ConvertTo-Json -InputObject $result -Compress -Depth 5",
-                    "[Console]::Out.Write($json + [char]10)",
+                    "$stdout = [Console]::OpenStandardOutput()",
+                    "$bytes = (New-Object System.Text.UTF8Encoding -ArgumentList $false).GetBytes($json + [char]10)",
+                    "if ($result['ok'] -ne $true) { exit $failureExitCode }",
                 ]) {
                     assert.ok(lines.includes(line), `missing: ${line}`);
                 }
+                // Without a console (some SSH set-ups, remoting hosts) setting it throws "The handle is invalid".
+                assert.doesNotMatch(template, /\[Console\]::(Output|Input)Encoding\s*=/);
                 assert.equal(lines.filter((line) => line !== "").pop(), "exit 0");
             });
 

@@ -400,16 +400,6 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
     });
 
     describe("options", function () {
-        it("refuses Basic over HTTP before connecting", async function () {
-            const server = await serve({ auth: "basic" });
-            assert.throws(
-                () => connect(server, { auth: "basic" }),
-                (error: Error) =>
-                    error instanceof WinrmError && /Basic authentication over HTTP would send the password in clear text/.test(error.message) && !error.message.includes(PASSWORD),
-            );
-            assert.strictEqual(server.connections, 0);
-        });
-
         it("refuses a read timeout that does not exceed the OperationTimeout", function () {
             assert.throws(
                 () => new WinrmCommandRunner({ host: "h", username: "u", password: PASSWORD, operationTimeoutSeconds: 20, readTimeoutMs: 20_000 }),

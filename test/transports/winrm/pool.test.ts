@@ -1,16 +1,16 @@
 import * as assert from "assert";
 import { execFile } from "child_process";
 import { join } from "path";
-import {
-    acquireWinrmRunner,
-    closePooledRunners,
-    pooledRunnerCount,
-    winrmPoolKey,
-} from "../../../provider/transports/connectionPool";
+import { winrmConnectionOptions, winrmRunner, type WinrmTarget } from "../../../provider/targets/winrm";
+import { closePooledRunners, pooledRunnerCount, poolKey } from "../../../provider/transports/connectionPool";
 import { WinrmError } from "../../../provider/transports/winrm";
 import { MiniWinrmServer } from "./miniServer";
 
-/** The process-wide pool of WinRM runners (provider/transports/connectionPool.ts). */
+/** The process-wide pool of runners (provider/transports/connectionPool.ts), with WinRM runners. */
+
+function acquireWinrmRunner(fields: Omit<WinrmTarget, "kind">) {
+    return winrmRunner({ kind: "winrm", ...fields });
+}
 
 const PASSWORD = "Pool-Passw0rd";
 const ACCOUNT = { username: "deploy", password: PASSWORD };
@@ -51,15 +51,19 @@ describe("connection pool (connectionPool.ts)", function () {
         assert.ok(!Object.keys(pool.entries)[0].includes(PASSWORD));
     });
 
-    it("keys by host, port, scheme, auth and user plus a hash of the credentials, never the password", function () {
-        const options = { host: "Web01", username: "CORP\\Deploy", password: PASSWORD };
-        const { key, identity } = winrmPoolKey(options);
-        assert.strictEqual(identity, JSON.stringify(["web01", 5985, "http", "ntlm", "corp\\deploy"]));
-        assert.ok(key.startsWith(identity));
-        assert.ok(!key.includes(PASSWORD));
-        assert.strictEqual(winrmPoolKey({ ...options }).key, key);
-        assert.notStrictEqual(winrmPoolKey({ ...options, password: "changed" }).key, key);
-        assert.notStrictEqual(winrmPoolKey({ ...options, port: 5986, https: true }).key, key);
+    it("keys by kind, host and port plus a keyed hash of every connection field, never the password", function () {
+        const target: WinrmTarget = { kind: "winrm", host: "Web01", username: "CORP\\Deploy", password: PASSWORD };
+        const key = (changes: Partial<WinrmTarget>) => poolKey("winrm", winrmConnectionOptions({ ...target, ...changes }));
+        const { key: base, endpoint } = key({});
+        assert.strictEqual(endpoint, JSON.stringify(["winrm", "web01", null]));
+        assert.ok(base.startsWith(endpoint));
+        assert.ok(!base.includes(PASSWORD));
+        assert.strictEqual(key({}).key, base);
+        assert.notStrictEqual(key({ password: "changed" }).key, base);
+        assert.notStrictEqual(key({ username: "other" }).key, base);
+        assert.notStrictEqual(key({ port: 5986, https: true }).key, base);
+        // Not connection fields: the same connection serves both modes and any deadline.
+        assert.strictEqual(key({ mode: "xml", timeoutSeconds: 5 }).key, base);
     });
 
     it("replaces the runner when the password changes, closing the old one (its shell is deleted)", async function () {
@@ -87,11 +91,6 @@ describe("connection pool (connectionPool.ts)", function () {
         assert.strictEqual(pooledRunnerCount(), 0);
         assert.strictEqual(server.shells.size, 0);
         assert.strictEqual(server.requests("Delete").length, 1);
-    });
-
-    it("refuses invalid options when acquiring", function () {
-        assert.throws(() => acquireWinrmRunner({ host: "web01", auth: "basic", username: "u", password: PASSWORD }), /Basic authentication over HTTP/);
-        assert.strictEqual(pooledRunnerCount(), 0);
     });
 
     it("closes pooled runners before the process exits, and idle connections do not keep it alive", async function () {

@@ -1,4 +1,4 @@
-import { acquireWinrmRunner } from "../../../provider/transports/connectionPool";
+import { winrmRunner } from "../../../provider/targets/winrm";
 import { MiniWinrmServer } from "./miniServer";
 
 /**
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.on("exit", () => {
         process.stdout.write(JSON.stringify({ deletes: server.requests("Delete").length, signals: server.requests("Signal").length, shells: server.shells.size }) + "\n");
     });
-    const runner = acquireWinrmRunner({ ...server.address, username: "deploy", password: "pw" });
+    const runner = winrmRunner({ kind: "winrm", ...server.address, username: "deploy", password: "pw" });
     await runner.run({ command: "cmd.exe", arguments: ["/c", "ver"] });
     await runner.close();
 }

@@ -9,6 +9,4 @@ export { BuiltRequest, ReadContext, RequestContext, WsmanOption, newMessageId, n
 export { FaultDetails, WsmanErrorContext, WsmanFault, WsmanProtocolError, WsmanStep, isOperationTimeout } from "./faults";
 export * from "./shell-requests";
 export * from "./shell-responses";
-export { decodeClixml, decodeClixmlEscapes, hasClixml } from "./clixml";
-export * from "./powershell";
 export { XmlAttribute, XmlElement, XmlSyntaxError, attributeValue, findChild, findChildren, findDescendant, findPath, parseXml } from "./xml-reader";

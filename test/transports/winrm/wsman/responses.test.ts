@@ -1,5 +1,6 @@
+import { decodeClixml } from "../../../../provider/backends/powershell";
 import * as assert from "assert";
-import { ReceiveOutput, WsmanFault, WsmanProtocolError, decodeClixml, findDescendant, isOperationTimeout, parseEnvelope, readCommandResponse, readCreateResponse, readDeleteResponse, readReceiveResponse, readSendResponse, readSignalResponse } from "../../../../provider/transports/winrm/wsman";
+import { ReceiveOutput, WsmanFault, WsmanProtocolError, findDescendant, isOperationTimeout, parseEnvelope, readCommandResponse, readCreateResponse, readDeleteResponse, readReceiveResponse, readSendResponse, readSignalResponse } from "../../../../provider/transports/winrm/wsman";
 import { buildCommandResponse, buildCreateResponse, buildDeleteResponse, buildFault, buildReceiveResponse, buildSendResponse, buildSignalResponse } from "../../../support/wsman/responseBuilder";
 import { readRequest } from "../../../support/wsman/requestReader";
 import { RecordedMessage, cassetteNames, readCassette, readShared, utf8 } from "./recorded";

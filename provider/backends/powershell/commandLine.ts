@@ -1,5 +1,6 @@
 /**
- * Command lines that run a PowerShell script through the cmd shell. The script travels as
+ * How powershell.exe is invoked, for every channel (WinRM, SSH, @pulumi/command): command lines
+ * that run a PowerShell script through the cmd shell. The script travels as
  * -EncodedCommand (base64 of UTF-16LE), which survives cmd.exe's quoting untouched. Every script
  * is prefixed with PROGRESS_PREAMBLE so progress records do not pollute stderr as CLIXML.
  *

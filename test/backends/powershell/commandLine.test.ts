@@ -6,7 +6,7 @@ import {
     buildPowerShellCommand,
     buildPowerShellStdinCommand,
     encodePowerShellScript,
-} from "../../../../provider/transports/winrm/wsman";
+} from "../../../provider/backends/powershell";
 import { Language, Parser } from "web-tree-sitter";
 
 const decodeUtf16 = (base64: string) => Buffer.from(base64, "base64").toString("utf16le");

@@ -1,4 +1,4 @@
-import { XmlSyntaxError, attributeValue, parseXml } from "./xml-reader";
+import { XmlSyntaxError, attributeValue, parseXml } from "../../transports/winrm/wsman/xml-reader";
 
 /**
  * PowerShell run with -EncodedCommand over a pipe writes its error, warning, verbose and

@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { decodeClixml, decodeClixmlEscapes, hasClixml } from "../../../../provider/transports/winrm/wsman";
+import { decodeClixml, decodeClixmlEscapes, hasClixml } from "../../../provider/backends/powershell";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectRoot } from "../../../support/paths";
-import { requirePwsh, startPwsh } from "../../../support/pwsh";
-import { readShared } from "./recorded";
+import { projectRoot } from "../../support/paths";
+import { requirePwsh, startPwsh } from "../../support/pwsh";
+import { readShared } from "../../transports/winrm/wsman/recorded";
 
 const OBJS = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">';
 const error = (text: string) => `<S S="Error">${text}_x000D__x000A_</S>`;

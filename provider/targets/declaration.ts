@@ -1,0 +1,307 @@
+/**
+ * How a target kind is declared: once, as a table of fields. Everything else about the kind is
+ * derived from that table, so adding a field or a kind means writing it in one place:
+ * - the TypeScript types of the provider's target and of the SDK's Args (`TargetValues`, and
+ *   `sdk/index.ts`'s `TargetInputs`), with the doc comments written on the table's properties;
+ * - `check`: unknown fields, each field's type, required fields, then the kind's cross-field rules,
+ *   each rule written once with one message;
+ * - the identity (fields marked `identity`: changing one replaces the resource);
+ * - the connection settings and the pool key (fields marked `connection`);
+ * - which fields are secret (never quoted in a message; the SDK makes the target secret).
+ *
+ * Pure: no I/O (parsing a certificate is not I/O), nothing about any transport. Values not known yet (preview) pass the type check,
+ * and a rule that reads an unknown value is skipped.
+ */
+import { X509Certificate } from "crypto";
+import { CheckFailure, isUnknown, show } from "../settings/inputs";
+
+/** One field of a target kind. `T` is its value's type; `R` whether the field is required. */
+export interface Field<T, R extends boolean = boolean> {
+    /** Why `value` (known, not undefined or null) is unacceptable, e.g. "must be ..., got 3"; undefined when fine. */
+    readonly check: (value: unknown, quote: (value: unknown) => string) => string | undefined;
+    readonly required: R;
+    /** Never quoted back; the SDK marks the whole target secret when one is set. */
+    readonly secret: boolean;
+    /** Part of what the target names (server and file): a new value replaces the resource. */
+    readonly identity: boolean;
+    /** Part of the connection: operations whose connection fields are equal share a connection. */
+    readonly connection: boolean;
+    /** Used when the field is not given (for rules, the identity and the connection). */
+    readonly defaultValue: T | undefined;
+    /** For the identity: the form in which two values that mean the same server or file are equal. */
+    identityForm(value: T): string;
+    /** A nested group of fields (e.g. a jump host), checked with the same rules. */
+    readonly fields?: Fields;
+    /** Phantom: carries T for the derived types. */
+    readonly valueType?: T;
+}
+
+export type Fields = { readonly [name: string]: Field<unknown> };
+
+/** A problem a cross-field rule found. */
+export interface FieldProblem {
+    readonly field: string;
+    readonly reason: string;
+}
+
+/**
+ * A rule about several fields of one kind, written once. `reads` names the fields it looks at:
+ * when one of them is not known yet (preview), the rule is skipped. `values` has defaults applied.
+ */
+export interface Rule {
+    readonly reads: readonly string[];
+    readonly check: (values: Readonly<Record<string, unknown>>, given: (field: string) => boolean) => FieldProblem | undefined;
+}
+
+export interface TargetKind<K extends string = string, F extends Fields = Fields> {
+    readonly kind: K;
+    readonly fields: F;
+    readonly rules: readonly Rule[];
+}
+
+type ValueOf<F> = F extends Field<infer T, boolean> ? T : never;
+
+/** A kind's target as the provider sees it after check: required fields present, the rest optional. */
+export type TargetValues<K extends string, F extends Fields> = { kind: K } & {
+    -readonly [N in keyof F as F[N] extends Field<unknown, true> ? N : never]: ValueOf<F[N]>;
+} & {
+    -readonly [N in keyof F as F[N] extends Field<unknown, true> ? never : N]?: ValueOf<F[N]>;
+};
+
+/** The values of a nested group of fields. */
+export type GroupValues<F extends Fields> = {
+    -readonly [N in keyof F as F[N] extends Field<unknown, true> ? N : never]: ValueOf<F[N]>;
+} & {
+    -readonly [N in keyof F as F[N] extends Field<unknown, true> ? never : N]?: ValueOf<F[N]>;
+};
+
+interface FieldOptions<T, R extends boolean> {
+    required?: R;
+    secret?: boolean;
+    identity?: boolean;
+    connection?: boolean;
+    default?: T;
+    identityForm?: (value: T) => string;
+}
+
+function field<T, R extends boolean>(
+    check: Field<T, R>["check"],
+    options: FieldOptions<T, R>,
+    fields?: Fields,
+): Field<T, R> {
+    return {
+        check,
+        required: (options.required ?? false) as R,
+        secret: options.secret ?? false,
+        identity: options.identity ?? false,
+        connection: options.connection ?? false,
+        defaultValue: options.default,
+        identityForm: options.identityForm ?? ((value: T) => String(value).toLowerCase()),
+        fields,
+    };
+}
+
+/** A non-empty string. */
+export function text<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
+    return field<string, R>((value, quote) => (typeof value === "string" && value.trim() !== "" ? undefined : `must be a non-empty string${quote(value)}`), options);
+}
+
+/** A host name or IP address: no scheme, port, path or user. */
+export function hostName<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
+    return field<string, R>(
+        (value, quote) =>
+            typeof value === "string" && /^(\[[0-9a-fA-F:.]+\]|[^\s/:\\@]+|[0-9a-fA-F:]+)$/.test(value)
+                ? undefined
+                : `must be a host name or IP address (no scheme, port or path)${quote(value)}`,
+        options,
+    );
+}
+
+export function port<R extends boolean = false>(options: FieldOptions<number, R> = {}): Field<number, R> {
+    return field<number, R>(
+        (value, quote) => (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? undefined : `must be a whole number from 1 to 65535${quote(value)}`),
+        options,
+    );
+}
+
+export function flag<R extends boolean = false>(options: FieldOptions<boolean, R> = {}): Field<boolean, R> {
+    return field<boolean, R>((value, quote) => (typeof value === "boolean" ? undefined : `must be true or false${quote(value)}`), options);
+}
+
+export function seconds<R extends boolean = false>(min: number, max: number, options: FieldOptions<number, R> = {}): Field<number, R> {
+    return field<number, R>(
+        (value, quote) => (typeof value === "number" && value >= min && value <= max ? undefined : `must be a number of seconds from ${min} to ${max}${quote(value)}`),
+        options,
+    );
+}
+
+/** One of a few strings; `meanings` explains each in the message. */
+export function choice<V extends string, R extends boolean = false>(
+    values: readonly V[],
+    meanings: Readonly<Record<V, string>>,
+    options: FieldOptions<V, R> = {},
+): Field<V, R> {
+    const allowed = values.map((value) => `"${value}" (${meanings[value]})`).join(", ");
+    return field<V, R>((value, quote) => ((values as readonly unknown[]).includes(value) ? undefined : `must be one of ${allowed}${quote(value)}`), options);
+}
+
+/**
+ * One or more PEM certificates, each block readable as X.509 (a truncated or garbled one would
+ * otherwise pass check and fail at connect time as "not trusted"). `what` says what it is for.
+ */
+export function pemCertificate<R extends boolean = false>(what: string, options: FieldOptions<string, R> = {}): Field<string, R> {
+    return field<string, R>((value) => {
+        const problem = typeof value === "string" ? pemCertificateProblem(value) : "not a string";
+        return problem === undefined ? undefined : `must be ${what}: ${problem}`;
+    }, options);
+}
+
+/** Why `pem` is not one or more readable PEM certificates, or undefined. */
+export function pemCertificateProblem(pem: string): string | undefined {
+    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+    if (!blocks) return "no -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block";
+    for (const [index, block] of blocks.entries()) {
+        try {
+            new X509Certificate(block);
+        } catch (error) {
+            return `certificate ${index + 1} of ${blocks.length} cannot be read (${error instanceof Error ? error.message : String(error)})`;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * An absolute path on the server: C:\... or \\server\share\... on Windows; /... where
+ * PowerShell 7 runs on Linux (as in this project's tests).
+ */
+export function serverPath<R extends boolean = false>(example: string, options: FieldOptions<string, R> = {}): Field<string, R> {
+    return field<string, R>(
+        (value, quote) =>
+            typeof value === "string" && /^([a-zA-Z]:\\|\\\\[^\\]+\\|\/)/.test(value)
+                ? undefined
+                : `must be an absolute path on the server such as ${example} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux)${quote(value)}`,
+        options,
+    );
+}
+
+/** An OpenSSH host key fingerprint: "SHA256:" and 43 characters of unpadded base64. */
+export function sha256Fingerprint<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
+    return field<string, R>(
+        (value, quote) =>
+            typeof value === "string" && /^SHA256:[A-Za-z0-9+/]{43}=?$/.test(value)
+                ? undefined
+                : `must be the server's host key fingerprint as \`ssh-keygen -lf\` prints it ("SHA256:" and 43 base64 characters)${quote(value)}`,
+        options,
+    );
+}
+
+/** A nested group of fields, such as a jump host. */
+export function group<G extends Fields, R extends boolean = false>(fields: G, options: FieldOptions<GroupValues<G>, R> = {}): Field<GroupValues<G>, R> {
+    return field<GroupValues<G>, R>((value) => (typeof value === "object" && !Array.isArray(value) ? undefined : "must be an object"), options, fields);
+}
+
+/** Whether a value counts as given (null is how some languages leave a field out). */
+function given(value: unknown): boolean {
+    return value !== undefined && value !== null;
+}
+
+/**
+ * Checks `value` as a target of `kind` (its `kind` field already matched), pushing failures that
+ * name the field ("target.port") and say what is allowed. Returns the target with only declared,
+ * given fields, or undefined when nothing usable is left.
+ */
+export function checkTargetOf(kind: TargetKind, value: Readonly<Record<string, unknown>>, failures: CheckFailure[], property = "target"): Record<string, unknown> {
+    const checked = checkGroup(kind.fields, value, failures, property, `a "${kind.kind}" target`, ["kind"]);
+    const values = withDefaults(kind.fields, value);
+    for (const rule of kind.rules) {
+        if (rule.reads.some((name) => isUnknown(value[name]))) continue;
+        const problem = rule.check(values, (name) => given(value[name]));
+        if (problem !== undefined) failures.push({ property: `${property}.${problem.field}`, reason: `${property}.${problem.field} ${problem.reason}` });
+    }
+    return { kind: kind.kind, ...checked };
+}
+
+function checkGroup(
+    fields: Fields,
+    value: Readonly<Record<string, unknown>>,
+    failures: CheckFailure[],
+    property: string,
+    what: string,
+    alsoAllowed: readonly string[] = [],
+): Record<string, unknown> {
+    const fail = (name: string, reason: string) => failures.push({ property: `${property}.${name}`, reason: `${property}.${name} ${reason}` });
+    const names = Object.keys(fields);
+    for (const name of Object.keys(value)) {
+        if (!names.includes(name) && !alsoAllowed.includes(name)) fail(name, `is not a field of ${what} (fields: ${[...alsoAllowed, ...names].join(", ")})`);
+    }
+    const checked: Record<string, unknown> = {};
+    for (const name of names) {
+        const spec = fields[name];
+        const fieldValue = value[name];
+        if (!given(fieldValue)) {
+            if (spec.required) fail(name, "is required");
+            continue;
+        }
+        checked[name] = fieldValue;
+        if (isUnknown(fieldValue)) continue;
+        const quote = (shown: unknown) => (spec.secret ? "" : `, got ${show(shown)}`);
+        const reason = spec.check(fieldValue, quote);
+        if (reason !== undefined) {
+            fail(name, reason);
+        } else if (spec.fields !== undefined) {
+            checked[name] = checkGroup(spec.fields, fieldValue as Record<string, unknown>, failures, `${property}.${name}`, `${property}.${name}`);
+        }
+    }
+    return checked;
+}
+
+/** The target's fields with declared defaults filled in (nested groups too). */
+export function withDefaults(fields: Fields, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(fields)) {
+        const fieldValue = given(value[name]) ? value[name] : spec.defaultValue;
+        if (fieldValue === undefined) continue;
+        values[name] = spec.fields !== undefined && typeof fieldValue === "object" ? withDefaults(spec.fields, fieldValue as Record<string, unknown>) : fieldValue;
+    }
+    return values;
+}
+
+/** "kind:value:value": the identity fields (defaults applied) in their identity form, in declaration order. */
+export function identityOf(kind: TargetKind, target: Readonly<Record<string, unknown>>): string {
+    const values = withDefaults(kind.fields, target);
+    const parts = Object.entries(kind.fields)
+        .filter(([, spec]) => spec.identity)
+        .map(([name, spec]) => (values[name] === undefined ? "" : spec.identityForm(values[name])));
+    return [kind.kind, ...parts].join(":");
+}
+
+/** True if a field that makes the identity is not known yet (preview). */
+export function identityFieldUnknown(kind: TargetKind, target: Readonly<Record<string, unknown>>): boolean {
+    return Object.entries(kind.fields).some(([name, spec]) => spec.identity && isUnknown(target[name]));
+}
+
+/** The connection fields with defaults applied, nested groups in full: what the pool keys on. */
+export function connectionSettings(kind: TargetKind, target: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const values = withDefaults(kind.fields, target);
+    const settings: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(kind.fields)) if (spec.connection && values[name] !== undefined) settings[name] = values[name];
+    return settings;
+}
+
+/** Whether any secret field (nested ones included) is set. */
+export function holdsSecret(fields: Fields, target: Readonly<Record<string, unknown>>): boolean {
+    return Object.entries(fields).some(([name, spec]) => {
+        const value = target[name];
+        if (!given(value)) return false;
+        if (spec.secret) return true;
+        return spec.fields !== undefined && typeof value === "object" && holdsSecret(spec.fields, value as Record<string, unknown>);
+    });
+}
+
+/** Names of the secret fields, nested ones as "proxy.password": for tests and docs. */
+export function secretFieldNames(fields: Fields, prefix = ""): string[] {
+    return Object.entries(fields).flatMap(([name, spec]) => [
+        ...(spec.secret ? [prefix + name] : []),
+        ...(spec.fields !== undefined ? secretFieldNames(spec.fields, `${prefix}${name}.`) : []),
+    ]);
+}

@@ -1,0 +1,90 @@
+/** The "winrm" target: a Windows server reached over WinRM (WS-Management). */
+import type { SessionBackend } from "../backends/types";
+import type { CommandRunner } from "../transports/commandRunner";
+import { acquireRunner } from "../transports/connectionPool";
+import { WinrmCommandRunner, type WinrmConnectionOptions } from "../transports/winrm";
+import { choice, connectionSettings, flag, hostName, pemCertificate, port, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
+import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
+
+export const WINRM_FIELDS = {
+    /** Host name or IP address of the server. Changing it replaces the resource. */
+    host: hostName({ required: true, identity: true, connection: true }),
+    /** Default 5985, or 5986 with https. */
+    port: port({ connection: true }),
+    /** Default false. Over http, NTLM encrypts every message (MS-WSMV); over https, TLS protects it. */
+    https: flag({ connection: true, default: false }),
+    /** PEM of the CA (or server certificate) to trust for https; default: the system's CAs. TLS is always verified unless insecureSkipVerify. */
+    caCertificate: pemCertificate("the PEM of the CA (or server) certificate to trust", { connection: true }),
+    /** Explicitly turn off TLS verification (https only). */
+    insecureSkipVerify: flag({ connection: true, default: false }),
+    /** "ntlm" (default; message encryption over http, channel binding over https), "basic" (https only) or "certificate" (https client certificate). */
+    auth: choice(
+        ["ntlm", "basic", "certificate"],
+        { ntlm: "encrypts over http", basic: "https only", certificate: "https client certificate" },
+        { connection: true, default: "ntlm" },
+    ),
+    /** "CORP\\deploy", "deploy@corp.example" or a local account (auth "ntlm" and "basic"). */
+    username: text({ connection: true }),
+    /** The account's password (auth "ntlm" and "basic"); pass a Pulumi secret. */
+    password: text({ secret: true, connection: true }),
+    /** PEM client certificate for auth "certificate". */
+    clientCertificate: pemCertificate("a PEM client certificate", { connection: true }),
+    /** PEM private key of clientCertificate; pass a Pulumi secret. */
+    clientKey: text({ secret: true, connection: true }),
+    ...SERVER_FIELDS,
+};
+
+/** `field` must be given when auth is one of `schemes`. */
+function requiredWithAuth(field: string, schemes: readonly string[], what = ""): Rule {
+    return {
+        reads: ["auth"],
+        check: (values, given) =>
+            schemes.includes(values.auth as string) && !given(field) ? { field, reason: `is required with auth "${values.auth as string}"${what}` } : undefined,
+    };
+}
+
+export const WINRM_RULES: readonly Rule[] = [
+    {
+        reads: ["auth", "https"],
+        check: (values) =>
+            values.auth === "basic" && values.https !== true
+                ? { field: "auth", reason: `"basic" sends the password in clear: use it only with https: true (or use "ntlm", which encrypts over http)` }
+                : undefined,
+    },
+    {
+        reads: ["auth", "https"],
+        check: (values) => (values.auth === "certificate" && values.https !== true ? { field: "auth", reason: `"certificate" needs https: true` } : undefined),
+    },
+    requiredWithAuth("username", ["ntlm", "basic"]),
+    requiredWithAuth("password", ["ntlm", "basic"]),
+    requiredWithAuth("clientCertificate", ["certificate"], " (PEM)"),
+    requiredWithAuth("clientKey", ["certificate"], " (PEM)"),
+    {
+        reads: ["https", "insecureSkipVerify"],
+        check: (values) => (values.insecureSkipVerify === true && values.https !== true ? { field: "insecureSkipVerify", reason: "only applies with https: true" } : undefined),
+    },
+    {
+        reads: ["https"],
+        check: (values, given) => (given("caCertificate") && values.https !== true ? { field: "caCertificate", reason: "only applies with https: true" } : undefined),
+    },
+    ...SERVER_RULES,
+];
+
+export const WINRM_KIND: TargetKind<"winrm", typeof WINRM_FIELDS> = { kind: "winrm", fields: WINRM_FIELDS, rules: WINRM_RULES };
+
+export type WinrmTarget = TargetValues<"winrm", typeof WINRM_FIELDS>;
+
+/** The connection options of a (checked) winrm target: its connection fields, named as the transport names them. */
+export function winrmConnectionOptions(target: WinrmTarget): WinrmConnectionOptions {
+    return connectionSettings(WINRM_KIND, target) as unknown as WinrmConnectionOptions;
+}
+
+/** The pooled runner for a (checked) winrm target: reused across operations on this host within the provider process. */
+export function winrmRunner(target: WinrmTarget): CommandRunner {
+    const options = winrmConnectionOptions(target);
+    return acquireRunner("winrm", options, () => new WinrmCommandRunner(options));
+}
+
+export function openWinrmBackend(target: WinrmTarget): SessionBackend {
+    return openServerBackend(winrmRunner(target), target);
+}
