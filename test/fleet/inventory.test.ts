@@ -78,7 +78,7 @@ describe("loadInventory", function () {
         assert.match(at(4, "settings.max")?.reason ?? "", /max must be a whole number from 0 to 4294967295/);
         assert.match(at(5, "settings.colour")?.reason ?? "", /is not a session setting/);
         assert.match(at(6, "rollout.batchSize")?.reason ?? "", /got "0%"/);
-        assert.match(at(9, "servers[0].target.kind")?.reason ?? "", /must be one of "file", "winrm", got "ftp"/);
+        assert.match(at(9, "servers[0].target.kind")?.reason ?? "", /must be one of "file", "winrm", "ssh", got "ftp"/);
         assert.match(at(10, "servers[1].name")?.reason ?? "", /letters, digits/);
         assert.match(at(11, "servers[1].target.password")?.reason ?? "", /passwordEnv/);
         assert.match(at(13, "servers[2].target.password")?.reason ?? "", /is required with auth "ntlm": give passwordEnv/);
