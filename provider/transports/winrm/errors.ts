@@ -4,6 +4,7 @@
  * WsmanProtocolError from wsman/.) Every message names the endpoint as host:port and the step,
  * and never contains a password, an NTLM key or an Authorization header value.
  */
+import { TransportError } from "../transportError";
 
 /** How far the exchange got, in the words a user sees. */
 export type WinrmStep =
@@ -33,25 +34,11 @@ export type WinrmProblem =
     | "malformed-response"
     | "closed";
 
-export class WinrmError extends Error {
-    /** "host:port" of the endpoint. */
-    readonly host: string;
-    readonly step: WinrmStep;
-    readonly problem: WinrmProblem;
-
-    /**
-     * `description` continues "<host>: WinRM <step> ", e.g. "failed: connection refused" or
-     * "timed out after 30000 ms".
-     */
+/** `description` continues "<host>: WinRM <step> ", e.g. "failed: connection refused". */
+export class WinrmError extends TransportError<WinrmStep, WinrmProblem> {
     constructor(host: string, step: WinrmStep, problem: WinrmProblem, description: string) {
-        const message = `${host}: WinRM ${step} ${description}`;
-        super(message);
-        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
-        this.message = message;
+        super("WinRM", host, step, problem, description);
         this.name = "WinrmError";
-        this.host = host;
-        this.step = step;
-        this.problem = problem;
     }
 }
 
