@@ -21,6 +21,9 @@ import { HOSTILE_TEXT } from "./powershell/requests";
 /** A few corpus files of different shapes (locations, comments, encodings); all 36 are covered by the local editor's tests. */
 const CORPUS = ["apphost_02.config", "apphost_20.config", "apphost_46.config"];
 
+/** A configuration small enough that its writeFile script fits the command line (CRLF, as IIS writes). */
+const SMALL_CONFIG = '<?xml version="1.0" encoding="UTF-8"?>\r\n<configuration>\r\n    <system.webServer>\r\n    </system.webServer>\r\n</configuration>\r\n';
+
 describe('mode "xml" over SSH: the file scripts under real PowerShell behind a real sshd', function () {
     this.timeout(600_000);
     let server: SshServer;
@@ -97,21 +100,38 @@ describe('mode "xml" over SSH: the file scripts under real PowerShell behind a r
         );
     });
 
-    // The console variant sends nothing on stdin: a terminal echoes it and cuts long lines (the
-    // fixture's writeFile fits the command line).
+    // Under a console (a pseudo-terminal) stdin never ends, so only scripts that fit the command
+    // line can run there: a small file's writeFile does, a real file's does not and is refused.
     it("runs the same with and without a console on the server side (pseudo-terminal or none)", async function () {
         for (const script of Object.values(SCRIPT_TEMPLATES)) {
             assert.ok(!/\[Console\]::(Output|Input)Encoding\s*=/.test(script), "a script sets the console's encoding, which throws where there is no console");
         }
         const results: string[] = [];
         for (const requestPty of [false, true]) {
-            const file = copy(OWN_FIXTURE, `console-${requestPty}`);
+            const file = path.join(scratch, `console-${requestPty}`, "applicationHost.config");
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, SMALL_CONFIG);
             const backend = new XmlFileBackend(new RemoteConfigFile(runner(requestPty), file));
             const written = await backend.write("Genomgång 日本語", { set: { timeout: "00:12:00" }, restore: {}, remove: [] });
             assert.strictEqual(written.after.explicit.timeout, "00:12:00");
+            assert.deepStrictEqual(await backend.read("Genomgång 日本語"), written.after, "read back under the same console setting");
             results.push(fs.readFileSync(file, "utf8"));
         }
         assert.strictEqual(results[0], results[1]);
         assert.match(results[0], /<location path="Genomgång 日本語">/);
+    });
+
+    it("under a pseudo-terminal, refuses at once a command that needs stdin (a real file's write), and writes nothing", async function () {
+        const file = copy(OWN_FIXTURE, "console-refused");
+        const before = fs.readFileSync(file);
+        const backend = new XmlFileBackend(new RemoteConfigFile(runner(true), file));
+        const started = Date.now();
+        await assert.rejects(backend.write("Default Web Site", { set: { max: 5 }, restore: {}, remove: [] }), (error: Error) => {
+            assert.match(error.message, /^127\.0\.0\.1:\d+: SSH command refused "write .*applicationHost\.config": it sends \d+ bytes on stdin, which cannot be ended under a pseudo-terminal/);
+            return true;
+        });
+        assert.ok(Date.now() - started < 30_000, "refused before any deadline");
+        assert.ok(fs.readFileSync(file).equals(before), "the file is untouched");
+        assert.deepStrictEqual(fs.readdirSync(path.dirname(file)), ["applicationHost.config"], "no backup or temporary file");
     });
 });

@@ -36,7 +36,11 @@ export interface SshConnectionOptions extends SshEndpoint {
     readonly commandTimeoutMs?: number;
     /** Commands at once on the connection (OpenSSH's MaxSessions is 10). Default 4. */
     readonly maxConcurrentCommands?: number;
-    /** Ask for a pseudo-terminal (a console) for each command. Default false. */
+    /**
+     * Ask for a pseudo-terminal (a console) for each command. Default false. A terminal never
+     * passes end-of-file on, so commands that send stdin (scripts too long for the command line,
+     * such as any real file's writeFile) are refused under it.
+     */
     readonly requestPty?: boolean;
 }
 

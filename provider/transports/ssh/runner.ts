@@ -101,6 +101,14 @@ export class SshCommandRunner implements CommandRunner {
 
     private exec(connection: SshConnection, command: RemoteCommand, timeoutMs: number, operation: string): Promise<CommandOutput> {
         const commandLine = [command.command, ...command.arguments].join(" ");
+        if (this.options.requestPty && command.stdin !== undefined) {
+            // A terminal never passes end-of-file on: sshd cannot close a pty's input without
+            // closing its output, so the command would wait for the rest of its input until the
+            // deadline. Refused at once instead, before anything runs.
+            return Promise.reject(
+                new SshError(this.host, "command", "invalid-options", `refused "${operation}": it sends ${command.stdin.length} bytes on stdin, which cannot be ended under a pseudo-terminal (requestPty); run it without requestPty`),
+            );
+        }
         this.counters.commands++;
         return new Promise<CommandOutput>((resolve, reject) => {
             const stdout: Buffer[] = [];
