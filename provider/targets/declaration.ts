@@ -175,13 +175,28 @@ export function pemCertificateProblem(pem: string): string | undefined {
  * PowerShell 7 runs on Linux (as in this project's tests).
  */
 export function serverPath<R extends boolean = false>(example: string, options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>(
-        (value, quote) =>
-            typeof value === "string" && /^([a-zA-Z]:\\|\\\\[^\\]+\\|\/)/.test(value)
-                ? undefined
-                : `must be an absolute path on the server such as ${example} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux)${quote(value)}`,
-        options,
-    );
+    return field<string, R>((value, quote) => {
+        const allowed = `an absolute path on the server such as ${example} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux)`;
+        if (typeof value !== "string" || !/^([a-zA-Z]:\\|\\\\[^\\]+\\|\/)/.test(value)) return `must be ${allowed}${quote(value)}`;
+        const device = deviceProblem(value);
+        return device === undefined ? undefined : `must name a file, not ${device}${quote(value)}`;
+    }, options);
+}
+
+/** Windows names that open a device rather than a file, in any folder and with any extension (CON, NUL.config, COM1, ...). */
+const RESERVED_DEVICE_NAME = /^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])(\.[^\\/]*)?[ .]*$/i;
+
+/**
+ * What a server path names when it is not a file: the Win32 device namespaces (\\.\pipe\x,
+ * \\.\C:, \\?\GLOBALROOT\...), a reserved device name, or a control character (which no
+ * Windows file name holds). Undefined for an ordinary path.
+ */
+export function deviceProblem(path: string): string | undefined {
+    if (/^[\\/][\\/][.?][\\/]/.test(path) || path.startsWith("\\??\\")) return "a path in the Win32 device or raw namespaces (\\\\.\\ or \\\\?\\; give the plain path)";
+    if (/[\u0000-\u001f]/.test(path)) return "a path with control characters";
+    const last = path.split(/[\\/]/).pop() ?? "";
+    if (RESERVED_DEVICE_NAME.test(last)) return `the Windows device name ${JSON.stringify(last.replace(/\..*$/, "").toUpperCase())}`;
+    return undefined;
 }
 
 /** An OpenSSH host key fingerprint: "SHA256:" and 43 characters of unpadded base64. */

@@ -6,6 +6,12 @@
  */
 
 /**
+ * The largest configuration file any store reads, here or on a server: no real
+ * applicationHost.config comes near it (large ones are tens of MB); a bigger file is refused, not read.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024 * 1024;
+
+/**
  * What a store keeps beside the file so that a write interrupted after it replaced the file (the
  * engine never heard back, and will retry) can still tell what the location held before the
  * provider first wrote there. Keyed by location key, then attribute. Read and written only while

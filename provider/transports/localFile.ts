@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-    ConfigChangedError, ConfigFileContent, ConfigFileMissingError, ConfigFileStore, JournalEntries, LocationJournal, PreImageJournal,
+    ConfigChangedError, ConfigFileContent, ConfigFileMissingError, MAX_CONFIG_BYTES, ConfigFileStore, JournalEntries, LocationJournal, PreImageJournal,
 } from "./configFile";
 
 export interface LocalFileOptions {
@@ -211,8 +211,6 @@ async function keepIdentity(handle: fs.promises.FileHandle, identity: FileIdenti
     await handle.chmod(identity.mode);
 }
 
-/** No real applicationHost.config comes near this (large ones are tens of MB); a bigger file is refused, not read. */
-export const MAX_CONFIG_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads a regular file whole. The file is opened without blocking (a FIFO would wait for a writer
@@ -476,3 +474,5 @@ export function describeFsError(error: unknown): string {
         default: return error instanceof Error ? error.message : String(error);
     }
 }
+
+export { MAX_CONFIG_BYTES };

@@ -6,7 +6,7 @@ import { PowerShellScriptError } from "../../provider/backends/powershell";
 import type { SessionChange } from "../../provider/backends/types";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
 import type { SessionAttribute } from "../../provider/settings/schema";
-import { ConfigChangedError } from "../../provider/transports/configFile";
+import { ConfigChangedError, ConfigFileMissingError } from "../../provider/transports/configFile";
 import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../../provider/backends/powershell/remoteConfigFile";
 import { projectRoot, sharedFile } from "../support/paths";
 import { PwshRunner, requirePwsh } from "../support/pwsh";
@@ -131,6 +131,24 @@ describe("RemoteConfigFile: applicationHost.config through readFile/writeFile (r
         assert.ok(windows instanceof PowerShellScriptError);
         assert.equal(windows.code, "badRequest");
         assert.match(windows.message, /must be an absolute path \(\/\.\.\.\)/);
+    });
+
+    it("a file gone from a folder that still exists is ConfigFileMissingError (its settings went with it); a missing folder is not", async function () {
+        const gone = path.join(scratch.dir, "applicationHost-gone.config");
+        const error = await rejection(new RemoteConfigFile(runner, gone).read());
+        assert.ok(error instanceof ConfigFileMissingError, String(error));
+        assert.equal(error.label, `web01.test:5985:${gone}`);
+        assert.equal(error.message, `web01.test:5985:${gone}: no such file (its folder exists)`);
+        const noFolder = await rejection(new RemoteConfigFile(runner, path.join(scratch.dir, "gone", "applicationHost.config")).read());
+        assert.ok(noFolder instanceof PowerShellScriptError && noFolder.code === "notFound", String(noFolder));
+    });
+
+    it("refuses what is not a regular file without reading it whole: a device that never ends (/dev/zero) stops at the size bound", async function () {
+        if (!fs.existsSync("/dev/zero")) this.skip();
+        const error = await rejection(new RemoteConfigFile(runner, "/dev/zero").read());
+        assert.ok(error instanceof PowerShellScriptError, String(error));
+        assert.equal(error.code, "badRequest");
+        assert.match(error.message, /\/dev\/zero: more than 268435456 bytes \(256 MiB\) read and not at its end, so not a regular applicationHost\.config; refusing it/);
     });
 
     it("a path full of hostile text (quotes, $(), backticks, semicolons, a newline, non-ASCII) is read and written as data", async function () {

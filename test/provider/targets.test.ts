@@ -23,6 +23,36 @@ describe("targets", function () {
         assert.deepStrictEqual(target, { kind: "winrm", host: "web01.corp.example", username: "CORP\\deploy", password: "pw" });
     });
 
+    it("refuses a configPath that names a device, not a file, in every target that takes one, saying which", function () {
+        const devices: [string, RegExp][] = [
+            ["\\\\.\\pipe\\iis", /Win32 device or raw namespaces/],
+            ["\\\\.\\C:", /Win32 device or raw namespaces/],
+            ["\\\\?\\GLOBALROOT\\Device\\Null", /Win32 device or raw namespaces/],
+            ["//./PhysicalDrive0", /Win32 device or raw namespaces/],
+            ["C:\\inetpub\\NUL", /the Windows device name "NUL"/],
+            ["C:\\inetpub\\con.config", /the Windows device name "CON"/],
+            ["D:\\x\\COM1.txt ", /the Windows device name "COM1"/],
+            ["C:\\x\\lpt9", /the Windows device name "LPT9"/],
+            ["C:\\x\\CONOUT$", /the Windows device name "CONOUT\$"/],
+            ["C:\\x\napplicationHost.config", /control characters/],
+        ];
+        const targets = [
+            { kind: "winrm", host: "h", username: "u", password: "p", mode: "xml" },
+            { kind: "ssh", host: "h", username: "u", password: "pw", hostKey: "SHA256:" + "A".repeat(43), mode: "xml" },
+        ];
+        for (const base of targets) {
+            for (const [configPath, reason] of devices) {
+                const failures = check({ ...base, configPath }).failures;
+                assert.deepStrictEqual(failures.map((f) => f.property), ["target.configPath"], `${base.kind} ${JSON.stringify(configPath)}`);
+                assert.match(failures[0].reason, /must name a file, not /);
+                assert.match(failures[0].reason, reason, configPath);
+            }
+            for (const fine of ["C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config", "\\\\fs01\\iis\\applicationHost.config", "C:\\x\\console.config", "C:\\x\\COM10", "/srv/nul/applicationHost.config"]) {
+                assert.deepStrictEqual(check({ ...base, configPath: fine }).failures, [], fine);
+            }
+        }
+    });
+
     it("names each bad winrm field and what is allowed", function () {
         assert.deepStrictEqual(properties({ kind: "winrm" }), ["target.host", "target.password", "target.username"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "web01:5985", username: "u", password: "p" }), ["target.host"]);

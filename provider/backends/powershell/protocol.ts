@@ -178,8 +178,10 @@ export interface ScriptFailure {
     message: string;
     /** conflict: the SHA-256 of the file as found. */
     actualSha256?: string;
-    /** conflict: the file the script checked (the requested path, or the one it found). */
+    /** conflict, notFound, badRequest of a file: the file the script checked (the requested path, or the one it found). */
     path?: string;
+    /** notFound: "file" when the file is gone from a folder that still exists (not an unreachable share or folder). */
+    missing?: "file";
     /** verifyFailed: the attribute that did not read back as written. */
     attribute?: string;
     /** verifyFailed: the value written ("(removed)" for a removal). */

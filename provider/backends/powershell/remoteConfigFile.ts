@@ -11,7 +11,7 @@
  * compare-and-swap makes that safe: a write lands only where the content read is still found.
  */
 import type { CommandRunner } from "../../transports/commandRunner";
-import { ConfigChangedError, type ConfigFileContent, type ConfigFileStore } from "../../transports/configFile";
+import { ConfigChangedError, ConfigFileMissingError, type ConfigFileContent, type ConfigFileStore } from "../../transports/configFile";
 import { BACKUP_SUFFIX } from "../../transports/localFile";
 import { PowerShellScriptError, SERVER_APPLICATION_HOST, type ConfigFileSource } from "./protocol";
 import { runScript } from "./run";
@@ -41,8 +41,17 @@ export class RemoteConfigFile implements ConfigFileStore {
         this.label = `${runner.host}:${configPath ?? SERVER_APPLICATION_HOST}`;
     }
 
+    /** A file gone from its folder is ConfigFileMissingError (delete of its settings succeeds with a warning). */
     async read(): Promise<ConfigFileContent> {
-        const file = await runScript(this.runner, { op: "readFile", ...this.pathField() }, this.options);
+        let file;
+        try {
+            file = await runScript(this.runner, { op: "readFile", ...this.pathField() }, this.options);
+        } catch (error) {
+            if (error instanceof PowerShellScriptError && error.code === "notFound" && error.failure?.missing === "file") {
+                throw new ConfigFileMissingError(`${this.runner.host}:${error.failure.path ?? this.configPath ?? SERVER_APPLICATION_HOST}`, "no such file (its folder exists)");
+            }
+            throw error;
+        }
         return { bytes: Buffer.from(file.contentBase64, "base64"), version: file.sha256, label: this.fileLabel(file.path, file.source) };
     }
 

@@ -98,6 +98,10 @@ function readFailure(result: JsonObject): ScriptFailure | string {
         if (typeof value !== "string") return `the script's ${error} failure has a non-string ${field}`;
         failure[field] = value;
     }
+    if (result.missing !== undefined) {
+        if (result.missing !== "file") return `the script's ${error} failure has an unknown missing ${JSON.stringify(excerpt(String(result.missing)))}`;
+        failure.missing = "file";
+    }
     if (error === "conflict" && (failure.actualSha256 === undefined || !SHA256_HEX.test(failure.actualSha256))) {
         return "the script reported a conflict without a valid actualSha256";
     }

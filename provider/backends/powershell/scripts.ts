@@ -21,6 +21,7 @@
  * script under real PowerShell 7 (on Linux, against a Microsoft.Web.Administration test double
  * for mode "iis"); the 5.1 branch is checked only against PowerShell's grammar (tree-sitter).
  */
+import { MAX_CONFIG_BYTES } from "../../transports/configFile";
 import type { OperationName } from "./protocol";
 
 /** Replaced by the request's base64 in every script; it appears exactly once, single-quoted. */
@@ -30,8 +31,8 @@ export const REQUEST_PLACEHOLDER = "__REQUEST__";
 export const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
     read: "# pulumi-iis-asp-session: read v1",
     apply: "# pulumi-iis-asp-session: apply v2",
-    readFile: "# pulumi-iis-asp-session: readFile v2",
-    writeFile: "# pulumi-iis-asp-session: writeFile v2",
+    readFile: "# pulumi-iis-asp-session: readFile v3",
+    writeFile: "# pulumi-iis-asp-session: writeFile v3",
 };
 
 const PREFERENCES = String.raw`
@@ -146,6 +147,7 @@ function Read-Xml([string]$path) {
 function Test-AbsolutePath([string]$path) {
     if (($PSVersionTable.PSVersion.Major -lt 6) -or $IsWindows) {
         if ($path -notmatch '^([A-Za-z]:\\|\\\\)') { return 'an absolute path (C:\... or \\server\share\...)' }
+        if ($path -match '^\\\\[.?]\\') { return 'an absolute path to a file (C:\... or \\server\share\...), not one in the \\.\ or \\?\ namespaces' }
     } elseif (-not $path.StartsWith('/')) { return 'an absolute path (/...)' }
     return ''
 }
@@ -195,9 +197,16 @@ function Get-ConfigFile($request) {
 
 # Opens the file for reading. Under Shared Configuration a share this account cannot open is the
 # likely failure, and the exception alone does not say why the file is on a share.
+# A file that is gone from a folder that is still there is reported with missing = 'file': the
+# settings in it went with it (a share that cannot be reached is never that).
 function Open-ConfigFile($file, [System.IO.FileShare]$sharing) {
     try { return [System.IO.File]::Open($file.path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $sharing) }
     catch {
+        $inner = $_.Exception
+        if ($inner.InnerException) { $inner = $inner.InnerException }
+        if ($inner -is [System.IO.FileNotFoundException] -and [System.IO.Directory]::Exists([System.IO.Path]::GetDirectoryName($file.path))) {
+            Stop-Operation 'notFound' ($file.path + ': no such file (its folder exists)') @{ path = $file.path; missing = 'file' }
+        }
         if ($file.source -ne 'sharedConfiguration') { throw }
         $reason = $_.Exception
         if ($reason.InnerException) { $reason = $reason.InnerException }
@@ -205,9 +214,18 @@ function Open-ConfigFile($file, [System.IO.FileShare]$sharing) {
     }
 }
 
-function Read-Bytes([System.IO.Stream]$stream) {
+# The whole file, refusing what is not one: a pipe or device cannot seek, and nothing is read past
+# MaxConfigBytes (a device such as /dev/zero never ends; no applicationHost.config comes close).
+$MaxConfigBytes = ${MAX_CONFIG_BYTES}
+function Read-Bytes([System.IO.Stream]$stream, [string]$path) {
+    if (-not $stream.CanSeek) { Stop-Operation 'badRequest' ($path + ' is not a regular file (a pipe or device); refusing to read it') @{ path = $path } }
+    if ($stream.Length -gt $MaxConfigBytes) { Stop-Operation 'badRequest' ($path + ': ' + $stream.Length + ' bytes, more than the ' + $MaxConfigBytes + ' bytes (256 MiB) any applicationHost.config needs; refusing to read it') @{ path = $path } }
     $memory = New-Object System.IO.MemoryStream
-    $stream.CopyTo($memory)
+    $buffer = New-Object byte[] 65536
+    while (($count = $stream.Read($buffer, 0, $buffer.Length)) -gt 0) {
+        $memory.Write($buffer, 0, $count)
+        if ($memory.Length -gt $MaxConfigBytes) { Stop-Operation 'badRequest' ($path + ': more than ' + $MaxConfigBytes + ' bytes (256 MiB) read and not at its end, so not a regular applicationHost.config; refusing it') @{ path = $path } }
+    }
     return ,$memory.ToArray()
 }
 
@@ -425,7 +443,7 @@ function Invoke-Operation($request) {
     $file = Get-ConfigFile $request
     # Shared, so IIS can go on reading and writing its configuration meanwhile.
     $stream = Open-ConfigFile $file ([System.IO.FileShare]'ReadWrite, Delete')
-    try { $bytes = Read-Bytes $stream } finally { $stream.Dispose() }
+    try { $bytes = Read-Bytes $stream $file.path } finally { $stream.Dispose() }
     return [ordered]@{ ok = $true; path = $file.path; source = $file.source; sha256 = (Get-Sha256Hex $bytes); contentBase64 = [Convert]::ToBase64String($bytes) }
 }
 `;
@@ -450,7 +468,7 @@ function Invoke-Operation($request) {
         # Readers (IIS) go on; writers wait until the replace is done. File.Replace opens the
         # target for read and delete, which this sharing mode allows.
         $target = Open-ConfigFile $file ([System.IO.FileShare]'Read, Delete')
-        $actual = Get-Sha256Hex (Read-Bytes $target)
+        $actual = Get-Sha256Hex (Read-Bytes $target $path)
         if ($actual -cne $expected) {
             Stop-Operation 'conflict' ($path + ' changed since it was read: expected SHA-256 ' + $expected + ', found ' + $actual) @{ actualSha256 = $actual; path = $path }
         }
