@@ -64,13 +64,20 @@ describe("the npm package, installed into a fresh Pulumi program", function () {
         assert.deepStrictEqual(files.filter((file) => /test|bench|example|server|\.map$/i.test(file)), []);
         const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as Record<string, unknown>;
         assert.strictEqual(manifest.private, undefined, "a private package cannot be published");
+        const sections = manifest as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+        assert.deepStrictEqual(Object.keys(sections.dependencies ?? {}).filter((name) => name.startsWith("@pulumi/")), [], "the program's own @pulumi/pulumi must be the one used: a peer, not a dependency");
+        assert.match(sections.peerDependencies?.["@pulumi/pulumi"] ?? "", /^\^3\./);
     });
 
     it("installs, compiles, runs through the provider host from the program's folder, and keeps __provider under 1 KB", async function () {
         const program = path.join(work, "program");
         fs.mkdirSync(program);
-        fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "asp-session-program", version: "1.0.0", private: true }, null, 2));
+        // A Pulumi program has @pulumi/pulumi already; the package uses that copy (a peer dependency).
+        const pulumiVersion = (JSON.parse(fs.readFileSync(path.join(projectRoot, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+        fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "asp-session-program", version: "1.0.0", private: true, dependencies: { "@pulumi/pulumi": pulumiVersion } }, null, 2));
         run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund"], program);
+        assert.ok(!fs.existsSync(path.join(program, "node_modules", "pulumi-iis-asp-session", "node_modules", "@pulumi")), "a second copy of @pulumi/pulumi was installed under the package");
+        assert.ok(!fs.existsSync(path.join(program, "node_modules", "@pulumi", "command")), "@pulumi/command is for the examples; programs that use it install it themselves");
         // Resolved as the provider reference in state resolves it, from the program's folder.
         const installed = createRequire(path.join(program, "index.js")).resolve(PROVIDER_MODULE);
         assert.ok(installed.startsWith(path.join(program, "node_modules", "pulumi-iis-asp-session")), installed);
