@@ -28,7 +28,7 @@ export interface HealthGateInputs {
     batch: number;
     batches: number;
     servers: GateServer[];
-    check?: { expectStatus: number; timeoutSeconds: number; retries: number; intervalSeconds: number };
+    check?: { expectStatus: number; timeoutSeconds: number; retries: number; intervalSeconds: number; caCertificate?: string };
     maxFailures: number;
     /** Servers that failed in earlier batches (the previous gate's `failed`). */
     failedBefore: FailedServer[];

@@ -13,6 +13,8 @@ export interface HttpCheck {
     /** Further attempts after a failed one. */
     retries: number;
     intervalSeconds: number;
+    /** For https: the PEM of the CA(s) to trust instead of the system's. */
+    caCertificate?: string;
 }
 
 export type HttpCheckResult = { ok: true; attempts: number } | { ok: false; attempts: number; reason: string };
@@ -21,7 +23,7 @@ export async function runHttpCheck(check: HttpCheck): Promise<HttpCheckResult> {
     let reason = "";
     const attempts = check.retries + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-        const outcome = await requestOnce(check.url, check.timeoutSeconds * 1000);
+        const outcome = await requestOnce(check.url, check.timeoutSeconds * 1000, check.caCertificate);
         if (outcome.status === check.expectStatus) return { ok: true, attempts: attempt };
         reason = outcome.status === undefined ? outcome.error : `answered ${outcome.status}, expected ${check.expectStatus}`;
         if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, check.intervalSeconds * 1000));
@@ -31,7 +33,7 @@ export async function runHttpCheck(check: HttpCheck): Promise<HttpCheckResult> {
 
 type Outcome = { status: number } | { status: undefined; error: string };
 
-function requestOnce(url: string, timeoutMs: number): Promise<Outcome> {
+function requestOnce(url: string, timeoutMs: number, ca: string | undefined): Promise<Outcome> {
     return new Promise((resolve) => {
         const client = url.startsWith("https:") ? https : http;
         // Declared before use (not only before the call): Pulumi's closure serializer needs that.
@@ -43,12 +45,12 @@ function requestOnce(url: string, timeoutMs: number): Promise<Outcome> {
             if (timer !== undefined) clearTimeout(timer);
             resolve(outcome);
         };
-        const request = client.get(url, { agent: false, headers: { "user-agent": "pulumi-iis-asp-session health gate" } }, (response) => {
+        const request = client.get(url, { agent: false, ...(ca === undefined ? {} : { ca }), headers: { "user-agent": "pulumi-iis-asp-session health gate" } }, (response) => {
             response.resume();
             response.on("end", () => finish({ status: response.statusCode ?? 0 }));
             response.on("error", (error) => finish({ status: undefined, error: `failed while reading the answer: ${error.message}` }));
         });
-        request.on("error", (error: NodeJS.ErrnoException) => finish({ status: undefined, error: describeNetworkError(error) }));
+        request.on("error", (error: NodeJS.ErrnoException) => finish({ status: undefined, error: describeNetworkError(error, ca !== undefined) }));
         // One deadline for the whole exchange (connect, headers and body), not per socket event.
         timer = setTimeout(() => {
             finish({ status: undefined, error: `timed out after ${timeoutMs / 1000} s` });
@@ -57,7 +59,19 @@ function requestOnce(url: string, timeoutMs: number): Promise<Outcome> {
     });
 }
 
-function describeNetworkError(error: NodeJS.ErrnoException): string {
+/** OpenSSL's codes for a certificate chain that does not lead to a trusted CA. */
+const UNTRUSTED_CERTIFICATE = new Set([
+    "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+]);
+
+function describeNetworkError(error: NodeJS.ErrnoException, ownCa: boolean): string {
+    if (error.code !== undefined && UNTRUSTED_CERTIFICATE.has(error.code)) {
+        return ownCa
+            ? `failed: the server's certificate was not issued by rollout.healthCheck.caCertificate (${error.code})`
+            : `failed: the server's certificate is not trusted by the system's CAs (${error.code}); for an internal CA, pass its PEM as rollout.healthCheck.caCertificate`;
+    }
+    if (error.code === "ERR_TLS_CERT_ALTNAME_INVALID") return `failed: the server's certificate is not for this host name (${error.message})`;
+    if (error.code === "CERT_HAS_EXPIRED") return "failed: the server's certificate has expired";
     switch (error.code) {
         case "ECONNREFUSED": return "failed: connection refused";
         case "ENOTFOUND": return "failed: host name not found";

@@ -95,7 +95,7 @@ export class AspSessionFleet extends pulumi.ComponentResource {
                     .apply((list) => list.filter((failure): failure is string => failure !== undefined));
                 const template = rollout.healthCheck?.url;
                 // Only the host is read: the rest of the target may be secret, and the URL should not be.
-                const host = server.target.kind === "winrm" ? pulumi.output(server.target.host) : pulumi.output("localhost");
+                const host = server.target.kind === "file" ? pulumi.output("localhost") : pulumi.output(server.target.host);
                 const url = template === undefined ? undefined : host.apply((hostName) => fillUrl(template, { host: hostName, name: server.name }));
                 return { name: server.name, url, failures };
             });
@@ -108,6 +108,7 @@ export class AspSessionFleet extends pulumi.ComponentResource {
                 check: healthCheck && {
                     expectStatus: healthCheck.expectStatus, timeoutSeconds: healthCheck.timeoutSeconds,
                     retries: healthCheck.retries, intervalSeconds: healthCheck.intervalSeconds,
+                    ...(healthCheck.caCertificate === undefined ? {} : { caCertificate: healthCheck.caCertificate }),
                 },
                 maxFailures: rollout.maxFailures,
                 failedBefore: previousGate ? previousGate.failed : [],

@@ -14,7 +14,7 @@ export interface FleetHealthGateArgs {
     batch: pulumi.Input<number>;
     batches: pulumi.Input<number>;
     servers: pulumi.Input<Array<pulumi.Input<{ name: pulumi.Input<string>; url?: pulumi.Input<string>; failures: pulumi.Input<string[]> }>>>;
-    check?: pulumi.Input<{ expectStatus: number; timeoutSeconds: number; retries: number; intervalSeconds: number }>;
+    check?: pulumi.Input<{ expectStatus: number; timeoutSeconds: number; retries: number; intervalSeconds: number; caCertificate?: string }>;
     maxFailures: pulumi.Input<number>;
     failedBefore: pulumi.Input<FailedServer[]>;
     pauseSeconds: pulumi.Input<number>;

@@ -2,6 +2,7 @@
  * A fleet rollout's shape, decided before anything is touched: which servers go in which batch,
  * and whether the options make sense. Pure: plain values in, batches or failures out.
  */
+import { pemCertificateProblem } from "../../provider/targets/declaration";
 
 /** An HTTP check run against every server of a batch after it is applied, before the next batch starts. */
 export interface HealthCheckOptions {
@@ -18,7 +19,15 @@ export interface HealthCheckOptions {
     retries?: number;
     /** Wait between attempts, in seconds (default 5). */
     intervalSeconds?: number;
+    /**
+     * For https URLs: the PEM of the CA certificate(s) that issued the servers' certificates (an
+     * internal CA), trusted instead of the system's CAs. Default: the system's CAs.
+     */
+    caCertificate?: string;
 }
+
+/** A health check with every default filled in (caCertificate stays optional). */
+export type ResolvedHealthCheck = Required<Omit<HealthCheckOptions, "caCertificate">> & Pick<HealthCheckOptions, "caCertificate">;
 
 export interface RolloutOptions {
     /** How many servers go first, alone, in their own batch (default 1; 0 for no canary). */
@@ -41,7 +50,7 @@ export interface ResolvedRollout {
     canary: number;
     batchSize: { count: number } | { percent: number };
     maxFailures: number;
-    healthCheck?: Required<HealthCheckOptions>;
+    healthCheck?: ResolvedHealthCheck;
     pauseSeconds: number;
 }
 
@@ -106,13 +115,13 @@ export function resolveRollout(options: RolloutOptions | undefined, serverCount:
     return { ok: true, rollout: { canary: canary as number, batchSize: batchSize.value, maxFailures: maxFailures as number, healthCheck, pauseSeconds } };
 }
 
-function resolveHealthCheck(check: HealthCheckOptions, failures: RolloutFailure[]): Required<HealthCheckOptions> | undefined {
+function resolveHealthCheck(check: HealthCheckOptions, failures: RolloutFailure[]): ResolvedHealthCheck | undefined {
     const fail = (field: string, reason: string) => failures.push({ field: `rollout.healthCheck.${field}`, reason });
     if (typeof check !== "object" || check === null) {
         failures.push({ field: "rollout.healthCheck", reason: `must be an object such as { url: "https://{host}/health" }, got ${show(check)}` });
         return undefined;
     }
-    const known = ["url", "expectStatus", "timeoutSeconds", "retries", "intervalSeconds"];
+    const known = ["url", "expectStatus", "timeoutSeconds", "retries", "intervalSeconds", "caCertificate"];
     for (const key of Object.keys(check)) if (!known.includes(key)) fail(key, `is not a health check option (options: ${known.join(", ")})`);
     const url = checkUrlTemplate(check.url);
     if (!url.ok) fail("url", url.reason);
@@ -126,6 +135,11 @@ function resolveHealthCheck(check: HealthCheckOptions, failures: RolloutFailure[
     if (!(isCount(resolved.retries) && resolved.retries <= 100)) fail("retries", `must be a whole number from 0 to 100, got ${show(check.retries)}`);
     if (!(typeof resolved.intervalSeconds === "number" && resolved.intervalSeconds >= 0 && resolved.intervalSeconds <= 3600)) {
         fail("intervalSeconds", `must be a number of seconds from 0 to 3600, got ${show(check.intervalSeconds)}`);
+    }
+    if (check.caCertificate !== undefined) {
+        const problem = typeof check.caCertificate === "string" ? pemCertificateProblem(check.caCertificate) : `not a string, got ${show(check.caCertificate)}`;
+        if (problem !== undefined) fail("caCertificate", `must be the PEM of the CA certificate(s) that issued the servers' certificates: ${problem}`);
+        else if (url.ok && !/^https:/i.test(String(check.url).trim())) fail("caCertificate", "only applies to https URLs");
     }
     return resolved;
 }

@@ -4,10 +4,12 @@
  */
 import * as assert from "assert";
 import * as http from "http";
+import * as https from "https";
 import { AddressInfo } from "net";
 import { HealthGateInputs, passGate, RolloutStoppedError } from "../../provider/fleet";
 import { runHttpCheck } from "../../provider/fleet/httpCheck";
 import { closedPort } from "../support/network";
+import { createTestPki, type TestPki } from "../transports/winrm/testPki";
 
 /** A server whose answer for each path is decided by `answer(path, count)` (count: requests to that path so far). */
 async function healthServer(answer: (path: string, count: number) => number | "hang"): Promise<{ base: string; counts: Map<string, number>; close(): Promise<void> }> {
@@ -118,5 +120,54 @@ describe("the health gate, against a local HTTP server", function () {
         } finally {
             await server.close();
         }
+    });
+});
+
+describe("the health gate over https, against a local server whose certificate an internal CA issued", function () {
+    this.timeout(30_000);
+    let pki: TestPki;
+    let server: https.Server;
+    let base: string;
+    before(async function () {
+        pki = createTestPki();
+        server = https.createServer({ cert: pki.server.certificate, key: pki.server.key }, (_request, response) => {
+            response.statusCode = 200;
+            response.end("ok");
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        base = `https://localhost:${(server.address() as AddressInfo).port}`;
+    });
+    after(async function () {
+        server?.closeAllConnections();
+        await new Promise((resolve) => server?.close(resolve));
+    });
+
+    it("passes with the CA given as caCertificate; without it, says the system's CAs do not trust the server and what to pass", async function () {
+        assert.deepStrictEqual(await runHttpCheck({ ...FAST, retries: 0, url: `${base}/health`, caCertificate: pki.caCertificate }), { ok: true, attempts: 1 });
+        const untrusted = await runHttpCheck({ ...FAST, retries: 0, url: `${base}/health` });
+        assert.ok(!untrusted.ok);
+        assert.match(untrusted.reason, /^GET https:\/\/localhost:\d+\/health failed: the server's certificate is not trusted by the system's CAs \([A-Z_]+\); for an internal CA, pass its PEM as rollout\.healthCheck\.caCertificate \(1 attempt\)$/);
+    });
+
+    it("another CA is refused as not the issuer; a certificate for another name says so", async function () {
+        const other = createTestPki();
+        const wrongCa = await runHttpCheck({ ...FAST, retries: 0, url: `${base}/health`, caCertificate: other.caCertificate });
+        assert.ok(!wrongCa.ok);
+        assert.match(wrongCa.reason, /failed: the server's certificate was not issued by rollout\.healthCheck\.caCertificate \([A-Z_]+\)/);
+        const wrongName = https.createServer({ cert: pki.wrongName.certificate, key: pki.wrongName.key }, (_request, response) => response.end("ok"));
+        await new Promise<void>((resolve) => wrongName.listen(0, "127.0.0.1", resolve));
+        try {
+            const result = await runHttpCheck({ ...FAST, retries: 0, url: `https://localhost:${(wrongName.address() as AddressInfo).port}/health`, caCertificate: pki.caCertificate });
+            assert.ok(!result.ok);
+            assert.match(result.reason, /failed: the server's certificate is not for this host name \(.*localhost.*\)/);
+        } finally {
+            wrongName.closeAllConnections();
+            await new Promise((resolve) => wrongName.close(resolve));
+        }
+    });
+
+    it("the gate passes the CA through: a batch behind an internal CA passes", async function () {
+        const state = await passGate(gate([{ name: "web01", url: `${base}/web01`, failures: [] }], { check: { ...FAST, caCertificate: pki.caCertificate } }));
+        assert.deepStrictEqual(state.failed, []);
     });
 });

@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AspSessionFleet, FleetServer, memberName } from "../../sdk";
+import { createTestPki } from "../transports/winrm/testPki";
 import { planBatches, resolveRollout } from "../../sdk/fleet/rollout";
 
 const GATE = "pulumi-nodejs:dynamic/iis:FleetHealthGate";
@@ -154,6 +155,7 @@ describe("AspSessionFleet under mocks", function () {
             servers: [
                 { name: "web01", target: { kind: "winrm", host: "web01.corp.example", username: "u", password: pulumi.secret("p") } },
                 { name: "local", target: { kind: "file", path: "/srv/a.config" } },
+                { name: "web02", target: { kind: "ssh", host: "web02.corp.example", username: "u", password: pulumi.secret("p"), hostKey: "SHA256:" + "A".repeat(43) } },
             ],
             settings: { timeout: 10 },
             rollout: { canary: 0, batchSize: "100%", healthCheck: { url: "https://{host}/health?server={name}" } },
@@ -161,7 +163,7 @@ describe("AspSessionFleet under mocks", function () {
         await settled(fleet);
         const gate = registered.find((r) => r.name === "urls-gate-1");
         assert.ok(gate);
-        assert.deepStrictEqual(gate.inputs.servers.map((s: { url: string }) => s.url), ["https://web01.corp.example/health?server=web01", "https://localhost/health?server=local"]);
+        assert.deepStrictEqual(gate.inputs.servers.map((s: { url: string }) => s.url), ["https://web01.corp.example/health?server=web01", "https://localhost/health?server=local", "https://web02.corp.example/health?server=web02"]);
         assert.deepStrictEqual(gate.inputs.check, { expectStatus: 200, timeoutSeconds: 10, retries: 3, intervalSeconds: 5 });
         assert.ok(!JSON.stringify(gate.inputs).includes("\"p\""), "no password in the gate's inputs");
     });
@@ -173,6 +175,8 @@ describe("AspSessionFleet under mocks", function () {
             ["a canary larger than the fleet", () => new AspSessionFleet("bad", { servers: servers(3), settings: { max: 1 }, rollout: { canary: 4 } }), /rollout\.canary: is 4 but the fleet has 3 servers/],
             ["duplicate server names", () => new AspSessionFleet("bad", { servers: [...servers(2), { name: "WEB0001", target: { kind: "file", path: "/x" } }], settings: { max: 1 } }), /servers\[2\]\.name: "WEB0001" is also the name of servers\[0\]/],
             ["an unknown placeholder", () => new AspSessionFleet("bad", { servers: servers(2), settings: { max: 1 }, rollout: { healthCheck: { url: "https://{hostname}/health" } } }), /rollout\.healthCheck\.url: has the unknown placeholder "\{hostname\}" \(placeholders: \{host\}, \{name\}\)/],
+            ["a health-check CA that is not a certificate", () => new AspSessionFleet("bad", { servers: servers(2), settings: { max: 1 }, rollout: { healthCheck: { url: "https://{host}/health", caCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" } } }), /rollout\.healthCheck\.caCertificate: must be the PEM of the CA certificate\(s\) that issued the servers' certificates: certificate 1 of 1 cannot be read/],
+            ["a health-check CA for an http URL", () => new AspSessionFleet("bad", { servers: servers(2), settings: { max: 1 }, rollout: { healthCheck: { url: "http://{host}/health", caCertificate: createTestPki().caCertificate } } }), /rollout\.healthCheck\.caCertificate: only applies to https URLs/],
             ["an invalid setting", () => new AspSessionFleet("bad", { servers: servers(2), settings: { timeout: "10" } }), /settings\.timeout: timeout "10" is ambiguous/],
             ["an invalid target", () => new AspSessionFleet("bad", { servers: [{ name: "a", target: { kind: "winrm", host: "h" } as never }], settings: { max: 1 } }), /servers\[0\]\.target\.username: target\.username is required/],
             ["two servers on one file", () => new AspSessionFleet("bad", { servers: [{ name: "a", target: { kind: "file", path: "/x" } }, { name: "b", target: { kind: "file", path: "/x" } }], settings: { max: 1 } }), /servers\[1\]\.target: is the same server and file as servers\[0\]/],
