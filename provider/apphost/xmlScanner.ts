@@ -96,16 +96,39 @@ const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
 function isSpace(c: number): boolean {
     return c === SPACE || c === LF || c === CR || c === TAB;
 }
-/** XML name characters, loosely: anything but white space and the markup delimiters. */
-function isNameChar(c: number): boolean {
-    // Letters and everything from "?" up are name characters: decide those with one comparison.
-    if (c > 0x3e) return true;
-    return !(isSpace(c) || c === 0x3e /* > */ || c === 0x2f /* / */ || c === 0x3d /* = */ || c === 0x3c /* < */ ||
-        c === 0x22 || c === 0x27 || c === 0x26 /* & */ || Number.isNaN(c));
+/**
+ * Name characters as XML 1.0 (fifth edition) defines them. ASCII, where real files' names live,
+ * by table: letters, "_" and ":" start a name; digits, "-" and "." may follow. Other characters
+ * by the standard's ranges, on UTF-16 code units: a high surrogate of planes 1 to 14 counts as
+ * a start and a low surrogate as a following character (the text came from valid UTF-8, so
+ * surrogates come in pairs).
+ */
+const ASCII_NAME_START = 2, ASCII_NAME_CHAR = 1;
+const ASCII_NAMES = (() => {
+    const table = new Uint8Array(128);
+    for (let c = 0; c < 128; c++) {
+        const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+        if (letter || c === 0x5f /* _ */ || c === 0x3a /* : */) table[c] = ASCII_NAME_START;
+        else if ((c >= 0x30 && c <= 0x39) || c === 0x2d /* - */ || c === 0x2e /* . */) table[c] = ASCII_NAME_CHAR;
+    }
+    return table;
+})();
+function isNonAsciiNameStart(c: number): boolean {
+    return (c >= 0xc0 && c <= 0xd6) || (c >= 0xd8 && c <= 0xf6) || (c >= 0xf8 && c <= 0x2ff) || (c >= 0x370 && c <= 0x37d) ||
+        (c >= 0x37f && c <= 0x1fff) || c === 0x200c || c === 0x200d || (c >= 0x2070 && c <= 0x218f) || (c >= 0x2c00 && c <= 0x2fef) ||
+        (c >= 0x3001 && c <= 0xd7ff) || (c >= 0xd800 && c <= 0xdb7f) || (c >= 0xf900 && c <= 0xfdcf) || (c >= 0xfdf0 && c <= 0xfffd);
 }
 function isNameStart(c: number): boolean {
-    return isNameChar(c) && !(c >= 0x30 && c <= 0x39) && c !== 0x2d /* - */ && c !== 0x2e /* . */;
+    return c < 0x80 ? ASCII_NAMES[c] === ASCII_NAME_START : isNonAsciiNameStart(c);
 }
+function isNameChar(c: number): boolean {
+    if (c < 0x80) return ASCII_NAMES[c] !== 0;
+    return isNonAsciiNameStart(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040 || (c >= 0xdc00 && c <= 0xdfff);
+}
+
+/** What may follow "<?xml" up to "?>": version 1.x, then optionally encoding and standalone, in that order (XML 1.0, XMLDecl). */
+const XML_DECLARATION_BODY =
+    /^[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*("1\.[0-9]+"|'1\.[0-9]+')([ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*("[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?([ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*("(yes|no)"|'(yes|no)'))?[ \t\r\n]*$/;
 
 const PREDEFINED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
@@ -120,6 +143,8 @@ interface Scan {
      */
     ampersand: number;
     ampersandSearchedFrom: number;
+    /** The first "]]>" at or after the last text run checked (-1: none), found the same way: text runs come in order. */
+    cdataClose: number;
     /** Name offsets (start, end, start, end, ...) of the start tag being read, for the duplicate check. */
     readonly attributeNames: number[];
     attributeNameCount: number;
@@ -276,7 +301,7 @@ function scanNodes(text: string, policy: ScanPolicy, fragment: { parent: XmlElem
     const length = text.length;
     const forbidden = text.search(NOT_XML_CHARACTER);
     if (forbidden !== -1) fail(text, forbidden, `character ${codePointName(text, forbidden)} is not allowed in XML`);
-    const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0, names: new Map() };
+    const scan: Scan = { text, ampersand: text.indexOf("&"), ampersandSearchedFrom: 0, cdataClose: text.indexOf("]]>"), attributeNames: [], attributeNameCount: 0, nameEnd: 0, attributesEnd: 0, names: new Map() };
     const stack: OpenElements = { frames: [], depth: 0 };
     const ancestors: XmlElement[] = fragment ? fragment.ancestors : [];
     if (fragment) open(stack, fragment.parent, 0, 0, true);
@@ -295,6 +320,8 @@ function scanNodes(text: string, policy: ScanPolicy, fragment: { parent: XmlElem
                 if (!isWhitespaceRun(text, pos, textEnd)) fail(text, pos, root ? "text after the root element" : "text before the root element");
             } else {
                 checkReferences(scan, pos, textEnd);
+                if (scan.cdataClose !== -1 && scan.cdataClose < pos) scan.cdataClose = text.indexOf("]]>", pos);
+                if (scan.cdataClose !== -1 && scan.cdataClose < textEnd) fail(text, scan.cdataClose, `"]]>" in text outside a CDATA section (write ]]&gt;)`);
                 if (top.element && !top.element.hasOtherContent && !isWhitespaceRun(text, pos, textEnd)) {
                     top.element.hasOtherContent = true;
                 }
@@ -324,9 +351,17 @@ function scanNodes(text: string, policy: ScanPolicy, fragment: { parent: XmlElem
         } else if (next === 0x3f /* ? */) {
             const close = text.indexOf("?>", lt + 2);
             if (close === -1) fail(text, lt, "processing instruction not closed (no ?>)");
-            const target = /^<\?([^\s?]+)/.exec(text.slice(lt, Math.min(close + 2, lt + 64)));
-            if (target && target[1].toLowerCase() === "xml") {
+            let targetEnd = lt + 2;
+            if (!isNameStart(text.charCodeAt(targetEnd))) fail(text, lt, `"<?" not followed by a processing instruction's target name`);
+            while (targetEnd < close && isNameChar(text.charCodeAt(targetEnd))) targetEnd++;
+            const target = text.slice(lt + 2, targetEnd);
+            if (targetEnd < close && !isSpace(text.charCodeAt(targetEnd))) fail(text, targetEnd, `processing instruction <?${target} not followed by white space or "?>"`);
+            if (target.toLowerCase() === "xml") {
+                if (target !== "xml") fail(text, lt, `processing instruction target "${target}" is reserved (only <?xml ...?>, the declaration, may use it)`);
                 if (lt !== 0 || fragment) fail(text, lt, "XML declaration not at the start of the file");
+                if (!XML_DECLARATION_BODY.test(text.slice(targetEnd, close))) {
+                    fail(text, lt, `malformed XML declaration: expected <?xml version="1.0"?>, optionally with encoding="..." and standalone="yes|no" after the version, in that order`);
+                }
                 hasXmlDeclaration = true;
             }
             markOtherContent(stack);

@@ -73,6 +73,26 @@ describe("files IIS would refuse", function () {
         assert.match(refusal(session), /element <Session> at line \d+, column \d+; .*\(write <session>\)/);
     });
 
+    it("refuses what XML 1.0 refuses in declarations, processing instructions, names and text, naming line and column", function () {
+        const cases: [string, string][] = [
+            ['<?xml version="1.0" standalone="yes" encoding="UTF-8"?>\r\n<configuration />', 'malformed XML declaration: expected <?xml version="1.0"?>, optionally with encoding="..." and standalone="yes|no" after the version, in that order at line 1, column 1'],
+            ['<?xml encoding="UTF-8"?>\r\n<configuration />', "malformed XML declaration"],
+            ['<?xml version="1.0"encoding="UTF-8"?>\r\n<configuration />', "malformed XML declaration"],
+            ['<?xml version="2.0"?>\r\n<configuration />', "malformed XML declaration"],
+            ['<?XML version="1.0"?>\r\n<configuration />', 'processing instruction target "XML" is reserved (only <?xml ...?>, the declaration, may use it) at line 1, column 1'],
+            ['<configuration>\r\n<?pi?x?></configuration>', 'processing instruction <?pi not followed by white space or "?>" at line 2, column 5'],
+            ['<configuration>\r\n<?1pi x?></configuration>', '"<?" not followed by a processing instruction\'s target name at line 2, column 1'],
+            ['<configuration>\r\n  <a;b /></configuration>', 'attributes of <a> must be separated by white space at line 2, column 5'],
+            ['<configuration>\r\n  <a x!="1" /></configuration>', 'attribute x of <a> has no "=" at line 2, column 7'],
+            ['<configuration>\r\n  <·a /></configuration>', '"<" that does not start a tag (write &lt;) at line 2, column 3'],
+            ['<configuration>\r\n  text ]]> more</configuration>', '"]]>" in text outside a CDATA section (write ]]&gt;) at line 2, column 8'],
+        ];
+        for (const [text, reason] of cases) assert.ok(refusal(text).startsWith(`${FILE}: not well-formed XML: ${reason}`), `${JSON.stringify(text)}: ${refusal(text)}`);
+        for (const fine of ['<?xml version = \'1.0\' encoding = "utf-8" standalone="no" ?>\r\n<configuration />', "<configuration><?xml-stylesheet href='a'?><a.b-c_d:e é·\u0301=\"1\" /><![CDATA[ ]]> ]]&gt;</configuration>"]) {
+            parseApplicationHost(Buffer.from(fine), FILE);
+        }
+    });
+
     it("says what a UTF-16 file looks like, with or without a byte-order mark", function () {
         const le = Buffer.from(fixture, "utf16le");
         const be = Buffer.from(le).swap16();
