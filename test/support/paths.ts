@@ -12,8 +12,14 @@ export const projectRoot: string = (() => {
     return dir;
 })();
 
-/** ../shared beside the project: the corpus and reference material (not part of the repository). */
-export const sharedDir: string = path.resolve(projectRoot, "..", "shared");
+/**
+ * ../shared beside the project: the corpus and reference material (not part of the repository).
+ * ASP_SESSION_SHARED_DIR overrides it: Stryker runs the tests in a sandbox copy of the project,
+ * where ../shared is not beside it (`npm run mutate` sets it).
+ */
+export const sharedDir: string = process.env.ASP_SESSION_SHARED_DIR !== undefined && process.env.ASP_SESSION_SHARED_DIR !== ""
+    ? path.resolve(process.env.ASP_SESSION_SHARED_DIR)
+    : path.resolve(projectRoot, "..", "shared");
 
 /** True when running under CI, where the shared material must be present. */
 export const underCi: boolean = process.env.CI === "true";

@@ -214,12 +214,12 @@ function Open-ConfigFile($file, [System.IO.FileShare]$sharing) {
     }
 }
 
-# The whole file, refusing what is not one: a pipe or device cannot seek, and nothing is read past
-# MaxConfigBytes (a device such as /dev/zero never ends; no applicationHost.config comes close).
+# The whole file, but nothing past MaxConfigBytes: a device such as /dev/zero never ends, and no
+# applicationHost.config comes close. (Device paths are refused before the script runs; a pipe is
+# read like a file, which this project's tests use to hold a write at a chosen moment.)
 $MaxConfigBytes = ${MAX_CONFIG_BYTES}
 function Read-Bytes([System.IO.Stream]$stream, [string]$path) {
-    if (-not $stream.CanSeek) { Stop-Operation 'badRequest' ($path + ' is not a regular file (a pipe or device); refusing to read it') @{ path = $path } }
-    if ($stream.Length -gt $MaxConfigBytes) { Stop-Operation 'badRequest' ($path + ': ' + $stream.Length + ' bytes, more than the ' + $MaxConfigBytes + ' bytes (256 MiB) any applicationHost.config needs; refusing to read it') @{ path = $path } }
+    if ($stream.CanSeek -and $stream.Length -gt $MaxConfigBytes) { Stop-Operation 'badRequest' ($path + ': ' + $stream.Length + ' bytes, more than the ' + $MaxConfigBytes + ' bytes (256 MiB) any applicationHost.config needs; refusing to read it') @{ path = $path } }
     $memory = New-Object System.IO.MemoryStream
     $buffer = New-Object byte[] 65536
     while (($count = $stream.Read($buffer, 0, $buffer.Length)) -gt 0) {
