@@ -211,7 +211,6 @@ async function keepIdentity(handle: fs.promises.FileHandle, identity: FileIdenti
     await handle.chmod(identity.mode);
 }
 
-
 /**
  * Reads a regular file whole. The file is opened without blocking (a FIFO would wait for a writer
  * forever) and checked before a byte is read: a device (/dev/zero) or FIFO is refused, and so is
