@@ -12,20 +12,11 @@ import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { runScript } from "../../provider/backends/powershell";
 import { HOSTILE_TEXT } from "./powershell/requests";
+import { rejection } from "../support/rejection";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
 /** A real file with `<asp><session keepSessionIdSecure="true" /></asp>` at the root, or our own fixture. */
 const SOURCE = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        assert.ok(error instanceof Error);
-        return error;
-    }
-    assert.fail("expected a rejection");
-}
 
 describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsoft.Web.Administration double, on a copy of a real applicationHost.config)", function () {
     // Each script is a PowerShell process: seconds each on a busy machine.

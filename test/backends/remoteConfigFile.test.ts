@@ -12,6 +12,7 @@ import { projectRoot, sharedFile } from "../support/paths";
 import { PwshRunner, requirePwsh } from "../support/pwsh";
 import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
 import { realSizedApplicationHost } from "../support/realSizedApplicationHost";
+import { rejection } from "../support/rejection";
 
 const OWN_FIXTURE = path.join(projectRoot, "examples", "local", "applicationHost.config");
 const SOURCE = realSizedApplicationHost();
@@ -21,16 +22,6 @@ const NOT_EDITABLE = new Set(["apphost_45.config", "webconfig_01.config"]);
 
 function sha256(bytes: Buffer): string {
     return createHash("sha256").update(bytes).digest("hex");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        assert.ok(error instanceof Error);
-        return error;
-    }
-    assert.fail("expected a rejection");
 }
 
 /** Another writer (IIS Manager, say) changing the file: a comment before the closing tag. */

@@ -14,6 +14,7 @@ import { ConfigChangedError } from "../../provider/transports/configFile";
 import { PwshRunner, requirePwsh } from "../support/pwsh";
 import { realSizedApplicationHost } from "../support/realSizedApplicationHost";
 import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
+import { rejection } from "../support/rejection";
 
 const SOURCE = realSizedApplicationHost();
 const HOST = "web01.test:5985";
@@ -35,16 +36,6 @@ function redirectionConfig(attributes: string): string {
         "</configuration>",
         "",
     ].join("\r\n");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        assert.ok(error instanceof Error);
-        return error;
-    }
-    assert.fail("expected a rejection");
 }
 
 /** XML attribute text. */
