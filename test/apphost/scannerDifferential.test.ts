@@ -38,11 +38,19 @@ json.dump(out, sys.stdout)
 
 type ExpatVerdict = { ok: true; elements: [string, [string, string][]][] } | { ok: false; error: string };
 
+/** Verdicts by input, kept for the process: Stryker runs a test once per mutant, and expat's verdicts do not change. */
+const expatVerdicts = new Map<string, ExpatVerdict[]>();
+
 function expat(documents: string[]): ExpatVerdict[] | undefined {
-    const run = spawnSync("python3", ["-c", EXPAT], { input: JSON.stringify(documents), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const input = JSON.stringify(documents);
+    const known = expatVerdicts.get(input);
+    if (known !== undefined) return known;
+    const run = spawnSync("python3", ["-c", EXPAT], { input, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
     if (run.error && (run.error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     assert.strictEqual(run.status, 0, run.stderr);
-    return JSON.parse(run.stdout) as ExpatVerdict[];
+    const verdicts = JSON.parse(run.stdout) as ExpatVerdict[];
+    expatVerdicts.set(input, verdicts);
+    return verdicts;
 }
 
 /** Valid documents with every construct the scanner handles. */

@@ -21,6 +21,13 @@ export const sharedDir: string = process.env.ASP_SESSION_SHARED_DIR !== undefine
     ? path.resolve(process.env.ASP_SESSION_SHARED_DIR)
     : path.resolve(projectRoot, "..", "shared");
 
+/**
+ * True under `npm run mutate`. Stryker runs each test once for every mutant it reaches, on code its
+ * instrumentation makes about 20 times slower, so the heaviest corpus property samples fewer
+ * locations there. CI runs it whole.
+ */
+export const underMutationRun: boolean = process.env.ASP_SESSION_MUTATION_RUN === "1";
+
 /** True when running under CI, where the shared material must be present. */
 export const underCi: boolean = process.env.CI === "true";
 
@@ -32,5 +39,6 @@ export function sharedFile(...parts: string[]): string | undefined {
     const file = path.join(sharedDir, ...parts);
     if (fs.existsSync(file)) return file;
     if (underCi) throw new Error(`CI=true but ${file} is missing: ../shared must be present under CI`);
+    if (underMutationRun) throw new Error(`${file} is missing: a mutation run without ../shared would leave the corpus tests out (set ASP_SESSION_SHARED_DIR)`);
     return undefined;
 }
