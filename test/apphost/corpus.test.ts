@@ -66,25 +66,31 @@ describe("applicationHost.config corpus", function () {
         assert.strictEqual(files.length, 36);
     });
 
+    // Each test parses its file itself: nothing from the provider runs while the tests are declared,
+    // so a mutation run can switch mutants in and out between tests (see npm run mutate).
+    function opened(file: string) {
+        const bytes = fs.readFileSync(file);
+        const document = parseApplicationHost(bytes, file);
+        const locations = [...new Set(document.root.children.filter((c) => c.name === "location")
+            .map((l) => attribute(l, "path")?.value ?? ""))];
+        const siteLocation = locations.find((l) => l !== "" && !l.includes("/"));
+        return { bytes, document, locations, siteLocation };
+    }
+
     for (const name of files) {
         describe(name, function () {
             const file = path.join(corpusDir as string, name);
-            const bytes = fs.readFileSync(file);
 
             if (MALFORMED.has(name)) {
                 it("is refused as malformed, naming the file and the line", function () {
-                    assert.throws(() => parseApplicationHost(bytes, file), (error: Error) =>
+                    assert.throws(() => parseApplicationHost(fs.readFileSync(file), file), (error: Error) =>
                         error.message.includes(file) && /not well-formed XML/.test(error.message) && /line \d+/.test(error.message));
                 });
                 return;
             }
 
-            const document = parseApplicationHost(bytes, file);
-            const locations = [...new Set(document.root.children.filter((c) => c.name === "location")
-                .map((l) => attribute(l, "path")?.value ?? ""))];
-            const siteLocation = locations.find((l) => l !== "" && !l.includes("/"));
-
             it("reads the settings at the server level and at every location", function () {
+                const { document, locations } = opened(file);
                 for (const location of ["", ...locations]) {
                     const reading = readSession(document, location, file);
                     assert.strictEqual(typeof reading.effective.allowSessionState, "boolean");
@@ -93,14 +99,20 @@ describe("applicationHost.config corpus", function () {
                 }
             });
 
-            const targets: Array<[string, string]> = [
-                ["the server level", ""],
-                ["a new site", "Pulumi Test Site"],
-                ["a new application", "Pulumi Test Site/app/sub"],
+            const targets: Array<[string, (siteLocation: string | undefined) => string | undefined]> = [
+                ["the server level", () => ""],
+                ["an existing site location (when the file has one)", (siteLocation) => siteLocation],
+                ["a new site", () => "Pulumi Test Site"],
+                ["a new application", () => "Pulumi Test Site/app/sub"],
             ];
-            if (siteLocation !== undefined) targets.splice(1, 0, ["an existing site location", siteLocation]);
-            for (const [label, location] of targets) {
+            for (const [label, pick] of targets) {
                 it(`applies at ${label} and reverts to the original bytes`, function () {
+                    const { bytes, document, siteLocation } = opened(file);
+                    const location = pick(siteLocation);
+                    if (location === undefined) {
+                        assert.ok(label.includes("when the file has one"), `${label}: no location`);
+                        return;
+                    }
                     const { after, appliedDocument, reverted } = applyThenRevert(bytes, file, location);
                     assert.strictEqual(XMLValidator.validate(after.toString("utf8").replace(/^\ufeff/, "")), true, "result is not well-formed");
                     const reading = readSession(appliedDocument, location, file);
@@ -121,6 +133,7 @@ describe("applicationHost.config corpus", function () {
             }
 
             it("leaves what every other location reads unchanged", function () {
+                const { bytes, document, locations } = opened(file);
                 const { appliedDocument } = applyThenRevert(bytes, file, "Pulumi Test Site");
                 for (const location of ["", ...locations]) {
                     assert.deepStrictEqual(readSession(appliedDocument, location, file), readSession(document, location, file), `location "${location}"`);

@@ -104,9 +104,8 @@ describe("files IIS would refuse", function () {
 });
 
 describe("a location that names no site", function () {
-    const document = parseApplicationHost(Buffer.from(fixture), FILE);
-
     it("warns, naming the file and the closest site; says nothing for a site the file defines, in any case", function () {
+        const document = parseApplicationHost(Buffer.from(fixture), FILE);
         for (const [location, closest] of [["Default Web Site?a=1", "Default Web Site"], ["*", "Intranet"], ["Default Website/shop", "Default Web Site"], ["intranett", "Intranet"]]) {
             const warning = unknownSiteWarning(document, location, FILE);
             assert.ok(warning !== undefined, location);

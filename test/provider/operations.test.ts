@@ -13,7 +13,8 @@ import { closedPort } from "../support/network";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 
 type Properties = Record<string, unknown>;
-const provider = createAspSessionProvider();
+/** Made at each use, so nothing from the provider runs while the tests are declared (a mutation run switches mutants between tests). */
+const provider = () => createAspSessionProvider();
 const fixture = fs.readFileSync(OWN_FIXTURE, "utf8");
 
 /** A scratch applicationHost.config holding `text`. */
@@ -24,14 +25,14 @@ function configWith(text: string): string {
 }
 
 async function checked(news: Properties): Promise<Properties> {
-    const result = await provider.check!({}, news);
+    const result = await provider().check!({}, news);
     assert.deepStrictEqual(result.failures ?? [], []);
     return result.inputs as Properties;
 }
 
 async function create(file: string, settings: Properties): Promise<{ id: string; outs: Properties; inputs: Properties }> {
     const inputs = await checked({ target: { kind: "file", path: file }, ...settings });
-    const { id, outs } = await provider.create(inputs);
+    const { id, outs } = await provider().create!(inputs);
     return { id, outs, inputs };
 }
 
@@ -85,14 +86,14 @@ describe("provider operations in-process: exactly what delete and update give ba
         const { id, outs } = await create(file, { location: "", max: 5, timeout: 10 });
         assert.deepStrictEqual(outs.previous, { max: "0300", timeout: "00:30:00" });
         assert.ok(fs.readFileSync(file, "utf8").includes("<session  timeout='00:10:00' max=\"5\" />"), "values are changed in place, keeping quotes");
-        await provider.delete!(id, outs);
+        await provider().delete!(id, outs);
         assert.strictEqual(fs.readFileSync(file, "utf8"), handWritten);
     });
 
     it("onDelete inherit: the managed attributes removed with the space before them, others kept", async function () {
         const file = configWith(handWritten.replace("max=\"0300\"", "max=\"0300\" keepSessionIdSecure=\"false\""));
         const { id, outs } = await create(file, { location: "", max: 5, timeout: 10, onDelete: "inherit" });
-        await provider.delete!(id, outs);
+        await provider().delete!(id, outs);
         assert.strictEqual(fs.readFileSync(file, "utf8"), handWritten.replace("<session  timeout='00:30:00' max=\"0300\" />", "<session keepSessionIdSecure=\"false\" />"));
     });
 
@@ -101,14 +102,14 @@ describe("provider operations in-process: exactly what delete and update give ba
             const file = configWith(fixture);
             const { id, outs } = await create(file, { location: "Default Web Site/shop", max: 5, onDelete });
             assert.deepStrictEqual(outs.created, { created: "location", parentCloseAs: "" });
-            await provider.delete!(id, outs);
+            await provider().delete!(id, outs);
             assert.strictEqual(fs.readFileSync(file, "utf8"), fixture, onDelete);
         }
         const selfClosing = fixture.replace(/<asp>\r\n\s*<cache [^\n]*\n\s*<\/asp>/, "<asp/>");
         const file = configWith(selfClosing);
         const { id, outs } = await create(file, { location: "", max: 5 });
         assert.deepStrictEqual(outs.created, { created: "session", parentCloseAs: "/>" });
-        await provider.delete!(id, outs);
+        await provider().delete!(id, outs);
         assert.strictEqual(fs.readFileSync(file, "utf8"), selfClosing);
     });
 
@@ -117,12 +118,12 @@ describe("provider operations in-process: exactly what delete and update give ba
             const file = configWith(handWritten);
             const { id, outs } = await create(file, { location: "", max: 5, timeout: 10, onDelete });
             const news = await checked({ target: { kind: "file", path: file }, location: "", max: 6, onDelete });
-            const updated = (await provider.update!(id, outs as never, news as never)).outs as Properties;
+            const updated = (await provider().update!(id, outs as never, news as never)).outs as Properties;
             assert.deepStrictEqual(updated.previous, { max: "0300" });
             assert.strictEqual(updated.timeout, undefined);
             const session = /<session[^>]*>/.exec(fs.readFileSync(file, "utf8"))?.[0];
             assert.strictEqual(session, onDelete === "restore" ? "<session  timeout='00:30:00' max=\"6\" />" : "<session max=\"6\" />", onDelete);
-            await provider.delete!(id, updated);
+            await provider().delete!(id, updated);
             assert.strictEqual(/<session[^>]*>/.exec(fs.readFileSync(file, "utf8"))?.[0], onDelete === "restore" ? "<session  timeout='00:30:00' max=\"0300\" />" : "<session />");
         }
     });
@@ -131,11 +132,11 @@ describe("provider operations in-process: exactly what delete and update give ba
         const file = configWith(fixture);
         const { id, outs } = await create(file, { location: "Intranet", max: 5 });
         const more = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5, timeout: 15 });
-        const updated = (await provider.update!(id, outs as never, more as never)).outs as Properties;
+        const updated = (await provider().update!(id, outs as never, more as never)).outs as Properties;
         assert.deepStrictEqual(updated.previous, { max: null, timeout: null });
         assert.deepStrictEqual(updated.created, { created: "asp", parentCloseAs: "" });
         const none = await checked({ target: { kind: "file", path: file }, location: "Intranet" });
-        const emptied = (await provider.update!(id, updated as never, none as never)).outs as Properties;
+        const emptied = (await provider().update!(id, updated as never, none as never)).outs as Properties;
         assert.deepStrictEqual(emptied.created, { created: "", parentCloseAs: "" });
         assert.strictEqual(fs.readFileSync(file, "utf8"), fixture);
     });
@@ -145,7 +146,7 @@ describe("provider operations in-process: diff, read and import", function () {
     it("diff: no change, drift, input changes, replacements, unknowns", async function () {
         const file = configWith(fixture);
         const { id, outs, inputs } = await create(file, { location: "Intranet", max: 5, timeout: 10 });
-        const diff = (news: Properties) => provider.diff!(id, outs, news) as Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; detailedDiff: Record<string, unknown> }>;
+        const diff = (news: Properties) => provider().diff!(id, outs, news) as Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; detailedDiff: Record<string, unknown> }>;
         assert.deepStrictEqual(await diff(inputs), { changes: false, replaces: [], deleteBeforeReplace: false, detailedDiff: {} });
         assert.deepStrictEqual((await diff({ ...inputs, max: 6 })).detailedDiff, { max: { kind: "update", inputDiff: true } });
         assert.deepStrictEqual((await diff({ ...inputs, max: undefined })).detailedDiff, { max: { kind: "delete", inputDiff: true } });
@@ -168,19 +169,19 @@ describe("provider operations in-process: diff, read and import", function () {
         const { id, outs } = await create(file, { location: "Intranet", max: 5, timeout: 10 });
         assert.strictEqual(id, `file:${file}|Intranet`);
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('max="5"', 'max="7"').replace(' timeout="00:10:00"', ""));
-        const read = await provider.read!(id, outs as never) as { id: string; props: Properties; inputs: Properties };
+        const read = await provider().read!(id, outs as never) as { id: string; props: Properties; inputs: Properties };
         assert.strictEqual(read.props.max, 7);
         assert.strictEqual(read.props.timeout, undefined);
         assert.deepStrictEqual(read.inputs, { target: { kind: "file", path: file }, location: "Intranet", onDelete: "restore", max: 7 });
         assert.deepStrictEqual(read.props.previous, { max: null, timeout: null });
-        const imported = await provider.read!(`file:${file}|Intra|net`, {} as never) as { props: Properties };
+        const imported = await provider().read!(`file:${file}|Intra|net`, {} as never) as { props: Properties };
         assert.deepStrictEqual(imported.props.target, { kind: "file", path: file });
         assert.strictEqual(imported.props.location, "Intra|net");
-        await assert.rejects(provider.read!("Intranet", {} as never), /the stored state of AspSessionSettings "Intranet" cannot be used .*target is missing/);
+        await assert.rejects(provider().read!("Intranet", {} as never), /the stored state of AspSessionSettings "Intranet" cannot be used .*target is missing/);
     });
 
     it("check passes unknowns through, drops an invalid target, and names unknown inputs", async function () {
-        const result = await provider.check!({}, { target: { kind: "nfs" }, location: UNKNOWN, max: UNKNOWN, colour: "blue" });
+        const result = await provider().check!({}, { target: { kind: "nfs" }, location: UNKNOWN, max: UNKNOWN, colour: "blue" });
         assert.deepStrictEqual(result.failures?.map((f) => f.property), ["colour", "target.kind"]);
         assert.deepStrictEqual(result.inputs, { location: UNKNOWN, max: UNKNOWN, onDelete: "restore" });
         assert.match(result.failures![0].reason, /^colour is not an input of AspSessionSettings \(inputs: target, location, onDelete, onApplyFailure, allowSessionState, keepSessionIdSecure, max, timeout\)$/);
@@ -202,7 +203,7 @@ describe("provider operations in-process: credentials never in a failure", funct
             { kind: "winrm", host: "h", username: "u", password, auth: "certificate", https: true, clientKey, clientCertificate: password },
             { kind: "winrm", host: password, username: "u", password },
         ]) {
-            const result = await provider.check!({}, { target, max: "x" });
+            const result = await provider().check!({}, { target, max: "x" });
             assert.ok((result.failures ?? []).length > 0);
             for (const failure of result.failures ?? []) {
                 assert.ok(!failure.reason.includes(password) || failure.property === "target.host" || failure.property === "target.clientCertificate", failure.reason);
@@ -214,7 +215,7 @@ describe("provider operations in-process: credentials never in a failure", funct
     it("not in the error of a create that cannot connect", async function () {
         const port = await closedPort();
         const inputs = await checked({ target: { kind: "winrm", host: "127.0.0.1", port, username: "u", password, timeoutSeconds: 5 }, max: 5 });
-        await assert.rejects(provider.create(inputs), (error: Error) => {
+        await assert.rejects(provider().create!(inputs), (error: Error) => {
             assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
             assert.ok(!error.message.includes(password) && !String(error.stack).includes(password), error.message);
             return true;
