@@ -13,10 +13,8 @@ import { readSession } from "../../provider/apphost/sessionReader";
 import { editSession, SessionEdit } from "../../provider/apphost/sessionEditor";
 import { attribute } from "../../provider/apphost/xmlScanner";
 import { SessionAttribute } from "../../provider/settings/schema";
-import { sharedFile } from "../support/paths";
+import { allCorpusFiles, corpusDir, corpusFilesUnderTest, MALFORMED_CORPUS_FILES as MALFORMED } from "../support/corpus";
 
-const corpusDir = sharedFile("corpus", "applicationHost");
-const MALFORMED = new Set(["apphost_45.config"]);
 
 /** Applies desired values the way the provider does, then reverts with what was there before. */
 function applyThenRevert(bytes: Buffer, file: string, location: string) {
@@ -60,10 +58,8 @@ describe("applicationHost.config corpus", function () {
         }
     });
 
-    const files = corpusDir ? fs.readdirSync(corpusDir).filter((name) => name.endsWith(".config")).sort() : [];
-
     it("holds the 36 files the manifest lists", function () {
-        assert.strictEqual(files.length, 36);
+        assert.strictEqual(allCorpusFiles().length, 36);
     });
 
     // Each test parses its file itself: nothing from the provider runs while the tests are declared,
@@ -77,7 +73,7 @@ describe("applicationHost.config corpus", function () {
         return { bytes, document, locations, siteLocation };
     }
 
-    for (const name of files) {
+    for (const name of corpusFilesUnderTest()) {
         describe(name, function () {
             const file = path.join(corpusDir as string, name);
 

@@ -14,11 +14,10 @@ import { readSession } from "../../provider/apphost/sessionReader";
 import { editSession, SessionEdit } from "../../provider/apphost/sessionEditor";
 import { attribute, XmlElement } from "../../provider/apphost/xmlScanner";
 import { SessionAttribute } from "../../provider/settings/schema";
-import { sharedFile, underMutationRun } from "../support/paths";
+import { corpusDir, corpusFilesUnderTest, MALFORMED_CORPUS_FILES as MALFORMED } from "../support/corpus";
+import { underMutationRun } from "../support/paths";
 import { seededRandom as random } from "../support/seededRandom";
 
-const corpusDir = sharedFile("corpus", "applicationHost");
-const MALFORMED = new Set(["apphost_45.config"]);
 
 /** The text with the splices applied, the slow obvious way. */
 function splicedText(text: string, splices: readonly Splice[]): string {
@@ -152,7 +151,7 @@ describe("spliceDocument: checking an edit by its fragment", function () {
         }
     });
 
-    const files = corpusDir ? fs.readdirSync(corpusDir).filter((name) => name.endsWith(".config") && !MALFORMED.has(name)).sort() : [];
+    const files = corpusFilesUnderTest().filter((name) => !MALFORMED.has(name));
     // Under npm run mutate: the first 8 locations of each file and 30 splices (apphost_02 has 140 locations).
     const [locationsPerFile, splicesPerFile] = underMutationRun ? [8, 30] : [Infinity, 60];
     for (const name of files) {

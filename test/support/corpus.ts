@@ -1,0 +1,36 @@
+/**
+ * The real applicationHost.config and web.config files in ../shared/corpus/applicationHost.
+ *
+ * Under `npm run mutate` the corpus tests run on a sample that keeps every kind of file the
+ * manifest names: Stryker runs every test that reaches a surviving mutant, on instrumented code,
+ * and all 36 files made that about a minute per survivor. CI always runs all of them.
+ */
+import * as fs from "fs";
+import { sharedFile, underMutationRun } from "./paths";
+
+export const corpusDir: string | undefined = sharedFile("corpus", "applicationHost");
+
+/** The deliberately malformed file (a JexusManager test fixture missing a closing tag). */
+export const MALFORMED_CORPUS_FILES: ReadonlySet<string> = new Set(["apphost_45.config"]);
+
+const MUTATION_SAMPLE: ReadonlySet<string> = new Set([
+    "apphost_02.config", // ~140 <location> tags, CRLF
+    "apphost_06.config", // LF line ends
+    "apphost_12.config", // a single location
+    "apphost_20.config", // already has a <session> element
+    "apphost_34.config", // byte-order mark, IIS Express
+    "apphost_35.config", // 73 sites
+    "apphost_45.config", // malformed
+    "apphost_46.config", // written by a Microsoft.Web.Administration clone
+    "webconfig_01.config", // a web.config: no declaration, no final newline
+]);
+
+/** Every corpus file's name, sorted (empty when ../shared is absent outside CI). */
+export function allCorpusFiles(): string[] {
+    return corpusDir ? fs.readdirSync(corpusDir).filter((name) => name.endsWith(".config")).sort() : [];
+}
+
+/** The corpus files the tests run on: all, or the sample under a mutation run. */
+export function corpusFilesUnderTest(): string[] {
+    return allCorpusFiles().filter((name) => !underMutationRun || MUTATION_SAMPLE.has(name));
+}
