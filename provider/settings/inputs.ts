@@ -4,7 +4,7 @@
  */
 import { parseLocation } from "./location";
 import { loneSurrogateAt, quote, show } from "./quote";
-import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, UINT32_MAX } from "./schema";
+import { SESSION_ATTRIBUTES, SessionAttribute, UINT32_MAX } from "./schema";
 import { checkSessionTimeout, formatTimeSpan, MAX_SESSION_TIMEOUT_SECONDS } from "./timespan";
 
 /** The value the engine sends for inputs not yet known during preview. */
@@ -178,15 +178,6 @@ export function refuseMalformedText(news: Record<string, unknown>, failures: Che
     const inputs = { ...news };
     for (const field of refused) delete inputs[field];
     return inputs;
-}
-
-/** The managed attributes of canonical inputs (unknowns included as they are). */
-export function managedSettings(inputs: Record<string, unknown>): SessionSettings {
-    const settings: Record<string, unknown> = {};
-    for (const attribute of SESSION_ATTRIBUTES) {
-        if (inputs[attribute] !== undefined && inputs[attribute] !== null) settings[attribute] = inputs[attribute];
-    }
-    return settings as SessionSettings;
 }
 
 export { show } from "./quote";

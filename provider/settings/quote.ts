@@ -22,6 +22,7 @@ export function quote(text: string, limit = QUOTED_PREFIX_LENGTH): string {
 export function show(value: unknown): string {
     if (value === undefined) return "nothing";
     if (typeof value === "string") return quote(value);
+    if (typeof value === "number") return String(value); // NaN and Infinity too (JSON would say null)
     let json: string | undefined;
     try {
         json = JSON.stringify(value);

@@ -151,7 +151,8 @@ describe("spliceDocument: checking an edit by its fragment", function () {
         }
     });
 
-    const files = corpusFilesUnderTest().filter((name) => !MALFORMED.has(name));
+    // Under npm run mutate, apphost_02 (213 KB, ~140 locations) is left to the corpus tests: every splice here scans it whole.
+    const files = corpusFilesUnderTest().filter((name) => !MALFORMED.has(name) && !(underMutationRun && name === "apphost_02.config"));
     // Under npm run mutate: the first 8 locations of each file and 30 splices (apphost_02 has 140 locations).
     const [locationsPerFile, splicesPerFile] = underMutationRun ? [8, 30] : [Infinity, 60];
     for (const name of files) {

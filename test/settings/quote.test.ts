@@ -55,10 +55,23 @@ describe("quote and show", function () {
         assert.strictEqual(JSON.stringify(exact).length, QUOTED_PREFIX_LENGTH);
         assert.strictEqual(show(exact), JSON.stringify(exact));
         assert.strictEqual(show(10n), "10", "JSON.stringify throws on a BigInt");
+        assert.strictEqual(show(NaN), "NaN", "JSON would say null");
+        assert.strictEqual(show(-Infinity), "-Infinity");
         const circular: Record<string, unknown> = {};
         circular.self = circular;
         assert.strictEqual(show(circular), "[object Object]");
         assert.strictEqual(show(() => 1), "() => 1", "JSON.stringify gives undefined for a function");
+    });
+
+    it("the surrogate ranges' edges: each edge code unit alone, and a pair at the cut", function () {
+        for (const [unit, lone] of [[0xd7ff, false], [0xd800, true], [0xdbff, true], [0xdc00, true], [0xdfff, true], [0xe000, false]] as [number, boolean][]) {
+            assert.strictEqual(loneSurrogateAt("ab" + String.fromCharCode(unit)), lone ? 2 : -1, unit.toString(16));
+        }
+        const head = "a".repeat(QUOTED_PREFIX_LENGTH - 1);
+        for (const pair of ["\ud800\udc00", "\udbff\udfff"]) {
+            assert.strictEqual(quote(head + pair), `${JSON.stringify(head)}… (2 more characters)`, JSON.stringify(pair));
+        }
+        assert.strictEqual(quote(head + "\ud7ff\ue000"), `${JSON.stringify(head + "\ud7ff")}… (1 more characters)`);
     });
 
     it("loneSurrogateAt and wellFormed agree with the engine's isWellFormed and toWellFormed (property)", function () {

@@ -54,6 +54,14 @@ describe("the session attributes' schema", function () {
         assert.strictEqual(sameValue("allowSessionState", true, false), false);
     });
 
+    it("compares exactly where a value is not a TimeSpan on both sides, and other attributes' strings exactly", function () {
+        assert.strictEqual(sameValue("timeout", "x", "y"), false, "two unreadable timeouts differ unless equal");
+        assert.strictEqual(sameValue("timeout", "x", "x"), true);
+        assert.strictEqual(sameValue("timeout", "00:10:00", 10), false);
+        assert.strictEqual(sameValue("timeout", 600, "00:10:00"), false);
+        assert.strictEqual(sameValue("max", "10:00", "10:00:00"), false, "only timeout is compared by duration");
+    });
+
     it("knows exactly its four attributes, in schema order", function () {
         assert.deepStrictEqual([...SESSION_ATTRIBUTES], ["allowSessionState", "keepSessionIdSecure", "max", "timeout"]);
         for (const name of SESSION_ATTRIBUTES) assert.strictEqual(isSessionAttribute(name), true);

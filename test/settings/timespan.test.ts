@@ -23,6 +23,18 @@ describe("TimeSpan", function () {
         }
     });
 
+    it("edges: 59 seconds is the last allowed, a negative whole number of days, which fractions count", function () {
+        assert.deepStrictEqual(parseTimeSpan("00:00:59"), { ok: true, seconds: 59, fractional: false });
+        assert.deepStrictEqual(parseTimeSpan("00:00:60"), { ok: false, reason: '"00:00:60" has 60 seconds; seconds must be 0-59' });
+        assert.deepStrictEqual(parseTimeSpan("-5"), { ok: true, seconds: -432_000, fractional: false });
+        assert.deepStrictEqual(parseTimeSpan("-00:10:00"), { ok: true, seconds: -600, fractional: false });
+        assert.deepStrictEqual(parseTimeSpan("00:10:00"), { ok: true, seconds: 600, fractional: false });
+        assert.deepStrictEqual(parseTimeSpan("00:10:00.0000000"), { ok: true, seconds: 600, fractional: false });
+        assert.deepStrictEqual(parseTimeSpan("00:10:00.0000001"), { ok: true, seconds: 600, fractional: true });
+        assert.throws(() => formatTimeSpan(-60), (error: Error) => error instanceof RangeError && error.message === "cannot format -60 seconds as a session timeout");
+        assert.throws(() => formatTimeSpan(1.5), /^RangeError: cannot format 1\.5 seconds as a session timeout$/);
+    });
+
     it("writes what IIS writes: hh:mm:ss, and d.hh:mm:ss from one day", function () {
         assert.strictEqual(formatTimeSpan(0), "00:00:00");
         assert.strictEqual(formatTimeSpan(600), "00:10:00");
