@@ -1,0 +1,214 @@
+/**
+ * The provider's lifecycle in-process, where the host tests cannot show mutation testing what they
+ * check: onApplyFailure "record" through create, diff, read, update and delete; exactly which
+ * properties a diff names and how; the state a create leaves; delete when the file has gone; the
+ * check's warning for a location no site names. Real files, the provider's own code end to end.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { createAspSessionProvider } from "../../provider";
+import { UNKNOWN } from "../../provider/settings/inputs";
+import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
+
+type Properties = Record<string, unknown>;
+const provider = () => createAspSessionProvider();
+const fixture = fs.readFileSync(OWN_FIXTURE, "utf8");
+
+function scratchFile(): string {
+    return scratchCopy(OWN_FIXTURE).file;
+}
+
+async function checked(news: Properties): Promise<Properties> {
+    const result = await provider().check!({}, news);
+    assert.deepStrictEqual(result.failures ?? [], []);
+    return result.inputs as Properties;
+}
+
+/** Warnings the provider gives while `run` runs (pulumi.log.warn, which goes to the engine). */
+async function warningsDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const log = require("@pulumi/pulumi").log as { warn: (message: string) => unknown };
+    const original = log.warn;
+    const seen: string[] = [];
+    log.warn = (message: string) => {
+        seen.push(message);
+    };
+    try {
+        await run();
+    } finally {
+        log.warn = original;
+    }
+    return seen;
+}
+
+type Diff = { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; detailedDiff: Record<string, unknown> };
+
+describe("provider lifecycle in-process: the state a create leaves", function () {
+    it("holds exactly the canonical inputs, the effective values, the pre-images and what was created; no key for an attribute not managed", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet/new", max: "0005" });
+        const { id, outs } = await provider().create!(inputs);
+        assert.strictEqual(id, `file:${file}|Intranet/new`);
+        assert.deepStrictEqual(Object.keys(outs as Properties).sort(), ["applyFailure", "created", "effective", "location", "max", "onDelete", "previous", "target"]);
+        assert.deepStrictEqual(outs, {
+            target: { kind: "file", path: file }, location: "Intranet/new", max: 5, onDelete: "restore",
+            effective: (outs as Properties).effective, previous: { max: null }, created: (outs as Properties).created, applyFailure: null,
+        });
+        assert.strictEqual(((outs as Properties).effective as Properties).max, 5);
+        assert.strictEqual(((outs as Properties).created as Properties).created, "location");
+    });
+});
+
+describe("provider lifecycle in-process: onApplyFailure record", function () {
+    const missing = () => path.join(path.dirname(scratchFile()), "absent", "applicationHost.config");
+
+    it("a failed create is recorded, claims nothing, and its delete does not contact the server", async function () {
+        const file = missing();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "A", max: 5, onApplyFailure: "record" });
+        const { id, outs } = await provider().create!(inputs);
+        assert.strictEqual(id, `file:${file}|A`);
+        const state = outs as Properties;
+        assert.ok(typeof state.applyFailure === "string" && state.applyFailure.includes(file), String(state.applyFailure));
+        assert.deepStrictEqual({ ...state, applyFailure: "" }, {
+            target: { kind: "file", path: file }, location: "A", onDelete: "restore", onApplyFailure: "record",
+            effective: null, previous: {}, created: { created: "", parentCloseAs: "" }, applyFailure: "",
+        });
+        await provider().delete!(id, state);
+        assert.ok(!fs.existsSync(path.dirname(file)), "delete created something");
+    });
+
+    it("without record, the same create fails the step", async function () {
+        const file = missing();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "A", max: 5 });
+        await assert.rejects(provider().create!(inputs), (error: Error) => error.message.includes(file));
+    });
+
+    it("diff proposes the apply again while a failure is recorded, and when the server cannot be read says which inputs changed", async function () {
+        const file = missing();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "A", max: 5, timeout: 10, onApplyFailure: "record" });
+        const { id, outs } = await provider().create!(inputs);
+        const diff = await provider().diff!(id, outs, inputs) as Diff;
+        assert.deepStrictEqual(diff, {
+            changes: true, replaces: [], deleteBeforeReplace: false,
+            detailedDiff: { applyFailure: { kind: "delete", inputDiff: false }, max: { kind: "update", inputDiff: true }, timeout: { kind: "update", inputDiff: true } },
+        });
+        const failed = { ...(outs as Properties), max: 5, timeout: "00:10:00" };
+        const unchanged = await provider().diff!(id, failed, { ...inputs, max: 6 }) as Diff;
+        assert.deepStrictEqual(unchanged.detailedDiff, { applyFailure: { kind: "delete", inputDiff: false }, max: { kind: "update", inputDiff: true }, timeout: { kind: "update", inputDiff: false } });
+        await assert.rejects(provider().diff!(id, outs, { ...inputs, onApplyFailure: undefined }), (error: Error) => error.message.includes(file));
+    });
+
+    it("a failed update keeps the last applied state and adds the failure; read keeps the failure and the record input", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5, onApplyFailure: "record" });
+        const { id, outs } = await provider().create!(inputs);
+        const applied = fs.readFileSync(file);
+        fs.writeFileSync(file, "<configuration>");
+        const updated = (await provider().update!(id, outs as never, { ...inputs, max: 6 } as never)).outs as Properties;
+        assert.ok(typeof updated.applyFailure === "string" && updated.applyFailure.includes(file), String(updated.applyFailure));
+        assert.strictEqual(updated.max, 5, "the managed value is the last applied one, not the one that failed");
+        assert.ok(!("__provider" in updated));
+        assert.deepStrictEqual(updated.previous, (outs as Properties).previous);
+        fs.writeFileSync(file, applied);
+        const read = await provider().read!(id, updated as never) as { props: Properties; inputs: Properties };
+        assert.strictEqual(read.props.applyFailure, updated.applyFailure);
+        assert.deepStrictEqual(read.inputs, { target: { kind: "file", path: file }, location: "Intranet", onDelete: "restore", onApplyFailure: "record", max: 5 });
+        const clean = await provider().read!(id, { ...updated, applyFailure: null } as never) as { props: Properties; inputs: Properties };
+        assert.strictEqual(clean.props.applyFailure, null);
+        const fresh = await provider().read!(id, { ...(outs as Properties), onApplyFailure: undefined, onDelete: undefined } as never) as { inputs: Properties };
+        assert.deepStrictEqual(fresh.inputs, { target: { kind: "file", path: file }, location: "Intranet", onDelete: "restore", max: 5 });
+    });
+});
+
+describe("provider lifecycle in-process: what a diff names", function () {
+    it("a replacement names each replaced property as update-replace, deleting first", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5 });
+        const { id, outs } = await provider().create!(inputs);
+        const both = await provider().diff!(id, outs, { ...inputs, target: { kind: "file", path: file + ".b" }, location: "Other" }) as Diff;
+        assert.deepStrictEqual(both, {
+            changes: true, replaces: ["target", "location"], deleteBeforeReplace: true,
+            detailedDiff: { target: { kind: "update-replace", inputDiff: true }, location: { kind: "update-replace", inputDiff: true } },
+        });
+        const unknownTarget = await provider().diff!(id, outs, { ...inputs, target: UNKNOWN }) as Diff;
+        assert.deepStrictEqual(unknownTarget.replaces, ["target"]);
+    });
+
+    it("the same target spelled differently, and onApplyFailure, are updates in place", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5 });
+        const { id, outs } = await provider().create!(inputs);
+        const relative = path.relative(process.cwd(), file);
+        const respelled = await provider().diff!(id, outs, { ...inputs, target: { kind: "file", path: relative } }) as Diff;
+        assert.deepStrictEqual(respelled, { changes: true, replaces: [], deleteBeforeReplace: false, detailedDiff: { target: { kind: "update", inputDiff: true } } });
+        const recording = await provider().diff!(id, outs, { ...inputs, onApplyFailure: "record" }) as Diff;
+        assert.deepStrictEqual(recording.detailedDiff, { onApplyFailure: { kind: "update", inputDiff: true } });
+        const withDefaults = await provider().diff!(id, { ...(outs as Properties), onDelete: undefined }, { ...inputs, onDelete: "restore" }) as Diff;
+        assert.deepStrictEqual(withDefaults.changes, false, "an absent onDelete is restore");
+    });
+
+    it("a value set by hand where the program set none is no change; an attribute the program stops managing is a delete", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5 });
+        const { id, outs } = await provider().create!(inputs);
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('max="5"', 'max="5" timeout="00:30:00"'));
+        assert.deepStrictEqual(await provider().diff!(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false, detailedDiff: {} });
+        const released = await provider().diff!(id, outs, { ...inputs, max: null }) as Diff;
+        assert.deepStrictEqual(released.detailedDiff, { max: { kind: "delete", inputDiff: true } });
+    });
+});
+
+describe("provider lifecycle in-process: delete and update", function () {
+    it("delete of settings whose file has gone warns, naming the file, and succeeds without writing", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5 });
+        const { id, outs } = await provider().create!(inputs);
+        fs.rmSync(file);
+        const warnings = await warningsDuring(() => provider().delete!(id, outs));
+        assert.strictEqual(warnings.length, 1);
+        assert.ok(warnings[0].startsWith(file) && warnings[0].includes("no longer exists: the settings this resource managed were in it and went with it"), warnings[0]);
+        assert.ok(!fs.existsSync(file));
+    });
+
+    it("delete of settings whose file cannot be read fails, naming the file", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5 });
+        const { id, outs } = await provider().create!(inputs);
+        fs.writeFileSync(file, "<configuration>");
+        await assert.rejects(provider().delete!(id, outs), (error: Error) => error.message.includes(file) && /malformed|well-formed/.test(error.message));
+    });
+
+    it("an update that keeps managing something keeps the location it created; one that manages nothing prunes it", async function () {
+        const file = scratchFile();
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet/made", max: 5 });
+        const { id, outs } = await provider().create!(inputs);
+        const moved = (await provider().update!(id, outs as never, { ...inputs, max: 6 } as never)).outs as Properties;
+        assert.deepStrictEqual(moved.created, (outs as Properties).created);
+        assert.ok(fs.readFileSync(file, "utf8").includes('<location path="Intranet/made">'));
+        const emptied = (await provider().update!(id, moved as never, { ...inputs, max: undefined } as never)).outs as Properties;
+        assert.deepStrictEqual(emptied.created, { created: "", parentCloseAs: "" });
+        assert.strictEqual(fs.readFileSync(file, "utf8"), fixture);
+    });
+});
+
+describe("provider lifecycle in-process: check", function () {
+    it("warns of a location no site names, only when nothing else is wrong", async function () {
+        const file = scratchFile();
+        const warned = await warningsDuring(() => provider().check!({}, { target: { kind: "file", path: file }, location: "Intranett/app", max: 5 }));
+        assert.strictEqual(warned.length, 1);
+        assert.ok(warned[0].startsWith(`${file}: no <site> is named "Intranett"`) && warned[0].endsWith('The closest site is "Intranet".'), warned[0]);
+        assert.deepStrictEqual(await warningsDuring(() => provider().check!({}, { target: { kind: "file", path: file }, location: "Intranett", max: "x" })), []);
+        assert.deepStrictEqual(await warningsDuring(() => provider().check!({}, { target: { kind: "file", path: file }, location: "Intranet", max: 5 })), []);
+    });
+
+    it("text that is not valid Unicode: only that is reported, and the field is dropped", async function () {
+        const result = await provider().check!({}, { target: { kind: "file", path: "/x" }, location: "A\ud800", max: "bad", colour: 1 });
+        assert.deepStrictEqual(result.failures?.map((f) => f.property), ["location"]);
+        assert.deepStrictEqual(result.inputs, { target: { kind: "file", path: "/x" }, max: "bad", colour: 1 });
+    });
+
+    it("the serialized provider (__provider) is not an unknown input", async function () {
+        const result = await provider().check!({}, { __provider: "exports.handler = {}", target: { kind: "file", path: "/x/applicationHost.config" }, max: 5 });
+        assert.deepStrictEqual(result.failures, []);
+    });
+});
