@@ -47,10 +47,39 @@ describe("parseApplicationHost: bytes and text", function () {
         assert.strictEqual(parse("<configuration><!-- \ufffd is a real character --></configuration>").text.includes("\ufffd"), true, "U+FFFD written as UTF-8 is valid");
     });
 
+    it("UTF-16 is told by its byte-order mark or by zero bytes beside ASCII; near misses are not called UTF-16", function () {
+        const rest = Buffer.from("<configuration />", "utf8");
+        const cases: [number[], string][] = [
+            [[0xff, 0xfe, 0x3c, 0x00], "little-endian, with a byte-order mark"],
+            [[0xfe, 0xff, 0x00, 0x3c], "big-endian, with a byte-order mark"],
+            [[0x3c, 0x00, 0x63, 0x00], "little-endian, without a byte-order mark: every other byte is zero"],
+            [[0x00, 0x3c, 0x00, 0x63], "big-endian, without a byte-order mark: every other byte is zero"],
+        ];
+        for (const [head, layout] of cases) {
+            assert.strictEqual(refusal(Buffer.concat([Buffer.from(head), rest])), `${FILE}: looks UTF-16 encoded (${layout}); only UTF-8 configuration files are supported: save it as UTF-8`, head.join(","));
+        }
+        const nearMisses = [[0xff, 0x20], [0x20, 0xfe], [0xfe, 0x20], [0x20, 0xff], [0x3c, 0x00, 0x00, 0x00], [0x3c, 0x00, 0x80, 0x00], [0x3c, 0x01, 0x63, 0x00],
+            [0x3c, 0x00, 0x63, 0x01], [0x80, 0x00, 0x63, 0x00], [0x00, 0x00, 0x00, 0x63], [0x01, 0x3c, 0x00, 0x63], [0x00, 0x3c, 0x01, 0x63], [0x00, 0x3c, 0x00, 0x80], [0x00, 0x80, 0x00, 0x63]];
+        for (const head of nearMisses) {
+            const message = refusal(Buffer.concat([Buffer.from(head), rest]));
+            assert.ok(message.startsWith(`${FILE}: `) && !message.includes("UTF-16"), `${head.join(",")}: ${message}`);
+        }
+        for (const short of [[0x3c, 0x00, 0x63], [0x3c, 0x00]]) assert.ok(!refusal(Buffer.from(short)).includes("UTF-16"), short.join(","));
+    });
+
+    it("its errors are ConfigFileErrors by name too (the name survives Pulumi's serialisation of the provider)", function () {
+        assert.throws(() => parse("<config />"), (error: Error) => error.name === "ConfigFileError");
+    });
+
     it("only UTF-8 may be declared, in any of its spellings; a later processing instruction is not a declaration", function () {
         for (const name of ["utf-8", "UTF-8", "utf8", "Utf8"]) assert.ok(parse(`<?xml version="1.0" encoding="${name}"?><configuration />`), name);
         assert.strictEqual(refusal(`<?xml version="1.0" encoding="windows-1252"?><configuration />`), `${FILE}: declares encoding "windows-1252"; only UTF-8 configuration files are supported`);
         assert.strictEqual(refusal(`<?xml version='1.0' encoding='utf-16'?><configuration />`), `${FILE}: declares encoding "utf-16"; only UTF-8 configuration files are supported`);
+        for (const name of ["xutf-8", "utf-8x", "utf-9", "utf--8"]) {
+            assert.strictEqual(refusal(`<?xml version="1.0" encoding="${name}"?><configuration />`), `${FILE}: declares encoding ${JSON.stringify(name)}; only UTF-8 configuration files are supported`, name);
+        }
+        assert.strictEqual(refusal(`<?xml version="1.0"  encoding  =  'latin1' ?><configuration />`), `${FILE}: declares encoding "latin1"; only UTF-8 configuration files are supported`);
+        assert.strictEqual(refusal(`<?xml version="1.0" encoding=\t"latin1"?><configuration />`), `${FILE}: declares encoding "latin1"; only UTF-8 configuration files are supported`);
         assert.ok(parse(`<configuration><?xml-stylesheet href="a" encoding="latin1"?></configuration>`));
     });
 
