@@ -14,14 +14,11 @@ export const corpusDir: string | undefined = sharedFile("corpus", "applicationHo
 export const MALFORMED_CORPUS_FILES: ReadonlySet<string> = new Set(["apphost_45.config"]);
 
 const MUTATION_SAMPLE: ReadonlySet<string> = new Set([
-    "apphost_02.config", // ~140 <location> tags, CRLF
+    "apphost_02.config", // ~140 <location> tags, CRLF (corpus tests only: see editedDocument.test)
     "apphost_06.config", // LF line ends
-    "apphost_12.config", // a single location
     "apphost_20.config", // already has a <session> element
     "apphost_34.config", // byte-order mark, IIS Express
-    "apphost_35.config", // 73 sites
     "apphost_45.config", // malformed
-    "apphost_46.config", // written by a Microsoft.Web.Administration clone
     "webconfig_01.config", // a web.config: no declaration, no final newline
 ]);
 
