@@ -89,6 +89,8 @@ describe("spliceDocument: the new text, checked", function () {
         const onlyInside = "<configuration>\n<a />junk<b />\n</configuration>";
         const cleared = checkedBothWays(onlyInside, [{ start: onlyInside.indexOf("junk"), end: onlyInside.indexOf("junk") + 4, text: "" }]);
         assert.strictEqual(cleared.root.hasOtherContent, false);
+        const whiteOnly = "<configuration>\r\n\t<a />junk<b /> \r\n\t</configuration>";
+        assert.strictEqual(checkedBothWays(whiteOnly, [{ start: whiteOnly.indexOf("junk"), end: whiteOnly.indexOf("junk") + 4, text: "" }]).root.hasOtherContent, false);
         const lastRun = "<configuration>\n<a />\n<b />tail</configuration>";
         assert.strictEqual(checkedBothWays(lastRun, [{ start: lastRun.indexOf("<a />"), end: lastRun.indexOf("<a />") + 5, text: "<a x='1' />" }]).root.hasOtherContent, true);
         const firstRun = "<configuration>head<a />\n<b />\n</configuration>";
