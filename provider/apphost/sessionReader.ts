@@ -58,9 +58,10 @@ function sessionValues(session: XmlElement, file: string, path: string): Session
     return values as SessionSettings;
 }
 
+/** The root <system.webServer>'s <session> (findSessionChain refuses <asp> in a <location path="">, so there is no other). */
 function serverLevelSessions(document: Pick<ApplicationHostDocument, "root">, file: string): XmlElement[] {
     const root = findSessionChain(document, "", file).session;
-    return root ? [root, ...sessionsAt(document, "")] : sessionsAt(document, "");
+    return root ? [root] : [];
 }
 
 /** Every `<session>` under `<location>` elements for this path, in file order (later ones win in IIS). */

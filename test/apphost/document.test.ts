@@ -158,7 +158,7 @@ describe("findSessionChain and locationsAt", function () {
 
     it("refuses <asp> in a server-level <location>", function () {
         const text = `<configuration><system.webServer /><location path="."><system.webServer><asp /></system.webServer></location></configuration>`;
-        assert.strictEqual(chainRefusal(text, ""), `${FILE}: <location path="."> holds <asp> as well as the root <system.webServer>; the server-level settings are ambiguous. Move them into <system.webServer><asp> by hand first`);
+        assert.strictEqual(chainRefusal(text, ""), `${FILE}: <location path="."> holds server-level <asp> settings; they are read and written only in the root <system.webServer>. Move them into <system.webServer><asp> by hand first`);
         assert.deepStrictEqual(findSessionChain(parse(`<configuration><location path="."><system.webServer /></location></configuration>`), "", FILE), { systemWebServer: undefined, asp: undefined, session: undefined });
     });
 

@@ -90,6 +90,8 @@ describe("editSession: elements it creates", function () {
             assert.strictEqual(result.text, `<configuration><system.webServer><asp>${nl}    <session max="5" />${nl}</asp></system.webServer></configuration>`, asp);
             assert.deepStrictEqual(result.record, { created: "session", parentCloseAs: closeAs });
         }
+        const withSpaceText = "<configuration><system.webServer><asp> x </asp></system.webServer></configuration>";
+        assert.deepStrictEqual(edit(withSpaceText, "", set({ max: "5" })).record, { created: "session", parentCloseAs: "" });
         const withText = "<configuration><system.webServer><asp><!-- c --></asp></system.webServer></configuration>";
         assert.strictEqual(edit(withText, "", set({ max: "5" })).text, '<configuration><system.webServer><asp>\n    <session max="5" /><!-- c --></asp></system.webServer></configuration>');
     });
@@ -137,6 +139,8 @@ describe("editSession: pruning what it created", function () {
         const record = { created: "session" as const, parentCloseAs: "" };
         assert.strictEqual(edit(text, "", { set: {}, remove: ["max"], prune: record }).text, at("", '<session timeout="00:10:00" />'));
         assert.strictEqual(edit(text, "", { set: { max: { value: "6" } }, remove: ["max", "timeout"], prune: record }).text, at("", '<session max="6" />'));
+        const replaced = edit(at("", '<session max="5" />'), "", { set: { timeout: { value: "00:10:00" } }, remove: ["max"], prune: record });
+        assert.deepStrictEqual([replaced.text, replaced.pruned], [at("", '<session timeout="00:10:00" />'), false]);
         const withContent = at("", '<session max="5"> <!-- c --> </session>');
         assert.strictEqual(edit(withContent, "", { set: {}, remove: ["max"], prune: record }).text, at("", "<session> <!-- c --> </session>"));
         const nothing = edit(text, "", { set: {}, remove: ["max", "timeout"], prune: NOTHING_CREATED });

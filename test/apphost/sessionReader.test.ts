@@ -82,6 +82,16 @@ describe("readSession", function () {
         assert.deepStrictEqual(readSession(document, "T", FILE).effective, DEFAULTS);
         const server = parseApplicationHost(Buffer.from('<configuration><system.webServer><asp><session timeout="00:00:30" /></asp></system.webServer></configuration>'), FILE);
         assert.throws(() => readSession(server, "", FILE), /^ConfigFileError: \/srv\/applicationHost\.config: the server level has session timeout="00:00:30", which IIS would refuse: /);
+        assert.throws(() => readSession(server, "S/app", FILE), /^ConfigFileError: \/srv\/applicationHost\.config: the server level has session timeout="00:00:30", which IIS would refuse: /);
+    });
+
+    it("reads only <session> elements; refuses server-level settings in a <location path=\"\"> for every location below it", function () {
+        const text = '<configuration><location path="S"><system.webServer><asp><other timeout="01:00:00" max="9" /></asp></system.webServer></location></configuration>';
+        assert.deepStrictEqual(readSession(parseApplicationHost(Buffer.from(text), FILE), "S", FILE), { explicitRaw: {}, explicit: {}, effective: DEFAULTS });
+        const inLocation = parseApplicationHost(Buffer.from('<configuration><location path=""><system.webServer><asp><session max="7" /></asp></system.webServer></location></configuration>'), FILE);
+        for (const path of ["", "S", "T/app"]) {
+            assert.throws(() => readSession(inLocation, path, FILE), /^ConfigFileError: \/srv\/applicationHost\.config: <location path=""> holds server-level <asp> settings; they are read and written only in the root <system\.webServer>\. Move them into <system\.webServer><asp> by hand first$/, path);
+        }
     });
 });
 
