@@ -93,6 +93,8 @@ describe("spliceDocument: the new text, checked", function () {
         assert.strictEqual(checkedBothWays(whiteOnly, [{ start: whiteOnly.indexOf("junk"), end: whiteOnly.indexOf("junk") + 4, text: "" }]).root.hasOtherContent, false);
         const lastRun = "<configuration>\n<a />\n<b />tail</configuration>";
         assert.strictEqual(checkedBothWays(lastRun, [{ start: lastRun.indexOf("<a />"), end: lastRun.indexOf("<a />") + 5, text: "<a x='1' />" }]).root.hasOtherContent, true);
+        const tailRun = "<configuration>\n<a />\n<b />tail</configuration>";
+        assert.strictEqual(checkedBothWays(tailRun, [{ start: tailRun.indexOf("\n<b"), end: tailRun.indexOf("\n<b"), text: "<c />" }]).root.hasOtherContent, true);
         const firstRun = "<configuration>head<a />\n<b />\n</configuration>";
         assert.strictEqual(checkedBothWays(firstRun, [{ start: firstRun.indexOf("\n<b"), end: firstRun.indexOf("\n<b"), text: "<c />" }]).root.hasOtherContent, true);
     });
@@ -112,5 +114,9 @@ describe("spliceDocument: the new text, checked", function () {
         assert.deepStrictEqual(edited.root.children.map((c) => c.name), ["a"]);
         const { bytes, document } = open(text);
         assert.throws(() => spliceDocument(document, bytes, [{ start: 0, end: text.length, text: "<configuration>" }], FILE), /not well-formed XML/);
+        const full = "<configuration>\n<a />\n</configuration>";
+        checkedBothWays(full, [{ start: 0, end: "<configuration>".length, text: "<configuration x='1'>" }]);
+        checkedBothWays(full, [{ start: full.indexOf("</configuration>"), end: full.length, text: "<b /></configuration >" }]);
+        checkedBothWays(full, [{ start: "<configuration".length, end: "<configuration".length, text: " y='2'" }, { start: full.indexOf("<a />"), end: full.indexOf("<a />"), text: "<c />" }]);
     });
 });
