@@ -179,7 +179,7 @@ export function findSessionChain(document: Pick<ApplicationHostDocument, "root">
     if (path === "") {
         const serverLevelAsp = locationsAt(document, "").filter((location) => aspIn(location, file) !== undefined);
         if (serverLevelAsp.length > 0) {
-            throw new ConfigFileError(`${file}: <location path="${attribute(serverLevelAsp[0], "path")?.raw}"> holds server-level <asp> settings; ` +
+            throw new ConfigFileError(`${file}: <location path="${attribute(serverLevelAsp[0], "path")?.raw ?? ""}"> holds server-level <asp> settings; ` +
                 `they are read and written only in the root <system.webServer>. Move them into <system.webServer><asp> by hand first`);
         }
         const systemWebServer = onlyChild(document.root, "system.webServer", file, "<configuration>");

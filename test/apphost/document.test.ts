@@ -45,6 +45,7 @@ describe("parseApplicationHost: bytes and text", function () {
             assert.strictEqual(refusal(Buffer.concat([Buffer.from(prefix), body])), `${FILE}: not valid UTF-8; refusing to edit it, since writing it back would change bytes`, prefix.join(","));
         }
         assert.strictEqual(parse("<configuration><!-- \ufffd is a real character --></configuration>").text.includes("\ufffd"), true, "U+FFFD written as UTF-8 is valid");
+        assert.strictEqual(refusal(Buffer.from([0xef, 0xbb, 0xbf])), `${FILE}: not well-formed XML: no root element at line 1, column 1; nothing was changed`);
     });
 
     it("UTF-16 is told by its byte-order mark or by zero bytes beside ASCII; near misses are not called UTF-16", function () {
@@ -65,6 +66,7 @@ describe("parseApplicationHost: bytes and text", function () {
             assert.ok(message.startsWith(`${FILE}: `) && !message.includes("UTF-16"), `${head.join(",")}: ${message}`);
         }
         for (const short of [[0x3c, 0x00, 0x63], [0x3c, 0x00]]) assert.ok(!refusal(Buffer.from(short)).includes("UTF-16"), short.join(","));
+        assert.strictEqual(refusal(Buffer.from([0x3c, 0x00, 0x63, 0x00])), `${FILE}: looks UTF-16 encoded (little-endian, without a byte-order mark: every other byte is zero); only UTF-8 configuration files are supported: save it as UTF-8`);
     });
 
     it("its errors are ConfigFileErrors by name too (the name survives Pulumi's serialisation of the provider)", function () {
@@ -160,6 +162,13 @@ describe("findSessionChain and locationsAt", function () {
         const text = `<configuration><system.webServer /><location path="."><system.webServer><asp /></system.webServer></location></configuration>`;
         assert.strictEqual(chainRefusal(text, ""), `${FILE}: <location path="."> holds server-level <asp> settings; they are read and written only in the root <system.webServer>. Move them into <system.webServer><asp> by hand first`);
         assert.deepStrictEqual(findSessionChain(parse(`<configuration><location path="."><system.webServer /></location></configuration>`), "", FILE), { systemWebServer: undefined, asp: undefined, session: undefined });
+    });
+
+    it("a <location> without a path is the server level's, and named so", function () {
+        assert.strictEqual(chainRefusal("<configuration><location><system.webServer><asp /></system.webServer></location></configuration>", ""),
+            `${FILE}: <location path=""> holds server-level <asp> settings; they are read and written only in the root <system.webServer>. Move them into <system.webServer><asp> by hand first`);
+        assert.strictEqual(chainRefusal("<configuration><location><system.webServer /><system.webServer /></location></configuration>", ""),
+            `${FILE}: <location path=""> has 2 <system.webServer> elements; IIS allows one. Fix the file by hand first`);
     });
 
     it("refuses a duplicate element on the way, naming where", function () {

@@ -96,13 +96,14 @@ describe("readSession", function () {
 });
 
 describe("sites", function () {
-    const text = `<configuration><system.applicationHost><sites><site name="Default Web Site" /><site name="Intranet" /><site /><other name="X" /></sites></system.applicationHost></configuration>`;
+    const text = `<configuration><location path="L"><sites><site name="Elsewhere" /></sites></location><system.applicationHost><sites><site name="Default Web Site" /><site name="Intranet" /><site /><other name="X" /></sites><applicationPools /></system.applicationHost></configuration>`;
     const document = parseApplicationHost(Buffer.from(text), FILE);
 
     it("lists the sites <sites> defines, and none for a file without <sites>", function () {
         assert.deepStrictEqual(siteNames(document), ["Default Web Site", "Intranet", ""]);
         assert.strictEqual(siteNames(parseApplicationHost(Buffer.from("<configuration><system.applicationHost /></configuration>"), FILE)), undefined);
         assert.strictEqual(siteNames(parseApplicationHost(Buffer.from("<configuration><sites><site name='A' /></sites></configuration>"), FILE)), undefined);
+        assert.strictEqual(siteNames(parseApplicationHost(Buffer.from("<configuration><location path='A'><sites /></location></configuration>"), FILE)), undefined);
     });
 
     it("warns with the whole message; nothing for a site in any case, the server level, or a file without sites", function () {
