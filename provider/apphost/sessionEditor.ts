@@ -172,20 +172,18 @@ function childAnchor(container: XmlElement, name: CreatedElement): number {
 /** The splice that removes the outermost created element left empty, closing its parent again if it was opened for it. */
 function pruneSplice(document: ApplicationHostDocument, chain: SessionChain, record: CreationRecord): Splice {
     const text = document.text;
-    const path: Array<{ name: CreatedElement; element: XmlElement | undefined }> = [
-        { name: "session", element: chain.session }, { name: "asp", element: chain.asp },
-        { name: "system.webServer", element: chain.systemWebServer }, { name: "location", element: chain.location },
-    ];
+    // The chain's elements from the session up, in the order of CREATED_LEVELS.
+    const path: Array<XmlElement | undefined> = [chain.session, chain.asp, chain.systemWebServer, chain.location];
     const top = CREATED_LEVELS.indexOf(record.created);
-    let removable = path[0].element as XmlElement;
+    let removable = path[0] as XmlElement;
     let level = 0;
     while (level < top) {
-        const parent = path[level + 1].element;
+        const parent = path[level + 1];
         if (!parent || !onlyHolds(parent, removable)) break;
         removable = parent;
         level++;
     }
-    const parent = level + 1 < path.length && path[level + 1].element ? path[level + 1].element as XmlElement : document.root;
+    const parent = (level + 1 < path.length ? path[level + 1] : undefined) ?? document.root;
     if (level === top && record.parentCloseAs !== "" && parent.children.length === 1 && !parent.hasOtherContent) {
         return { start: parent.attributesEnd, end: parent.end, text: record.parentCloseAs };
     }

@@ -46,6 +46,8 @@ describe("editSession: attributes of an existing <session>", function () {
 
     it("a removal takes the white space before the attribute; removing what is absent changes nothing", function () {
         assert.strictEqual(edit(at("", '<session max="1"\r\n   timeout="00:20:00" />'), "", { set: {}, remove: ["timeout"] }).text, at("", '<session max="1" />'));
+        assert.strictEqual(edit(at("", '<session max="1"\t\ttimeout="00:20:00" />'), "", { set: {}, remove: ["timeout"] }).text, at("", '<session max="1" />'));
+        assert.strictEqual(edit(at("", '<session max="1" \n timeout="00:20:00" />'), "", { set: {}, remove: ["timeout"] }).text, at("", '<session max="1" />'));
         const none = edit(at("", '<session max="1" />'), "", { set: {}, remove: ["timeout"] });
         assert.deepStrictEqual([none.changed, none.text], [false, at("", '<session max="1" />')]);
     });
@@ -78,12 +80,20 @@ describe("editSession: elements it creates", function () {
         for (const [inner, expected] of cases) {
             const result = edit(at("", inner), "", set({ max: "5" }));
             assert.strictEqual(result.text, at("", expected), inner);
-            assert.deepStrictEqual(result.record, { created: "session", parentCloseAs: "" });
+            assert.deepStrictEqual([result.record, result.pruned, result.changed], [{ created: "session", parentCloseAs: "" }, false, true]);
         }
     });
 
+    it("other new elements go after the last child, a new <location> after the last <location>, whatever their names", function () {
+        const withLimits = edit("<configuration><system.webServer><limits /><x /></system.webServer></configuration>", "", set({ max: "5" }));
+        assert.strictEqual(withLimits.text, '<configuration><system.webServer><limits /><x />\n    <asp>\n        <session max="5" />\n    </asp></system.webServer></configuration>');
+        assert.strictEqual(withLimits.pruned, false);
+        const serverAfterLocations = edit('<configuration><location path="A" /><other /></configuration>', "", set({ max: "5" }));
+        assert.strictEqual(serverAfterLocations.text, '<configuration><location path="A" /><other />\n    <system.webServer>\n        <asp>\n            <session max="5" />\n        </asp>\n    </system.webServer></configuration>');
+    });
+
     it("opens an empty parent and records how it was closed; a parent with content is not opened", function () {
-        for (const [asp, closeAs] of [["<asp />", " />"], ["<asp/>", "/>"], ["<asp></asp>", "></asp>"], ["<asp>\r\n  </asp>", ">\r\n  </asp>"]]) {
+        for (const [asp, closeAs] of [["<asp />", " />"], ["<asp/>", "/>"], ["<asp></asp>", "></asp>"], ["<asp>\r\n  </asp>", ">\r\n  </asp>"], ["<asp>\t</asp>", ">\t</asp>"], ["<asp> \n</asp>", "> \n</asp>"]]) {
             const text = `<configuration><system.webServer>${asp}</system.webServer></configuration>`;
             const result = edit(text, "", set({ max: "5" }));
             const nl = asp.includes("\r\n") ? "\r\n" : "\n";
@@ -147,6 +157,14 @@ describe("editSession: pruning what it created", function () {
         assert.deepStrictEqual([nothing.text, nothing.pruned], [at("", "<session />"), false]);
         const noRecord = edit(text, "", { set: {}, remove: ["max", "timeout"] });
         assert.deepStrictEqual([noRecord.text, noRecord.pruned], [at("", "<session />"), false]);
+    });
+
+    it("closes an opened parent again only if the session is still all it holds", function () {
+        const record = { created: "session" as const, parentCloseAs: " />" };
+        const base = (inner: string) => `<configuration><system.webServer><asp>${inner}</asp></system.webServer></configuration>`;
+        assert.strictEqual(edit(base('\n    <session max="5" />\n'), "", { set: {}, remove: ["max"], prune: record }).text, "<configuration><system.webServer><asp /></system.webServer></configuration>");
+        assert.strictEqual(edit(base('\n    <session max="5" /><limits />\n'), "", { set: {}, remove: ["max"], prune: record }).text, base("<limits />\n"));
+        assert.strictEqual(edit(base('\n    <session max="5" /><!-- c -->\n'), "", { set: {}, remove: ["max"], prune: record }).text, base("<!-- c -->\n"));
     });
 
     it("stops at a parent that holds something else, or has attributes of its own", function () {
