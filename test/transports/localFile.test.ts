@@ -53,6 +53,13 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
             assert.deepStrictEqual([stats.uid, stats.gid, (stats.mode & 0o7777).toString(8)], [OTHER_UID, OTHER_GID, mode.toString(8)], `mode ${mode.toString(8)}`);
             assert.match(fs.readFileSync(file, "utf8"), new RegExp(`max="${mode}"`));
         }
+        // Only the owner, or only the group, differs from the writer's.
+        for (const [uid, gid] of [[OTHER_UID, process.getgid!()], [process.getuid!(), OTHER_GID]]) {
+            fs.chownSync(file, uid, gid);
+            await apply(file, uid + gid);
+            const stats = fs.statSync(file);
+            assert.deepStrictEqual([stats.uid, stats.gid], [uid, gid]);
+        }
     });
 
     it("keeps the mode whatever the umask", async function () {

@@ -7,6 +7,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ConfigFileMissingError } from "../../provider/transports/configFile";
@@ -99,6 +100,39 @@ describe("LocalConfigFile's lock", function () {
         await assert.rejects(new LocalConfigFile(path.join(dir, "absent.config")).withLock(async () => "ran"),
             (error: Error) => error instanceof ConfigFileMissingError && error.message === `${path.join(dir, "absent.config")}: cannot edit: no such file or folder; nothing was written`);
         await assert.rejects(new LocalConfigFile(dir).withLock(async () => "ran"), (error: Error) => error.message === `${dir}: cannot edit: is a folder, not a regular file; nothing was written`);
+    });
+});
+
+describe("LocalConfigFile: what is not there, or not a file", function () {
+    it("a missing file is ConfigFileMissingError for read, write and edit; a path through a file says so", async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-missing-"));
+        try {
+            const missing = path.join(dir, "applicationHost.config");
+            await assert.rejects(new LocalConfigFile(missing).read(), (error: Error) => error instanceof ConfigFileMissingError && error.message === `${missing}: cannot read: no such file or folder`);
+            await assert.rejects(new LocalConfigFile(missing).write(Buffer.from("<configuration />"), "0"), (error: Error) => error instanceof ConfigFileMissingError && error.message === `${missing}: cannot write: no such file or folder; nothing was written`);
+            const through = path.join(OWN_FIXTURE, "applicationHost.config");
+            await assert.rejects(new LocalConfigFile(through).read(), (error: Error) => !(error instanceof ConfigFileMissingError) && error.message === `${through}: cannot read: a part of the path is not a folder`);
+            await assert.rejects(new LocalConfigFile(through).write(Buffer.from("<configuration />"), "0"), (error: Error) => !(error instanceof ConfigFileMissingError) && error.message === `${through}: cannot write: a part of the path is not a folder; nothing was written`);
+            await assert.rejects(new LocalConfigFile(through).journal.read(), (error: Error) => error.message === `${through}: cannot read the journal of: a part of the path is not a folder; nothing was written`);
+            await assert.rejects(new LocalConfigFile(through).journal.write({}), (error: Error) => error.message === `${through}: cannot write the journal of: a part of the path is not a folder; nothing was written`);
+            assert.deepStrictEqual(fs.readdirSync(dir), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("a socket is named as one", async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-socket-"));
+        const socket = path.join(dir, "applicationHost.config");
+        const server = net.createServer().listen(socket);
+        await new Promise((resolve) => server.once("listening", resolve));
+        try {
+            await assert.rejects(new LocalConfigFile(socket).read(), (error: Error) => error.message.startsWith(`${socket}: `) && /is a socket|no such device/.test(error.message));
+            await assert.rejects(new LocalConfigFile(socket).write(Buffer.from("x"), "0"), (error: Error) => error.message === `${socket}: cannot write: is a socket, not a regular file; nothing was written`);
+        } finally {
+            server.close();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
