@@ -73,7 +73,7 @@ describe("provider lifecycle in-process: onApplyFailure record", function () {
             target: { kind: "file", path: file }, location: "A", onDelete: "restore", onApplyFailure: "record",
             effective: null, previous: {}, created: { created: "", parentCloseAs: "" }, applyFailure: "",
         });
-        await provider().delete!(id, state);
+        assert.deepStrictEqual(await warningsDuring(() => provider().delete!(id, state)), [], "the server was contacted");
         assert.ok(!fs.existsSync(path.dirname(file)), "delete created something");
     });
 
@@ -115,6 +115,8 @@ describe("provider lifecycle in-process: onApplyFailure record", function () {
         assert.deepStrictEqual(read.inputs, { target: { kind: "file", path: file }, location: "Intranet", onDelete: "restore", onApplyFailure: "record", max: 5 });
         const clean = await provider().read!(id, { ...updated, applyFailure: null } as never) as { props: Properties; inputs: Properties };
         assert.strictEqual(clean.props.applyFailure, null);
+        const absent = await provider().read!(id, { ...updated, applyFailure: undefined } as never) as { props: Properties };
+        assert.strictEqual(absent.props.applyFailure, null);
         const fresh = await provider().read!(id, { ...(outs as Properties), onApplyFailure: undefined, onDelete: undefined } as never) as { inputs: Properties };
         assert.deepStrictEqual(fresh.inputs, { target: { kind: "file", path: file }, location: "Intranet", onDelete: "restore", max: 5 });
     });
@@ -132,6 +134,10 @@ describe("provider lifecycle in-process: what a diff names", function () {
         });
         const unknownTarget = await provider().diff!(id, outs, { ...inputs, target: UNKNOWN }) as Diff;
         assert.deepStrictEqual(unknownTarget.replaces, ["target"]);
+        const unknownValue = await provider().diff!(id, outs, { ...inputs, allowSessionState: UNKNOWN }) as Diff;
+        assert.deepStrictEqual(unknownValue.detailedDiff, { allowSessionState: { kind: "update", inputDiff: true } });
+        const unreadable = await provider().diff!("an id that names nothing", { max: 5 }, inputs) as Diff;
+        assert.deepStrictEqual([unreadable.replaces, unreadable.deleteBeforeReplace], [["target", "location"], true]);
     });
 
     it("the same target spelled differently, and onApplyFailure, are updates in place", async function () {
@@ -176,6 +182,20 @@ describe("provider lifecycle in-process: delete and update", function () {
         const { id, outs } = await provider().create!(inputs);
         fs.writeFileSync(file, "<configuration>");
         await assert.rejects(provider().delete!(id, outs), (error: Error) => error.message.includes(file) && /malformed|well-formed/.test(error.message));
+    });
+
+    it("an update that stops managing one attribute gives that one back and keeps no key for it", async function () {
+        const file = scratchFile();
+        const before = fs.readFileSync(file, "utf8");
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet", max: 5, timeout: 10 });
+        const { id, outs } = await provider().create!(inputs);
+        const updated = (await provider().update!(id, outs as never, { ...inputs, timeout: undefined } as never)).outs as Properties;
+        assert.ok(!("timeout" in updated), "a key for an attribute no longer managed");
+        assert.deepStrictEqual(updated.previous, { max: (outs as Properties & { previous: Properties }).previous.max });
+        const text = fs.readFileSync(file, "utf8");
+        assert.ok(text.includes('max="5"') && !text.includes('timeout="00:10:00"'), text);
+        await provider().delete!(id, updated);
+        assert.strictEqual(fs.readFileSync(file, "utf8"), before);
     });
 
     it("an update that keeps managing something keeps the location it created; one that manages nothing prunes it", async function () {
