@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CreationRecord, NOTHING_CREATED } from "./apphost/sessionEditor";
-import { isEmptyChange, SessionChange, SessionReading, SessionWriteResult } from "./backends/types";
+import { isEmptyChange, SessionChange, SessionReading, SessionWriteResult, UnverifiedWriteError, type UnverifiedWrite } from "./backends/types";
 import { warn, withHostErrors } from "./diagnostics";
 import { warnOfUnknownLocation } from "./locationWarning";
 import { checkSettingsFields, CheckFailure, isUnknown, OnApplyFailure, OnDelete, refuseMalformedText } from "./settings/inputs";
@@ -67,15 +67,18 @@ function resourceId(inputs: AspSessionInputs): string {
     return `${targetIdentity(inputs.target)}|${inputs.location}`;
 }
 
-/** The outputs after a write: canonical inputs, effective values, and the restore information. */
-function stateAfter(inputs: AspSessionInputs, after: SessionReading, previous: AspSessionState["previous"], created: CreationRecord): AspSessionState {
-    const state: AspSessionState = { ...inputs, effective: after.effective, previous, created, applyFailure: null };
+/**
+ * The outputs after a write: canonical inputs, effective values (null when a write that was not
+ * verified could not be read back either), and the restore information.
+ */
+function stateAfter(inputs: AspSessionInputs, after: SessionReading | undefined, previous: AspSessionState["previous"], created: CreationRecord): AspSessionState {
+    const state: AspSessionState = { ...inputs, effective: after?.effective ?? (null as unknown as SessionValues), previous, created, applyFailure: null };
     for (const name of SESSION_ATTRIBUTES) if (state[name] === undefined) delete state[name];
     return state;
 }
 
 /** An attribute's text before this resource first wrote it (null: not set), as the backend best knows it. */
-function preImage(result: SessionWriteResult, name: SessionAttribute): string | null {
+function preImage(result: Pick<SessionWriteResult, "before" | "preImages">, name: SessionAttribute): string | null {
     return result.preImages ? result.preImages.previous[name] ?? null : result.before.explicitRaw[name] ?? null;
 }
 
@@ -154,19 +157,23 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         },
 
         async create(inputs: AspSessionInputs): Promise<pulumi.dynamic.CreateResult> {
+            const id = resourceId(inputs);
             const set: SessionSettings = {};
             for (const name of managed(inputs)) (set as Record<string, unknown>)[name] = inputs[name];
-            const written = await recordingFailure(inputs, () => openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] }));
-            if (!written.ok) {
-                // Nothing is claimed: no managed values, nothing to restore or prune on delete.
-                const outs: AspSessionState = { target: inputs.target, location: inputs.location, onDelete: inputs.onDelete, onApplyFailure: inputs.onApplyFailure,
-                    effective: null as unknown as SessionValues, previous: {}, created: NOTHING_CREATED, applyFailure: written.failure };
-                return { id: resourceId(inputs), outs };
+            const written = await attempting(() => openBackend(inputs.target).write(inputs.location, { set, restore: {}, remove: [] }));
+            if (written.ok || written.partial !== undefined) {
+                const result = written.ok ? written.result : written.partial!;
+                const previous: AspSessionState["previous"] = {};
+                for (const name of managed(inputs)) previous[name] = preImage(result, name);
+                const outs = stateAfter(inputs, result.after, previous, result.preImages?.created ?? result.created);
+                if (written.ok) return { id, outs };
+                return keptDespite(written, id, inputs, outs);
             }
-            const result = written.result;
-            const previous: AspSessionState["previous"] = {};
-            for (const name of managed(inputs)) previous[name] = preImage(result, name);
-            return { id: resourceId(inputs), outs: stateAfter(inputs, result.after, previous, result.preImages?.created ?? result.created) };
+            if (inputs.onApplyFailure !== "record") throw written.error;
+            // Nothing was written and nothing is claimed: no managed values, nothing to restore or prune on delete.
+            const outs: AspSessionState = { target: inputs.target, location: inputs.location, onDelete: inputs.onDelete, onApplyFailure: inputs.onApplyFailure,
+                effective: null as unknown as SessionValues, previous: {}, created: NOTHING_CREATED, applyFailure: written.failure };
+            return { id, outs };
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
@@ -193,20 +200,23 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             for (const name of managed(news)) (change.set as Record<string, unknown>)[name] = news[name];
             const oldCreated = olds.created;
             if (managed(news).length === 0 && oldCreated.created !== "") change.prune = oldCreated;
-            const written = await recordingFailure(news, () => openBackend(news.target).write(news.location, change));
-            if (!written.ok) {
+            const written = await attempting(() => openBackend(news.target).write(news.location, change));
+            if (!written.ok && written.partial === undefined) {
+                if (news.onApplyFailure !== "record") throw written.error;
                 // The state stays that of the last successful apply; only the failure is added.
                 const { __provider: _provider, ...lastApplied } = olds as AspSessionState & { __provider?: unknown };
                 return { outs: { ...lastApplied, target: news.target, location: news.location, onDelete: news.onDelete, onApplyFailure: news.onApplyFailure, applyFailure: written.failure } };
             }
-            const result = written.result;
+            const result = written.ok ? written.result : written.partial!;
             const previous: AspSessionState["previous"] = {};
             for (const name of managed(news)) {
                 previous[name] = name in olds.previous ? olds.previous[name] ?? null : preImage(result, name);
             }
             const made = result.preImages?.created ?? result.created;
             const created = made.created !== "" ? made : result.pruned ? NOTHING_CREATED : oldCreated;
-            return { outs: stateAfter(news, result.after, previous, created) };
+            const outs = stateAfter(news, result.after, previous, created);
+            if (written.ok) return { outs };
+            return { outs: keptDespite(written, id, news, outs).outs };
         },
 
         async delete(id: string, storedProps: AspSessionState): Promise<void> {
@@ -225,14 +235,32 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
     });
 }
 
-type Recorded<T> = { ok: true; result: T } | { ok: false; failure: string };
+type Attempt<T> =
+    | { ok: true; result: T }
+    /** `partial`: the write changed the file but was not verified (UnverifiedWriteError). */
+    | { ok: false; error: unknown; failure: string; partial?: UnverifiedWrite };
 
-/** Runs a write; with onApplyFailure "record" its error becomes a value instead of failing the step. */
-async function recordingFailure<T>(inputs: AspSessionInputs, write: () => Promise<T>): Promise<Recorded<T>> {
+/** Runs a write, its error as a value. */
+async function attempting<T>(write: () => Promise<T>): Promise<Attempt<T>> {
     try {
         return { ok: true, result: await write() };
     } catch (error) {
-        if (inputs.onApplyFailure !== "record") throw error;
-        return { ok: false, failure: error instanceof Error ? error.message : String(error) };
+        return { ok: false, error, failure: error instanceof Error ? error.message : String(error), partial: error instanceof UnverifiedWriteError ? error.written : undefined };
     }
+}
+
+/**
+ * A create or update that changed the file but could not verify it: the resource keeps what the
+ * write claimed (so the next delete gives it back, and the next update, which the engine always
+ * runs after a partial failure, puts it right). With onApplyFailure "record" the failure is
+ * recorded in the state; otherwise the step fails as Pulumi's partial failure (the host reports an
+ * error carrying id, properties and reasons as ErrorResourceInitFailed, and the engine keeps the
+ * properties in the stack).
+ */
+function keptDespite(written: { failure: string }, id: string, inputs: AspSessionInputs, outs: AspSessionState): { id: string; outs: AspSessionState } {
+    if (inputs.onApplyFailure === "record") return { id, outs: { ...outs, applyFailure: written.failure } };
+    const message = `${written.failure}. The change was written, so the resource is kept in the stack with what it replaced; run the update again to put it right`;
+    const provider = (inputs as unknown as Record<string, unknown>).__provider;
+    const properties = { ...outs, applyFailure: written.failure, ...(provider === undefined ? {} : { __provider: provider }) };
+    throw Object.assign(new Error(message), { id, properties, reasons: [message] });
 }

@@ -17,8 +17,10 @@ import {
     type RawSessionAttributes, type SessionAttribute, type SessionSettings,
 } from "../settings/schema";
 import type { CommandRunner } from "../transports/commandRunner";
-import { runScript, type SessionAttributeText, type SessionState } from "./powershell";
-import type { SessionBackend, SessionChange, SessionReading, SessionWriteResult } from "./types";
+import { ConfigChangedError } from "../transports/configFile";
+import { retryingConflicts } from "./conflicts";
+import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type SessionAttributeText, type SessionState } from "./powershell";
+import { UnverifiedWriteError, type SessionBackend, type SessionChange, type SessionReading, type SessionWriteResult } from "./types";
 import { verify } from "./xmlFile";
 
 export interface IisApiBackendOptions {
@@ -64,11 +66,39 @@ export class IisApiBackend implements SessionBackend {
             if (value !== undefined) set[name] = ownSpelling(name, value);
         }
         const remove = change.remove.filter((name) => wanted[name] === undefined);
-        const state = await runScript(this.runner, { op: "apply", location, set, remove }, this.options);
+        const state = await retryingConflicts(`${this.runner.host}:${SERVER_APPLICATION_HOST}`, () => this.apply(location, set, remove));
         const before = this.reading({ ...state.before, configFile: state.configFile }, location);
         const after = this.reading(state, location);
-        verify(after, { set: wanted, restore: {}, remove: change.remove }, this.description, location, "after writing");
+        try {
+            verify(after, { set: wanted, restore: {}, remove: change.remove }, this.description, location, "after writing");
+        } catch (error) {
+            if (!state.changed) throw error;
+            throw new UnverifiedWriteError((error as Error).message, { before, after, created: NOTHING_CREATED, pruned: false });
+        }
         return { before, after, created: NOTHING_CREATED, pruned: false };
+    }
+
+    /**
+     * One run of the apply script. IIS's commit conflict becomes ConfigChangedError (nothing was
+     * written; retried from a fresh read); a read-back that failed after a commit that changed the
+     * file becomes UnverifiedWriteError, with what the commit replaced.
+     */
+    private async apply(location: string, set: SessionAttributeText, remove: SessionAttribute[]): Promise<ApplyResponse> {
+        try {
+            return await runScript(this.runner, { op: "apply", location, set, remove }, this.options);
+        } catch (error) {
+            if (!(error instanceof PowerShellScriptError)) throw error;
+            if (error.code === "conflict") {
+                throw new ConfigChangedError(`${this.runner.host}:${error.failure?.path ?? SERVER_APPLICATION_HOST}`, "IIS refused to commit over another writer's change");
+            }
+            const before = error.failure?.before;
+            if (error.code === "verifyFailed" && error.failure?.committed === true && before !== undefined) {
+                const after = await this.read(location).catch(() => undefined);
+                const written = { before: this.reading({ ...before, configFile: SERVER_APPLICATION_HOST }, location), after, created: NOTHING_CREATED, pruned: false };
+                throw new UnverifiedWriteError(`${error.message}; the commit was written`, written);
+            }
+            throw error;
+        }
     }
 
     /** A script's state as a SessionReading: explicit values parsed from their text as IIS reads it. */

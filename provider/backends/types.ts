@@ -55,3 +55,24 @@ export interface SessionBackend {
 export function isEmptyChange(change: SessionChange): boolean {
     return Object.keys(change.set).length === 0 && Object.keys(change.restore).length === 0 && change.remove.length === 0 && !change.prune;
 }
+
+/** What a write that changed the file knows about itself when its verification failed. */
+export type UnverifiedWrite = Omit<SessionWriteResult, "after"> & {
+    /** The location as read back after the write, when it could be read. */
+    after?: SessionReading;
+};
+
+/**
+ * The write changed the file, but reading it back did not confirm what was asked (another writer
+ * changed it since, or the read-back failed). Carries what the write replaced, so the provider can
+ * keep the resource in the stack with it (a partial create or update) rather than leave bytes it
+ * wrote that no resource owns.
+ */
+export class UnverifiedWriteError extends Error {
+    constructor(message: string, readonly written: UnverifiedWrite) {
+        super(message);
+        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
+        this.message = message;
+        this.name = "UnverifiedWriteError";
+    }
+}

@@ -11,12 +11,10 @@ import { unknownSiteWarning } from "../apphost/sites";
 import { describeLocation, locationKey } from "../settings/location";
 import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
-import { ConfigChangedError, ConfigFileStore } from "../transports/configFile";
+import { ConfigFileStore } from "../transports/configFile";
+import { retryingConflicts } from "./conflicts";
 import { journalAfter, preImagesFor, sameJournal } from "./preImages";
-import { SessionBackend, SessionChange, SessionWriteResult } from "./types";
-
-/** How often a write is retried when the file changes between read and replace. */
-const WRITE_ATTEMPTS = 5;
+import { SessionBackend, SessionChange, SessionWriteResult, UnverifiedWriteError } from "./types";
 
 export class XmlFileBackend implements SessionBackend {
     readonly description: string;
@@ -36,20 +34,7 @@ export class XmlFileBackend implements SessionBackend {
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {
-        return this.file.withLock(async () => {
-            let lastConflict: ConfigChangedError | undefined;
-            for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-                try {
-                    return await this.writeOnce(location, change);
-                } catch (error) {
-                    if (!(error instanceof ConfigChangedError)) throw error;
-                    lastConflict = error;
-                    // Let the other writer finish before reading again.
-                    await new Promise((resolve) => setTimeout(resolve, attempt * 20 + Math.random() * 20));
-                }
-            }
-            throw new ConfigChangedError(this.file.label, `it changed on each of ${WRITE_ATTEMPTS} attempts: ${lastConflict?.message ?? ""}`);
-        });
+        return this.file.withLock(() => retryingConflicts(this.file.label, () => this.writeOnce(location, change)));
     }
 
     private async writeOnce(location: string, change: SessionChange): Promise<SessionWriteResult> {
@@ -91,12 +76,19 @@ export class XmlFileBackend implements SessionBackend {
         // happen (ignored: the file does not hold what it says was written), never the reverse.
         await recordPreImages(after, result.pruned);
         await this.file.write(newBytes, version);
+        const written = { before, created: result.record, pruned: result.pruned, preImages };
         // Read back and verify this location. Another writer may have changed other parts of the
         // file since (IIS Manager does not take our lock): that is not a failure of this write.
-        const reread = await this.file.read();
-        const readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label);
-        verify(readBack, change, label, location, "after writing");
-        return { before, after: readBack, created: result.record, pruned: result.pruned, preImages };
+        let readBack: SessionReading | undefined;
+        try {
+            const reread = await this.file.read();
+            readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label);
+            verify(readBack, change, label, location, "after writing");
+        } catch (error) {
+            const problem = error instanceof Error ? error.message : String(error);
+            throw new UnverifiedWriteError(readBack === undefined ? `${label}: the file was written, but reading it back to verify ${describeLocation(location)} failed: ${problem}` : problem, { ...written, after: readBack });
+        }
+        return { ...written, after: readBack };
     }
 }
 

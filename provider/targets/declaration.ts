@@ -30,6 +30,8 @@ export interface Field<T, R extends boolean = boolean> {
     readonly defaultValue: T | undefined;
     /** For the identity: the form in which two values that mean the same server or file are equal. */
     identityForm(value: T): string;
+    /** For the connection key: the form in which two values reach the same server the same way (host names ignore case). */
+    connectionForm(value: T): unknown;
     /** A nested group of fields (e.g. a jump host), checked with the same rules. */
     readonly fields?: Fields;
     /** Phantom: carries T for the derived types. */
@@ -82,6 +84,7 @@ interface FieldOptions<T, R extends boolean> {
     connection?: boolean;
     default?: T;
     identityForm?: (value: T) => string;
+    connectionForm?: (value: T) => unknown;
 }
 
 function field<T, R extends boolean>(
@@ -97,6 +100,7 @@ function field<T, R extends boolean>(
         connection: options.connection ?? false,
         defaultValue: options.default,
         identityForm: options.identityForm ?? ((value: T) => String(value).toLowerCase()),
+        connectionForm: options.connectionForm ?? ((value: T) => value),
         fields,
     };
 }
@@ -106,15 +110,23 @@ export function text<R extends boolean = false>(options: FieldOptions<string, R>
     return field<string, R>((value, quote) => (typeof value === "string" && value.trim() !== "" ? undefined : `must be a non-empty string${quote(value)}`), options);
 }
 
-/** A host name or IP address: no scheme, port, path or user. */
+/**
+ * A host name or IP address: no scheme, port, path or user. Names ignore case (DNS does, RFC 4343),
+ * so "WEB01" and "web01" are one server and share one connection.
+ */
 export function hostName<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
     return field<string, R>(
         (value, quote) =>
             typeof value === "string" && /^(\[[0-9a-fA-F:.]+\]|[^\s/:\\@]+|[0-9a-fA-F:]+)$/.test(value)
                 ? undefined
                 : `must be a host name or IP address (no scheme, port or path)${quote(value)}`,
-        options,
+        { identityForm: sameHost, connectionForm: sameHost, ...options },
     );
+}
+
+/** A host name in the form two spellings of one server share. */
+export function sameHost(host: string): string {
+    return host.trim().toLowerCase();
 }
 
 export function port<R extends boolean = false>(options: FieldOptions<number, R> = {}): Field<number, R> {
@@ -301,6 +313,27 @@ export function connectionSettings(kind: TargetKind, target: Readonly<Record<str
     const settings: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(kind.fields)) if (spec.connection && values[name] !== undefined) settings[name] = values[name];
     return settings;
+}
+
+/**
+ * What decides whether two operations may share a connection: the connection settings (defaults
+ * applied, nested groups in full), each in its field's connection form, so every spelling of one
+ * host's name shares one connection while a changed password or port does not.
+ */
+export function connectionIdentity(kind: TargetKind, target: Readonly<Record<string, unknown>> & { host: string }): Record<string, unknown> & { host: string } {
+    return inConnectionForm(kind.fields, connectionSettings(kind, target)) as Record<string, unknown> & { host: string };
+}
+
+function inConnectionForm(fields: Fields, values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const formed: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(values)) {
+        const spec = fields[name];
+        if (spec === undefined) continue;
+        formed[name] = spec.fields !== undefined && typeof value === "object" && value !== null
+            ? inConnectionForm(spec.fields, value as Record<string, unknown>)
+            : spec.connectionForm(value);
+    }
+    return formed;
 }
 
 /** Whether any secret field (nested ones included) is set. */

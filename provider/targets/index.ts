@@ -4,11 +4,14 @@
  * own module; this one dispatches on `kind`. `identity` is what makes two targets the same server
  * and file: changing it replaces the resource; changing anything else (say, a password) is an update.
  */
+import * as path from "path";
+import { oneWriterPerFile } from "../backends/oneWriterPerFile";
 import type { SessionBackend } from "../backends/types";
 import { CheckFailure, isUnknown, show } from "../settings/inputs";
 import { checkTargetOf, holdsSecret, identityFieldUnknown, identityOf, type TargetKind } from "./declaration";
 import { FILE_KIND, openFileBackend, type FileTarget } from "./file";
 import { openSshBackend, SSH_KIND, type SshTarget } from "./ssh";
+import { serverFileKey } from "./windows";
 import { openWinrmBackend, WINRM_KIND, type WinrmTarget } from "./winrm";
 
 export type { FileTarget } from "./file";
@@ -72,7 +75,17 @@ function sortKeys(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
 }
 
+/** The backend for a target; its writes wait for any other write to the same file in this process. */
 export function openBackend(target: Target): SessionBackend {
+    return oneWriterPerFile(writtenFileKey(target), openKindBackend(target));
+}
+
+/** Names the file a target's writes change, the same for every target that writes it. */
+export function writtenFileKey(target: Target): string {
+    return target.kind === "file" ? `local:${path.resolve(target.path)}` : serverFileKey(target.host, target);
+}
+
+function openKindBackend(target: Target): SessionBackend {
     switch (target.kind) {
         case "file":
             return openFileBackend(target);

@@ -4,7 +4,7 @@ import { isUnknown } from "../settings/inputs";
 import type { CommandRunner } from "../transports/commandRunner";
 import { acquireRunner } from "../transports/connectionPool";
 import { SshCommandRunner, type SshConnectionOptions } from "../transports/ssh";
-import { connectionSettings, flag, group, hostName, port, sha256Fingerprint, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
+import { connectionIdentity, connectionSettings, flag, group, hostName, port, sha256Fingerprint, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
 import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
 
 /** One SSH server and the credentials for it: the target's own, and the jump host's. */
@@ -90,7 +90,7 @@ export function sshConnectionOptions(target: SshTarget): SshConnectionOptions {
 /** The pooled runner for a (checked) ssh target: one connection per host within the provider process. */
 export function sshRunner(target: SshTarget): CommandRunner {
     const options = sshConnectionOptions(target);
-    return acquireRunner("ssh", options, () => new SshCommandRunner(options));
+    return acquireRunner("ssh", connectionIdentity(SSH_KIND, target), () => new SshCommandRunner(options));
 }
 
 export function openSshBackend(target: SshTarget): SessionBackend {

@@ -8,7 +8,7 @@ import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../backends/pow
 import type { SessionBackend } from "../backends/types";
 import { XmlFileBackend } from "../backends/xmlFile";
 import type { CommandRunner } from "../transports/commandRunner";
-import { choice, seconds, serverPath, type Rule } from "./declaration";
+import { choice, sameHost, seconds, serverPath, type Rule } from "./declaration";
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 
@@ -41,4 +41,14 @@ export function openServerBackend(runner: CommandRunner, target: { mode?: "iis" 
     return target.mode === "xml"
         ? new XmlFileBackend(new RemoteConfigFile(runner, target.configPath, { timeoutMs }))
         : new IisApiBackend(runner, { timeoutMs });
+}
+
+/**
+ * Names the file a server target writes, alike for every spelling of the host, both modes and
+ * every way in (WinRM or SSH): mode "iis" and mode "xml" without configPath both write the
+ * applicationHost.config IIS uses, which the identity counts as DEFAULT_APPLICATION_HOST_PATH.
+ */
+export function serverFileKey(host: string, target: { mode?: "iis" | "xml"; configPath?: string }): string {
+    const file = target.mode === "xml" ? target.configPath ?? DEFAULT_APPLICATION_HOST_PATH : DEFAULT_APPLICATION_HOST_PATH;
+    return `server:${sameHost(host)}:${file.toLowerCase()}`;
 }

@@ -3,7 +3,7 @@ import type { SessionBackend } from "../backends/types";
 import type { CommandRunner } from "../transports/commandRunner";
 import { acquireRunner } from "../transports/connectionPool";
 import { WinrmCommandRunner, type WinrmConnectionOptions } from "../transports/winrm";
-import { choice, connectionSettings, flag, hostName, pemCertificate, port, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
+import { choice, connectionIdentity, connectionSettings, flag, hostName, pemCertificate, port, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
 import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
 
 export const WINRM_FIELDS = {
@@ -82,7 +82,7 @@ export function winrmConnectionOptions(target: WinrmTarget): WinrmConnectionOpti
 /** The pooled runner for a (checked) winrm target: reused across operations on this host within the provider process. */
 export function winrmRunner(target: WinrmTarget): CommandRunner {
     const options = winrmConnectionOptions(target);
-    return acquireRunner("winrm", options, () => new WinrmCommandRunner(options));
+    return acquireRunner("winrm", connectionIdentity(WINRM_KIND, target), () => new WinrmCommandRunner(options));
 }
 
 export function openWinrmBackend(target: WinrmTarget): SessionBackend {

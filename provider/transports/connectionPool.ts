@@ -6,10 +6,10 @@ import { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "./comma
  * `pulumi up` pays for one connection (and, over WinRM, one NTLM handshake and one shell; over
  * SSH, one key exchange and authentication) per host rather than one per resource operation.
  *
- * Keyed by a target's connection settings (the fields its declaration marks `connection`), so
- * one pool serves every kind: the key names the kind, host and port in clear and a keyed hash of
- * the rest, credentials included, so a changed password gets a new runner and the key never
- * contains a secret.
+ * Keyed by a target's connection identity (the fields its declaration marks `connection`, host
+ * names in lower case), so one pool serves every kind and every spelling of a server's name: the
+ * key names the kind, host and port in clear and a keyed hash of the rest, credentials included,
+ * so a changed password gets a new runner and the key never contains a secret.
  *
  * The provider's code is serialised into Pulumi state by closure serialisation, so this module
  * keeps nothing itself: the pool lives on `globalThis` under a registered symbol, created on
@@ -27,6 +27,10 @@ interface PoolEntry {
     /** The clear part of the key: kind, host and port (no secret). */
     readonly endpoint: string;
     readonly runner: CommandRunner;
+    /** Commands running on it now: a runner is closed only when none is. */
+    inFlight: number;
+    /** Replaced (other settings for the same endpoint) while busy: closed when the last command ends. */
+    retired: boolean;
 }
 
 interface Pool {
@@ -46,18 +50,18 @@ function pool(): Pool {
     return created;
 }
 
-/** Connection settings as a target declares them: host and port at least, the rest kind-specific. */
-export interface ConnectionSettings {
-    readonly host: string;
-    readonly port?: number;
-}
+/**
+ * A target's connection identity (declaration.ts, connectionIdentity): host and port at least, the
+ * rest kind-specific, each field in the form in which equal values reach the server the same way.
+ */
+export type ConnectionSettings = Readonly<Record<string, unknown>> & { readonly host: string; readonly port?: number };
 
 /**
  * The pool key of a kind's connection settings: kind, host (lower case) and port in clear, then a
  * keyed hash of all the settings, so equal settings share a runner and the key reveals no secret.
  */
 export function poolKey(kind: string, settings: ConnectionSettings): { key: string; endpoint: string } {
-    const endpoint = JSON.stringify([kind, settings.host.trim().toLowerCase(), settings.port ?? null]);
+    const endpoint = JSON.stringify([kind, settings.host, settings.port ?? null]);
     const digest = createHmac("sha256", pool().keySalt).update(JSON.stringify(sortKeys(settings))).digest("hex").slice(0, 32);
     return { key: `${endpoint}#${digest}`, endpoint };
 }
@@ -68,27 +72,32 @@ function sortKeys(value: unknown): unknown {
 }
 
 /**
- * The shared runner for these settings, made by `create` on first use. Its close() only hands it
- * back to the pool (the connection stays open for the next operation); the pool closes runners
+ * The shared runner for these settings, made by `create` on first use. Its close() only releases
+ * the caller's handle (the connection stays open for the next operation); the pool closes runners
  * when the process exits, or on closePooledRunners(). `create` may throw for unusable settings.
  */
 export function acquireRunner(kind: string, settings: ConnectionSettings, create: () => CommandRunner): CommandRunner {
-    const state = pool();
     const { key, endpoint } = poolKey(kind, settings);
-    let entry = state.entries[key];
-    if (entry === undefined) {
-        // Same host with other credentials or settings: the old connection is stale.
-        for (const [otherKey, other] of Object.entries(state.entries)) {
-            if (other.endpoint === endpoint) {
-                delete state.entries[otherKey];
-                other.runner.close().catch(() => undefined);
-            }
-        }
-        entry = { endpoint, runner: create() };
-        state.entries[key] = entry;
-        installExitHooks(state);
+    return new PooledRunner(() => entryFor(key, endpoint, create));
+}
+
+/** The live entry for `key`, made now if there is none. */
+function entryFor(key: string, endpoint: string, create: () => CommandRunner): PoolEntry {
+    const state = pool();
+    const existing = state.entries[key];
+    if (existing !== undefined) return existing;
+    // The same server with other settings (a rotated password): the old connection is stale. It
+    // is closed now if idle, else when its last command ends; never under a running command.
+    for (const [otherKey, other] of Object.entries(state.entries)) {
+        if (other.endpoint !== endpoint) continue;
+        delete state.entries[otherKey];
+        other.retired = true;
+        if (other.inFlight === 0) other.runner.close().catch(() => undefined);
     }
-    return new PooledRunner(entry.runner);
+    const entry: PoolEntry = { endpoint, runner: create(), inFlight: 0, retired: false };
+    state.entries[key] = entry;
+    installExitHooks(state);
+    return entry;
 }
 
 /** Closes every pooled runner (deleting its shell) and empties the pool. */
@@ -104,20 +113,29 @@ export function pooledRunnerCount(): number {
     return Object.keys(pool().entries).length;
 }
 
-/** A caller's view of a pooled runner: close() releases it instead of closing it. */
+/**
+ * A caller's view of a pooled runner: each run() uses the pool's current runner for the settings
+ * (made again if it was retired and closed since), counted while it runs; close() releases the
+ * handle instead of closing the connection.
+ */
 class PooledRunner implements CommandRunner {
     readonly host: string;
-    private readonly runner: CommandRunner;
     private released = false;
 
-    constructor(runner: CommandRunner) {
-        this.runner = runner;
-        this.host = runner.host;
+    constructor(private readonly current: () => PoolEntry) {
+        this.host = current().runner.host;
     }
 
-    run(command: RemoteCommand, options?: RunOptions): Promise<CommandOutput> {
-        if (this.released) return Promise.reject(new Error(`${this.host}: this pooled runner was released; acquire it again`));
-        return this.runner.run(command, options);
+    async run(command: RemoteCommand, options?: RunOptions): Promise<CommandOutput> {
+        if (this.released) throw new Error(`${this.host}: this pooled runner was released; acquire it again`);
+        const entry = this.current();
+        entry.inFlight++;
+        try {
+            return await entry.runner.run(command, options);
+        } finally {
+            entry.inFlight--;
+            if (entry.retired && entry.inFlight === 0) entry.runner.close().catch(() => undefined);
+        }
     }
 
     async close(): Promise<void> {

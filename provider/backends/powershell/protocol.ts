@@ -150,9 +150,12 @@ export type ResponseFor<R extends OperationRequest> = R extends ReadRequest
  * - accessDenied: Windows refused access (not an administrator, ACL).
  * - busy: another process holds the file (sharing or lock violation); retrying may succeed.
  * - conflict: writeFile found content other than expectedSha256 (see actualSha256, path), or another
- *   writer renamed its file into place between the check and the replace (its file was put back).
+ *   writer renamed its file into place between the check and the replace (its file was put back);
+ *   or IIS refused apply's commit because the file changed on disk since it was read (see path).
+ *   Nothing was written; a fresh try may succeed.
  * - ambiguousLocation: two <location> elements with the path both hold <asp>; IIS's API would edit one of them.
- * - verifyFailed: apply committed, but the read-back differs (see attribute, expected, actual).
+ * - verifyFailed: the read-back after apply's commit differs (see attribute, expected, actual;
+ *   committed says whether the commit changed anything, and before what the location held).
  * - iisUnavailable: Microsoft.Web.Administration cannot be loaded (IIS absent, 32-bit PowerShell).
  * - configError: IIS's configuration system or XML parser refused (malformed file, failed validation, lock).
  * - failed: anything else; the message carries the .NET exception and script line.
@@ -188,6 +191,10 @@ export interface ScriptFailure {
     expected?: string;
     /** verifyFailed: the value read back ("(not set)" when absent). */
     actual?: string;
+    /** verifyFailed: whether the commit before the failed read-back changed the file. */
+    committed?: boolean;
+    /** verifyFailed after a commit: the location as it was before it. */
+    before?: SessionState;
 }
 
 /**

@@ -56,7 +56,7 @@ export function parseScriptOutput<R extends OperationRequest>(request: R, stdout
     if (typeof result === "string") throw bad(result);
 
     if (result.ok === false) {
-        const failure = readFailure(result);
+        const failure = readFailure(request.op, result);
         if (typeof failure === "string") throw bad(failure);
         throw new PowerShellScriptError(failure.error, request.op, requestTarget(request), `${where} failed (${failure.error}): ${failure.message}`, failure);
     }
@@ -85,7 +85,7 @@ function findResultLine(text: string): JsonObject | string {
     return `no JSON result line with "ok" on stdout; last line was ${JSON.stringify(excerpt(nonEmpty[nonEmpty.length - 1]))}`;
 }
 
-function readFailure(result: JsonObject): ScriptFailure | string {
+function readFailure(op: OperationRequest["op"], result: JsonObject): ScriptFailure | string {
     const { error, message } = result;
     if (typeof error !== "string" || !(SCRIPT_ERROR_CODES as readonly string[]).includes(error)) {
         return `the script reported a failure with an unknown error code ${JSON.stringify(error)} (known: ${SCRIPT_ERROR_CODES.join(", ")})`;
@@ -102,8 +102,18 @@ function readFailure(result: JsonObject): ScriptFailure | string {
         if (result.missing !== "file") return `the script's ${error} failure has an unknown missing ${JSON.stringify(excerpt(String(result.missing)))}`;
         failure.missing = "file";
     }
-    if (error === "conflict" && (failure.actualSha256 === undefined || !SHA256_HEX.test(failure.actualSha256))) {
+    if (error === "conflict" && op === "writeFile" && (failure.actualSha256 === undefined || !SHA256_HEX.test(failure.actualSha256))) {
         return "the script reported a conflict without a valid actualSha256";
+    }
+    if (error === "verifyFailed" && result.committed !== undefined) {
+        if (typeof result.committed !== "boolean") return `the script's ${error} failure has a non-boolean committed`;
+        failure.committed = result.committed;
+        if (result.committed) {
+            if (!isObject(result.before)) return `the script's ${error} failure after a commit lacks before (the state it replaced)`;
+            const before = readSessionState(result.before, "before.");
+            if (typeof before === "string") return before;
+            failure.before = before;
+        }
     }
     return failure;
 }

@@ -370,6 +370,29 @@ function Test-SameValue([string]$name, [string]$text, $value) {
     catch { return $false }
 }
 
+# Whether a commit failed because another writer changed the file since this ServerManager read
+# it. IIS says so with a FileLoadException ("Cannot commit configuration changes because the file
+# has changed on disk"), or a sharing or lock violation (Win32 32, 33) while another process writes.
+function Test-CommitConflict($exception) {
+    for ($inner = $exception; $null -ne $inner; $inner = $inner.InnerException) {
+        if ($inner -is [System.IO.FileLoadException]) { return $true }
+        $win32 = $inner.HResult -band 0xFFFF
+        if (($inner -is [System.IO.IOException] -or $inner -is [System.Runtime.InteropServices.COMException]) -and ($win32 -eq 32 -or $win32 -eq 33)) { return $true }
+    }
+    return $false
+}
+
+# Why an attribute set to $value does not read back as asked, or ''. Each message says what was
+# expected and what was found: the text at the location, and the value IIS applies there.
+function Get-ReadBackProblem([string]$name, [string]$asked, $value, $state) {
+    $actual = $state['explicit'][$name]
+    $effective = [string]$state['effective'][$name]
+    if ($null -eq $actual) { return ('is not set (IIS applies ' + $effective + ' there), expected "' + $asked + '"') }
+    if (-not (Test-SameValue $name $actual $value)) { return ('reads back as "' + $actual + '", expected "' + $asked + '"') }
+    if (-not (Test-SameValue $name $effective $value)) { return ('reads back as "' + $actual + '" as asked, but IIS applies ' + $effective + ' there (the file changed between the two reads?)') }
+    return ''
+}
+
 function Invoke-Operation($request) {
     $location = Get-Location $request
     if (-not $request.ContainsKey('set') -or $request['set'] -isnot [System.Collections.IDictionary]) {
@@ -412,23 +435,32 @@ function Invoke-Operation($request) {
             if ($before['explicit'].Contains($name)) { $session.GetAttribute($name).Delete(); $changes++ }
         }
         # Writes applicationHost.config, as appcmd /commit:apphost does.
-        if ($changes -gt 0) { $manager.CommitChanges() }
+        if ($changes -gt 0) {
+            try { $manager.CommitChanges() }
+            catch {
+                if (Test-CommitConflict $_.Exception) {
+                    Stop-Operation 'conflict' ('IIS did not commit: ' + $before['configFile'] + ' changed on disk since it was read (another writer); nothing was written') @{ path = $before['configFile'] }
+                }
+                throw
+            }
+        }
     } finally { $manager.Dispose() }
 
     # Read back through a new ServerManager, so nothing cached from the write can answer.
     $state = Read-State $location
+    # A failure from here on comes after the commit: the caller must know what it replaced.
+    $committed = @{ committed = ($changes -gt 0); before = [ordered]@{ explicit = $before['explicit']; effective = $before['effective'] } }
     foreach ($name in $values.Keys) {
-        $actual = $state['explicit'][$name]
-        $same = ($null -ne $actual) -and (Test-SameValue $name $actual $values[$name]) -and
-            (Test-SameValue $name ([string]$state['effective'][$name]) $values[$name])
-        if ($null -eq $actual) { $actual = '(not set)' }
-        if (-not $same) {
-            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' at ' + $state['configPath'] + ' reads back as "' + $actual + '" (effective ' + $state['effective'][$name] + '), not "' + $request['set'][$name] + '"') @{ attribute = $name; expected = $request['set'][$name]; actual = [string]$actual }
+        $problem = Get-ReadBackProblem $name $request['set'][$name] $values[$name] $state
+        if ($problem -ne '') {
+            $actual = $state['explicit'][$name]
+            if ($null -eq $actual) { $actual = '(not set)' }
+            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' at ' + $state['configPath'] + ' ' + $problem) (@{ attribute = $name; expected = $request['set'][$name]; actual = [string]$actual } + $committed)
         }
     }
     foreach ($name in $remove) {
         if ($state['explicit'].Contains($name)) {
-            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '")') @{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] }
+            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '"), expected it removed') (@{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] } + $committed)
         }
     }
     $state['before'] = [ordered]@{ explicit = $before['explicit']; effective = $before['effective'] }
@@ -464,6 +496,7 @@ function Invoke-Operation($request) {
     $target = $null
     $tempStream = $null
     $temp = $null
+    $replacedPath = $null
     try {
         # Readers (IIS) go on; writers wait until the replace is done. File.Replace opens the
         # target for read and delete, which this sharing mode allows.
@@ -473,33 +506,44 @@ function Invoke-Operation($request) {
             Stop-Operation 'conflict' ($path + ' changed since it was read: expected SHA-256 ' + $expected + ', found ' + $actual) @{ actualSha256 = $actual; path = $path }
         }
         # Same folder, so the replace is a rename on one volume and never copies.
-        $temp = [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName($path), [System.IO.Path]::GetFileName($path) + '.' + [Guid]::NewGuid().ToString('N') + '.tmp')
+        $stem = [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName($path), [System.IO.Path]::GetFileName($path) + '.' + [Guid]::NewGuid().ToString('N'))
+        $temp = $stem + '.tmp'
+        # The replaced file goes to a name of this writer's own first: a writer racing this one
+        # cannot take it, and what it holds is exactly what this replace replaced.
+        $replacedPath = $stem + '.replaced'
         $tempStream = [System.IO.File]::Open($temp, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
         $tempStream.Write($content, 0, $content.Length)
         $tempStream.Flush($true)
         $tempStream.Dispose()
         $tempStream = $null
         try {
-            # Atomic for readers; keeps the target's ACL; the old content becomes the backup.
-            [System.IO.File]::Replace($temp, $path, $backupPath)
+            # Atomic for readers; keeps the target's ACL.
+            [System.IO.File]::Replace($temp, $path, $replacedPath)
         } catch {
             # ReplaceFile's ERROR_UNABLE_TO_MOVE_REPLACEMENT_2 leaves the original under the backup name.
-            if (-not [System.IO.File]::Exists($path) -and [System.IO.File]::Exists($backupPath)) { [System.IO.File]::Move($backupPath, $path) }
+            if (-not [System.IO.File]::Exists($path) -and [System.IO.File]::Exists($replacedPath)) { [System.IO.File]::Move($replacedPath, $path) }
             throw
         }
         $temp = $null
         # The open target stops writers that write in place, not one that renames its own file
         # onto the path (delete sharing allows that): if one did since the check, its file is now
-        # the backup. Put it back; our content is discarded and the caller reads again.
-        $replaced = Get-Sha256Hex ([System.IO.File]::ReadAllBytes($backupPath))
+        # the one replaced. Put it back; our content is discarded and the caller reads again.
+        $replaced = Get-Sha256Hex ([System.IO.File]::ReadAllBytes($replacedPath))
         if ($replaced -cne $expected) {
-            [System.IO.File]::Replace($backupPath, $path, [NullString]::Value)
+            [System.IO.File]::Replace($replacedPath, $path, [NullString]::Value)
             Stop-Operation 'conflict' ($path + ' was replaced by another writer during the write (found SHA-256 ' + $replaced + ', expected ' + $expected + '); its file was put back') @{ actualSha256 = $replaced; path = $path }
         }
+        # The replaced content becomes the backup. Best effort: a writer racing for the name leaves
+        # its own replaced content there instead, the version just before its write.
+        try {
+            if ([System.IO.File]::Exists($backupPath)) { [System.IO.File]::Delete($backupPath) }
+            [System.IO.File]::Move($replacedPath, $backupPath)
+        } catch { }
     } finally {
         if ($tempStream -ne $null) { $tempStream.Dispose() }
         if ($target -ne $null) { $target.Dispose() }
         if ($temp -ne $null) { try { [System.IO.File]::Delete($temp) } catch { } }
+        if ($replacedPath -ne $null -and [System.IO.File]::Exists($replacedPath) -and [System.IO.File]::Exists($path)) { try { [System.IO.File]::Delete($replacedPath) } catch { } }
     }
     return [ordered]@{ ok = $true; path = $path; source = $file.source; sha256 = (Get-Sha256Hex $content) }
 }

@@ -265,11 +265,35 @@ namespace Microsoft.Web.Administration
         internal void Commit()
         {
             if (!Dirty) return;
+            // IIS holds the file against other committers while it checks and replaces it; a second
+            // process committing meanwhile fails with a sharing violation (reported from the field as
+            // "hresult:80070020, message:Failed to commit configuration changes. The process cannot
+            // access the file because it is being used by another process"). The guard is a lock file
+            // in the temp folder, so the configuration folder holds nothing IIS would not put there.
+            FileStream guard;
+            try { guard = new FileStream(CommitGuardPath(), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) { throw Error(FilePath, 0, "Failed to commit configuration changes. The process cannot access the file because it is being used by another process.", ERROR_SHARING_VIOLATION); }
+            using (guard) CommitHoldingGuard();
+        }
+
+        private string CommitGuardPath()
+        {
+            using (var sha = System.Security.Cryptography.SHA256.Create())
+            {
+                byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(Path.GetFullPath(FilePath)));
+                return Path.Combine(Path.GetTempPath(), "mwa-double-commit-" + BitConverter.ToString(hash, 0, 8).Replace("-", "") + ".lock");
+            }
+        }
+
+        private void CommitHoldingGuard()
+        {
             byte[] onDisk;
             try { onDisk = File.ReadAllBytes(FilePath); }
             catch (FileNotFoundException) { onDisk = new byte[0]; }
+            // Microsoft.Web.Administration reports this as System.IO.FileLoadException (as seen in the
+            // stack traces users report: win-acme#871, certify#154, IIS.Administration#324).
             if (!SameBytes(onDisk, loadedBytes))
-                throw Error(FilePath, 0, "Cannot commit configuration changes because the file has changed on disk", ERROR_SHARING_VIOLATION);
+                throw new FileLoadException(Error(FilePath, 0, "Cannot commit configuration changes because the file has changed on disk", ERROR_SHARING_VIOLATION).Message);
             byte[] bytes = Serialize();
             string temporary = FilePath + "." + Guid.NewGuid().ToString("N") + ".tmp";
             try

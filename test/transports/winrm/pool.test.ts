@@ -1,8 +1,10 @@
 import * as assert from "assert";
 import { execFile } from "child_process";
 import { join } from "path";
-import { winrmConnectionOptions, winrmRunner, type WinrmTarget } from "../../../provider/targets/winrm";
-import { closePooledRunners, pooledRunnerCount, poolKey } from "../../../provider/transports/connectionPool";
+import { connectionIdentity } from "../../../provider/targets/declaration";
+import { WINRM_KIND, winrmRunner, type WinrmTarget } from "../../../provider/targets/winrm";
+import type { CommandOutput, CommandRunner } from "../../../provider/transports/commandRunner";
+import { acquireRunner, closePooledRunners, pooledRunnerCount, poolKey } from "../../../provider/transports/connectionPool";
 import { WinrmError } from "../../../provider/transports/winrm";
 import { MiniWinrmServer } from "./miniServer";
 
@@ -15,6 +17,25 @@ function acquireWinrmRunner(fields: Omit<WinrmTarget, "kind">) {
 const PASSWORD = "Pool-Passw0rd";
 const ACCOUNT = { username: "deploy", password: PASSWORD };
 const COMMAND = { command: "cmd.exe", arguments: ["/c", "ver"] };
+
+/** A runner whose commands end when the test says so. */
+class FakeRunner implements CommandRunner {
+    readonly host = "web01";
+    closed = false;
+    private pending: Array<() => void> = [];
+
+    run(): Promise<CommandOutput> {
+        return new Promise((resolve) => this.pending.push(() => resolve({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 })));
+    }
+
+    finish(): void {
+        for (const done of this.pending.splice(0)) done();
+    }
+
+    async close(): Promise<void> {
+        this.closed = true;
+    }
+}
 
 describe("connection pool (connectionPool.ts)", function () {
     let server: MiniWinrmServer;
@@ -53,12 +74,16 @@ describe("connection pool (connectionPool.ts)", function () {
 
     it("keys by kind, host and port plus a keyed hash of every connection field, never the password", function () {
         const target: WinrmTarget = { kind: "winrm", host: "Web01", username: "CORP\\Deploy", password: PASSWORD };
-        const key = (changes: Partial<WinrmTarget>) => poolKey("winrm", winrmConnectionOptions({ ...target, ...changes }));
+        const key = (changes: Partial<WinrmTarget>) => poolKey("winrm", connectionIdentity(WINRM_KIND, { ...target, ...changes }));
         const { key: base, endpoint } = key({});
         assert.strictEqual(endpoint, JSON.stringify(["winrm", "web01", null]));
         assert.ok(base.startsWith(endpoint));
         assert.ok(!base.includes(PASSWORD));
         assert.strictEqual(key({}).key, base);
+        // Every spelling of the server's name is one connection.
+        assert.strictEqual(key({ host: "WEB01" }).key, base);
+        assert.strictEqual(key({ host: "wEb01" }).key, base);
+        assert.notStrictEqual(key({ host: "web02" }).key, base);
         assert.notStrictEqual(key({ password: "changed" }).key, base);
         assert.notStrictEqual(key({ username: "other" }).key, base);
         assert.notStrictEqual(key({ port: 5986, https: true }).key, base);
@@ -74,6 +99,38 @@ describe("connection pool (connectionPool.ts)", function () {
         await new Promise((resolve) => setTimeout(resolve, 100));
         assert.strictEqual(server.requests("Delete").length, 1, "the old runner's shell was deleted");
         await assert.rejects(changed.run(COMMAND), (error: Error) => error instanceof WinrmError && error.problem === "authentication" && !error.message.includes(PASSWORD));
+    });
+
+    it("shares one runner between every spelling of the host's name", async function () {
+        const options = { ...server.address, username: ACCOUNT.username, password: PASSWORD };
+        await Promise.all(["localhost", "LOCALHOST", "LocalHost"].map((host) => acquireWinrmRunner({ ...options, host }).run(COMMAND)));
+        assert.strictEqual(pooledRunnerCount(), 1);
+        assert.strictEqual(server.connections, 1);
+        assert.strictEqual(server.requests("handshake-negotiate").length, 1, "one handshake");
+        assert.strictEqual(server.requests("Create").length, 1, "one shell");
+    });
+
+    it("closes a replaced runner only when its running commands have ended, and a handle on it runs again on a new one", async function () {
+        const made: FakeRunner[] = [];
+        const acquire = (password: string) => acquireRunner("fake", { host: "web01", password }, () => {
+            made.push(new FakeRunner());
+            return made[made.length - 1];
+        });
+        const old = acquire("old");
+        const running = old.run(COMMAND);
+        acquire("rotated");
+        assert.strictEqual(made.length, 2);
+        assert.strictEqual(made[0].closed, false, "closed under a running command");
+        made[0].finish();
+        await running;
+        assert.strictEqual(made[0].closed, true, "not closed once its command ended");
+        // The old handle's settings come back: a new runner, and the idle "rotated" one is closed at once.
+        const again = old.run(COMMAND);
+        assert.strictEqual(made.length, 3);
+        assert.strictEqual(made[1].closed, true, "the idle replaced runner was left open");
+        made[2].finish();
+        await again;
+        assert.strictEqual(pooledRunnerCount(), 1);
     });
 
     it("a released handle refuses to run; the pooled runner stays for the next acquire", async function () {
