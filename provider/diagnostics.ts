@@ -23,12 +23,20 @@ export function warn(message: string): void {
     log.warn(wellFormed(message));
 }
 
-/** A real Error carrying `error`'s message, well-formed, for the host to print and send. */
+/**
+ * A real Error carrying `error`'s message, well-formed, for the host to print and send. A partial
+ * failure's id, properties and reasons (which the host sends as ErrorResourceInitFailed) stay on it.
+ */
 export function hostError(error: unknown): Error {
     const message = typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
         ? (error as { message: string }).message
         : String(error);
-    return new Error(wellFormed(message));
+    const fresh = new Error(wellFormed(message));
+    const partial = error as { id?: unknown; properties?: unknown; reasons?: unknown } | null;
+    if (typeof partial?.id === "string" && typeof partial.properties === "object" && Array.isArray(partial.reasons)) {
+        return Object.assign(fresh, { id: partial.id, properties: partial.properties, reasons: partial.reasons.map((reason) => wellFormed(String(reason))) });
+    }
+    return fresh;
 }
 
 const OPERATIONS = ["check", "diff", "create", "read", "update", "delete"] as const;

@@ -6,6 +6,7 @@ import { claimSettings } from "./claims";
 import type { CreationRecord } from "../provider/apphost/sessionEditor";
 import type { SessionAttribute, SessionValues } from "../provider/settings/schema";
 import { PROVIDER_REFERENCE } from "./providerReference";
+import { refuseMalformedText, type CheckFailure } from "../provider/settings/inputs";
 
 export { PROVIDER_MODULE, PROVIDER_REFERENCE } from "./providerReference";
 export { renderSessionCommands, SessionCommandError, type SessionCommands, type SessionCommandSettings } from "./command";
@@ -34,6 +35,25 @@ export type WinrmTargetArgs = TargetInputs<WinrmTarget>;
  * whole target secret whenever it holds a key, passphrase or password.
  */
 export type SshTargetArgs = TargetInputs<SshTarget>;
+
+/**
+ * Text that is not valid Unicode (a lone UTF-16 surrogate) is refused at the line that declares
+ * the resource, with the provider's own message: through the engine's gRPC it would arrive as
+ * U+FFFD and be written. Only values known now are checked; the provider's check sees the rest.
+ */
+function refuseMalformedPlainText(name: string, args: AspSessionSettingsArgs): void {
+    const failures: CheckFailure[] = [];
+    refuseMalformedText(knownParts(args) as Record<string, unknown>, failures);
+    if (failures.length > 0) throw new Error(`AspSessionSettings "${name}": ${failures.map((failure) => failure.reason).join("; ")}`);
+}
+
+/** `value` without the parts not known yet (Outputs, Promises), nested objects and arrays included. */
+function knownParts(value: unknown): unknown {
+    if (!isPlain(value)) return undefined;
+    if (Array.isArray(value)) return value.map(knownParts);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(Object.entries(value).filter(([, inner]) => isPlain(inner)).map(([key, inner]) => [key, knownParts(inner)]));
+}
 
 /** True if `value` is known now: not an Output or a Promise. */
 function isPlain(value: unknown): boolean {
@@ -110,6 +130,7 @@ export class AspSessionSettings extends pulumi.CustomResource {
     public readonly applyFailure!: pulumi.Output<string | null>;
 
     constructor(name: string, args: AspSessionSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseMalformedPlainText(name, args);
         const target = protectTarget(args.target);
         // Known now (plain values, the usual case): refused here, at the line that declares it.
         const identityFields = ["kind", "path", "host", "configPath"].map((field) => (args.target as unknown as Record<string, unknown>)?.[field]);

@@ -2,7 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { NOTHING_CREATED } from "../../provider/apphost/sessionEditor";
+import { WRITE_ATTEMPTS } from "../../provider/backends/conflicts";
 import { IisApiBackend } from "../../provider/backends/iisApi";
+import { UnverifiedWriteError } from "../../provider/backends/types";
+import { ConfigChangedError } from "../../provider/transports/configFile";
 import { PowerShellScriptError } from "../../provider/backends/powershell";
 import { SESSION_DEFAULTS } from "../../provider/settings/schema";
 import { projectRoot, sharedFile } from "../support/paths";
@@ -144,6 +147,50 @@ describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsof
         const result = await backend.write("Default Web Site", { set: {}, restore: {}, remove: ["timeout", "keepSessionIdSecure"] });
         assert.deepEqual(result.after.explicitRaw, { max: "7" });
         assert.equal(result.after.effective.timeout, "00:45:00");
+    });
+
+    /** Makes the first command print `result` (a script's JSON line) instead of running the script. */
+    function firstRunPrints(result: Record<string, unknown>): void {
+        const base64 = Buffer.from(JSON.stringify(result), "utf8").toString("base64");
+        runner.beforeRun = (command, index) => {
+            if (index === 0) command.arguments[command.arguments.length - 1] = `{ [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${base64}')) }`;
+        };
+    }
+
+    it("IIS's commit conflict is retried from a fresh read: the second apply writes", async function () {
+        firstRunPrints({ ok: false, error: "conflict", message: `IIS did not commit: ${scratch.file} changed on disk since it was read (another writer); nothing was written`, path: scratch.file });
+        const result = await backend.write("Default Web Site/shop", { set: { max: 77 }, restore: {}, remove: [] });
+        assert.equal(runner.runs.length, 2);
+        assert.deepEqual(result.after.explicit, { max: 77 });
+        assert.deepEqual(readSession(parseApplicationHost(fs.readFileSync(scratch.file), scratch.file), "Default Web Site/shop", scratch.file).explicit, { max: 77 });
+    });
+
+    it("a commit conflict on every attempt is ConfigChangedError saying how often it tried; nothing was written", async function () {
+        const bytes = fs.readFileSync(scratch.file);
+        const conflict = Buffer.from(JSON.stringify({ ok: false, error: "conflict", message: "IIS did not commit", path: scratch.file }), "utf8").toString("base64");
+        runner.beforeRun = (command) => {
+            command.arguments[command.arguments.length - 1] = `{ [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${conflict}')) }`;
+        };
+        const error = await rejection(backend.write("Default Web Site/shop", { set: { max: 77 }, restore: {}, remove: [] }));
+        assert.ok(error instanceof ConfigChangedError);
+        assert.equal(runner.runs.length, WRITE_ATTEMPTS);
+        assert.ok(error.message.startsWith(`web01.test:5985:the server's applicationHost.config changed since it was read (it changed on each of ${WRITE_ATTEMPTS} attempts: web01.test:5985:${scratch.file} changed since it was read (IIS refused to commit over another writer's change)`), error.message);
+        assert.ok(fs.readFileSync(scratch.file).equals(bytes));
+    });
+
+    it("a read-back that fails after a commit that changed the file is UnverifiedWriteError, carrying what the commit replaced and the location as read now", async function () {
+        firstRunPrints({
+            ok: false, error: "verifyFailed", message: 'after the commit, max at MACHINE/WEBROOT/APPHOST/Default Web Site/shop reads back as "7", expected "77"',
+            attribute: "max", expected: "77", actual: "7", committed: true,
+            before: { explicit: { max: "0005" }, effective: { ...SESSION_DEFAULTS, max: 5 } },
+        });
+        const error = await rejection(backend.write("Default Web Site/shop", { set: { max: 77 }, restore: {}, remove: [] }));
+        assert.ok(error instanceof UnverifiedWriteError, String(error));
+        assert.match(error.message, /reads back as "7", expected "77"; the commit was written$/);
+        assert.deepEqual(error.written.before.explicitRaw, { max: "0005" });
+        assert.deepEqual(error.written.before.explicit, { max: 5 });
+        assert.deepEqual(error.written.after?.explicit, {}, "the location as a read after the failure finds it");
+        assert.equal(runner.runs.length, 2, "the failed apply, then one read");
     });
 
     describe("the injection corpus through real PowerShell", function () {

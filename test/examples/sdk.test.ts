@@ -60,6 +60,18 @@ describe("AspSessionSettings as a program registers it", function () {
         /"server-b" and "server-a" both manage keepSessionIdSecure at the server level of winrm:web01:/);
     });
 
+    it("refuses text that is not valid Unicode at the declaring line, with the provider's message, and registers nothing", function () {
+        const count = registered.length;
+        assert.throws(() => new AspSessionSettings("lone-surrogate", { target: { kind: "file", path: "/tmp/u.config" }, location: "Default Web Site/\ud800shop", max: 5 }),
+            (error: Error) => error.message.startsWith('AspSessionSettings "lone-surrogate": location is not valid Unicode text: it holds half of a UTF-16 surrogate pair at position 17'));
+        assert.throws(() => new AspSessionSettings("lone-in-target", { target: { kind: "winrm", host: "web01", username: "CORP\\de\udc00ploy", password: "p" }, max: 5 }),
+            /AspSessionSettings "lone-in-target": target.username is not valid Unicode text/);
+        // A value not known yet is the provider's to check; a well-formed pair is text like any other.
+        new AspSessionSettings("later", { target: { kind: "file", path: "/tmp/u.config" }, location: pulumi.output("Default Web Site/\ud800x"), max: 5 });
+        new AspSessionSettings("emoji", { target: { kind: "file", path: "/tmp/u.config" }, location: "Default Web Site/\ud83c\udf89", max: 5 });
+        assert.ok(!registered.slice(count).some((args) => args.name === "lone-surrogate" || args.name === "lone-in-target"));
+    });
+
     it("marks the target secret even when the password was passed as plain text", async function () {
         const resource = new AspSessionSettings("plain", {
             target: { kind: "winrm", host: "web01", username: "u", password: "plain-text-password" }, max: 5,

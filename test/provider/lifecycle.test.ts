@@ -232,3 +232,71 @@ describe("provider lifecycle in-process: check", function () {
         assert.deepStrictEqual(result.failures, []);
     });
 });
+
+describe("provider lifecycle in-process: a write that changed the file but was not verified", function () {
+    /** While `run` runs, another writer sets the location's max to 1 right after each write of ours replaces the file. */
+    async function withWriterAfterEachWrite<T>(file: string, location: string, run: () => Promise<T>): Promise<T> {
+        const { LocalConfigFile } = require("../../provider/transports/localFile") as typeof import("../../provider/transports/localFile");
+        const original = LocalConfigFile.prototype.write;
+        LocalConfigFile.prototype.write = async function (this: InstanceType<typeof LocalConfigFile>, bytes: Buffer, version: string) {
+            const written = await original.call(this, bytes, version);
+            const text = fs.readFileSync(file, "utf8");
+            const at = text.indexOf(`<location path="${location}">`);
+            fs.writeFileSync(file, text.slice(0, at) + text.slice(at).replace(/max="\d+"/, 'max="1"'));
+            return written;
+        };
+        try {
+            return await run();
+        } finally {
+            LocalConfigFile.prototype.write = original;
+        }
+    }
+
+    it("create fails as Pulumi's partial failure: id, the state with what it replaced, and the reason; delete then gives the file back", async function () {
+        const file = scratchFile();
+        const before = fs.readFileSync(file);
+        const inputs = { ...(await checked({ target: { kind: "file", path: file }, location: "Intranet/new", max: 77 })), __provider: "provider text" };
+        const error = (await withWriterAfterEachWrite(file, "Intranet/new", () => provider().create!(inputs)).then(
+            () => assert.fail("create succeeded"),
+            (caught: unknown) => caught,
+        )) as Error & { id: string; properties: Properties; reasons: string[] };
+        assert.strictEqual(error.id, `file:${file}|Intranet/new`);
+        assert.match(error.message, /verifying location "Intranet\/new" after writing failed: max is 1, expected 77; the file was written .* the resource is kept in the stack with what it replaced; run the update again to put it right$/);
+        assert.deepStrictEqual(error.reasons, [error.message]);
+        assert.strictEqual(error.properties.__provider, "provider text", "the host needs the provider text to delete it later");
+        assert.deepStrictEqual(error.properties.previous, { max: null });
+        assert.notStrictEqual((error.properties.created as { created: string }).created, "", "the elements it created are claimed");
+        assert.strictEqual(error.properties.max, 77);
+        assert.match(String(error.properties.applyFailure), /max is 1, expected 77/);
+        await provider().delete!(error.id, error.properties);
+        assert.ok(fs.readFileSync(file).equals(before), "delete of the partially created resource must give the file back");
+    });
+
+    it('with onApplyFailure "record", create succeeds with the failure recorded and the claims kept', async function () {
+        const file = scratchFile();
+        const before = fs.readFileSync(file);
+        const inputs = await checked({ target: { kind: "file", path: file }, location: "Intranet/new", max: 77, onApplyFailure: "record" });
+        const { outs } = await withWriterAfterEachWrite(file, "Intranet/new", () => provider().create!(inputs));
+        assert.match(String(outs.applyFailure), /max is 1, expected 77/);
+        assert.deepStrictEqual(outs.previous, { max: null });
+        assert.strictEqual((outs.effective as Properties).max, 1, "effective is what the server holds");
+        await provider().delete!(`file:${file}|Intranet/new`, outs);
+        assert.ok(fs.readFileSync(file).equals(before));
+    });
+
+    it("update fails as a partial failure whose state claims what the update newly manages, so delete restores it too", async function () {
+        const file = scratchFile();
+        const before = fs.readFileSync(file);
+        const first = await checked({ target: { kind: "file", path: file }, location: "Intranet/new", timeout: 15 });
+        const { id, outs } = await provider().create!(first);
+        const next = await checked({ target: { kind: "file", path: file }, location: "Intranet/new", timeout: 15, max: 77 });
+        const error = (await withWriterAfterEachWrite(file, "Intranet/new", () => provider().update!(id, outs, next)).then(
+            () => assert.fail("update succeeded"),
+            (caught: unknown) => caught,
+        )) as Error & { id: string; properties: Properties };
+        assert.strictEqual(error.id, id);
+        assert.deepStrictEqual(error.properties.previous, { max: null, timeout: null });
+        await provider().delete!(id, error.properties);
+        assert.ok(fs.readFileSync(file).equals(before));
+    });
+});
