@@ -189,7 +189,7 @@ export interface ScriptFailure {
     attribute?: string;
     /** verifyFailed: the value written ("(removed)" for a removal). */
     expected?: string;
-    /** verifyFailed: the value read back ("(not set)" when absent). */
+    /** verifyFailed: the value read back ("" when not set). */
     actual?: string;
     /** verifyFailed: whether the commit before the failed read-back changed the file. */
     committed?: boolean;

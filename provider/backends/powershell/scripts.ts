@@ -370,26 +370,14 @@ function Test-SameValue([string]$name, [string]$text, $value) {
     catch { return $false }
 }
 
-# Whether a commit failed because another writer changed the file since this ServerManager read
-# it. IIS says so with a FileLoadException ("Cannot commit configuration changes because the file
-# has changed on disk"), or a sharing or lock violation (Win32 32, 33) while another process writes.
-function Test-CommitConflict($exception) {
-    for ($inner = $exception; $null -ne $inner; $inner = $inner.InnerException) {
-        if ($inner -is [System.IO.FileLoadException]) { return $true }
-        $win32 = $inner.HResult -band 0xFFFF
-        if (($inner -is [System.IO.IOException] -or $inner -is [System.Runtime.InteropServices.COMException]) -and ($win32 -eq 32 -or $win32 -eq 33)) { return $true }
-    }
-    return $false
-}
-
-# Why an attribute set to $value does not read back as asked, or ''. Each message says what was
-# expected and what was found: the text at the location, and the value IIS applies there.
+# Why an attribute set to $value does not read back as asked ($asked), or ''; it says what was
+# found: the text at the location, or the value IIS applies there when that differs.
 function Get-ReadBackProblem([string]$name, [string]$asked, $value, $state) {
     $actual = $state['explicit'][$name]
-    $effective = [string]$state['effective'][$name]
-    if ($null -eq $actual) { return ('is not set (IIS applies ' + $effective + ' there), expected "' + $asked + '"') }
-    if (-not (Test-SameValue $name $actual $value)) { return ('reads back as "' + $actual + '", expected "' + $asked + '"') }
-    if (-not (Test-SameValue $name $effective $value)) { return ('reads back as "' + $actual + '" as asked, but IIS applies ' + $effective + ' there (the file changed between the two reads?)') }
+    $applied = $state['effective'][$name]
+    if ($null -eq $actual) { return 'is not set, expected "' + $asked + '"' }
+    if (-not (Test-SameValue $name $actual $value)) { return 'reads back as "' + $actual + '", expected "' + $asked + '"' }
+    if (-not (Test-SameValue $name ([string]$applied) $value)) { return 'is "' + $actual + '" as asked, but IIS applies ' + $applied + ' there' }
     return ''
 }
 
@@ -438,8 +426,11 @@ function Invoke-Operation($request) {
         if ($changes -gt 0) {
             try { $manager.CommitChanges() }
             catch {
-                if (Test-CommitConflict $_.Exception) {
-                    Stop-Operation 'conflict' ('IIS did not commit: ' + $before['configFile'] + ' changed on disk since it was read (another writer); nothing was written') @{ path = $before['configFile'] }
+                # Another writer changed the file since this ServerManager read it: IIS says so with
+                # a FileLoadException ("Cannot commit configuration changes because the file has
+                # changed on disk"), or a sharing or lock violation (Win32 32, 33) while it writes.
+                for ($e = $_.Exception; $null -ne $e; $e = $e.InnerException) {
+                    if ($e -is [System.IO.FileLoadException] -or (($e.HResult -band 0xFFFF) -in 32, 33)) { Stop-Operation 'conflict' 'IIS did not commit: the file changed on disk' @{ path = $before['configFile'] } }
                 }
                 throw
             }
@@ -449,18 +440,14 @@ function Invoke-Operation($request) {
     # Read back through a new ServerManager, so nothing cached from the write can answer.
     $state = Read-State $location
     # A failure from here on comes after the commit: the caller must know what it replaced.
-    $committed = @{ committed = ($changes -gt 0); before = [ordered]@{ explicit = $before['explicit']; effective = $before['effective'] } }
+    $committed = @{ committed = ($changes -gt 0); before = $before }
     foreach ($name in $values.Keys) {
         $problem = Get-ReadBackProblem $name $request['set'][$name] $values[$name] $state
-        if ($problem -ne '') {
-            $actual = $state['explicit'][$name]
-            if ($null -eq $actual) { $actual = '(not set)' }
-            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' at ' + $state['configPath'] + ' ' + $problem) (@{ attribute = $name; expected = $request['set'][$name]; actual = [string]$actual } + $committed)
-        }
+        if ($problem -ne '') { Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' at ' + $state['configPath'] + ' ' + $problem) (@{ attribute = $name; expected = $request['set'][$name]; actual = [string]$state['explicit'][$name] } + $committed) }
     }
     foreach ($name in $remove) {
         if ($state['explicit'].Contains($name)) {
-            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '"), expected it removed') (@{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] } + $committed)
+            Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '")') (@{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] } + $committed)
         }
     }
     $state['before'] = [ordered]@{ explicit = $before['explicit']; effective = $before['effective'] }

@@ -128,7 +128,9 @@ describe("PowerShell script templates: the contract in the text", function () {
         assert.ok(skip > 0, "an attribute already holding the value is skipped");
         assert.deepEqual(lines.slice(skip + 1, skip + 3), ["$session.SetAttributeValue($name, $values[$name])", "$changes++"]);
         assert.ok(lines.includes("if ($before['explicit'].Contains($name)) { $session.GetAttribute($name).Delete(); $changes++ }"));
-        assert.ok(lines.includes("if ($changes -gt 0) { $manager.CommitChanges() }"));
+        const commit = lines.indexOf("if ($changes -gt 0) {");
+        assert.ok(commit > 0, "commits only if something changed");
+        assert.equal(lines[commit + 1], "try { $manager.CommitChanges() }");
         assert.equal(body.split("CommitChanges()").length - 1, 1, "one commit");
         assert.equal(body.split("SetAttributeValue(").length - 1, 1, "one place sets");
     });
@@ -142,7 +144,8 @@ describe("PowerShell script templates: the contract in the text", function () {
             assert.ok(script.includes(parse), `missing: ${parse}`);
         }
         // The read-back is checked with the same comparison.
-        assert.ok(script.includes("(Test-SameValue $name ([string]$state['effective'][$name]) $values[$name])"));
+        assert.ok(script.includes("if (-not (Test-SameValue $name $actual $value))"));
+        assert.ok(script.includes("if (-not (Test-SameValue $name ([string]$applied) $value))"));
     });
 
     it("apply returns the read-back with before (explicit and effective as found), changed and verified", function () {
@@ -167,12 +170,14 @@ describe("PowerShell script templates: the contract in the text", function () {
             "if ($actual -cne $expected)",
             "[System.IO.Path]::GetDirectoryName($path)",
             "$tempStream.Flush($true)",
-            "[System.IO.File]::Replace($temp, $path, $backupPath)",
+            "[System.IO.File]::Replace($temp, $path, $replacedPath)",
             // The replaced bytes must be the ones hashed; else another writer's file is put back.
-            "$replaced = Get-Sha256Hex ([System.IO.File]::ReadAllBytes($backupPath))",
+            "$replaced = Get-Sha256Hex ([System.IO.File]::ReadAllBytes($replacedPath))",
             "if ($replaced -cne $expected) {",
-            "[System.IO.File]::Replace($backupPath, $path, [NullString]::Value)",
+            "[System.IO.File]::Replace($replacedPath, $path, [NullString]::Value)",
             "Stop-Operation 'conflict'",
+            // Only then does the replaced file become the backup.
+            "[System.IO.File]::Move($replacedPath, $backupPath)",
             "[System.IO.File]::Delete($temp)",
         ].map((step) => [step, script.lastIndexOf(step)] as const);
         for (const [step, at] of order) assert.ok(at > 0, `missing: ${step}`);
