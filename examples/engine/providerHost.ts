@@ -14,6 +14,7 @@ const structproto = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const emptyproto = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+const statusproto = require("@pulumi/pulumi/proto/status_pb");
 
 export type Properties = Record<string, unknown>;
 
@@ -28,12 +29,37 @@ export interface DiffReply {
     deleteBeforeReplace: boolean;
 }
 
+/**
+ * A partial failure: the resource was created (or updated) but did not initialise. The engine
+ * reads it from the gRPC status details (pulumirpc.ErrorResourceInitFailed in
+ * `grpc-status-details-bin`, as the dynamic-provider host packs it) and keeps `properties` in the
+ * stack under `id`, so the next update or delete starts from them.
+ */
+export interface InitFailure {
+    id: string;
+    properties: Properties;
+    reasons: string[];
+}
+
 /** A gRPC failure from the host, with the provider's own message. */
 export class ProviderCallError extends Error {
-    constructor(readonly method: string, readonly code: number, readonly details: string) {
+    constructor(readonly method: string, readonly code: number, readonly details: string, readonly initFailure?: InitFailure) {
         super(`${method} failed: ${details}`);
         this.name = "ProviderCallError";
     }
+}
+
+/** The ErrorResourceInitFailed detail of a failed call's metadata, if it carries one. */
+function initFailureOf(metadata: { get(key: string): Array<string | Buffer> } | undefined): InitFailure | undefined {
+    const packed = metadata?.get("grpc-status-details-bin")?.[0];
+    if (packed === undefined) return undefined;
+    const status = statusproto.Status.deserializeBinary(new Uint8Array(Buffer.isBuffer(packed) ? packed : Buffer.from(packed, "base64")));
+    for (const detail of status.getDetailsList()) {
+        if (detail.getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
+        const failure = provproto.ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
+        return { id: failure.getId(), properties: failure.getProperties()?.toJavaScript() ?? {}, reasons: failure.getReasonsList() };
+    }
+    return undefined;
 }
 
 const DIFF_CHANGES: Record<number, DiffReply["changes"]> = { 0: "unknown", 1: "none", 2: "some" };
@@ -77,9 +103,9 @@ export class ProviderHost {
     private call<T>(method: string, request: unknown, timeoutMs = 120_000): Promise<T> {
         return new Promise((resolve, reject) => {
             const deadline = new Date(Date.now() + timeoutMs);
-            this.client[method](request, { deadline }, (error: { code: number; details?: string; message?: string } | null, reply: T) => {
+            this.client[method](request, { deadline }, (error: { code: number; details?: string; message?: string; metadata?: { get(key: string): Array<string | Buffer> } } | null, reply: T) => {
                 // Create and Update failures carry the provider's message in `message` ("2 UNKNOWN: ..."), others in `details`.
-                if (error) reject(new ProviderCallError(method, error.code, error.details || (error.message ?? "").replace(/^\d+ [A-Z_]+: /, "")));
+                if (error) reject(new ProviderCallError(method, error.code, error.details || (error.message ?? "").replace(/^\d+ [A-Z_]+: /, ""), initFailureOf(error.metadata)));
                 else resolve(reply);
             });
         });

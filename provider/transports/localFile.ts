@@ -11,6 +11,7 @@ import * as path from "path";
 import {
     ConfigChangedError, ConfigFileContent, ConfigFileMissingError, MAX_CONFIG_BYTES, ConfigFileStore, JournalEntries, LocationJournal, PreImageJournal,
 } from "./configFile";
+import { copyExtendedAttributes } from "./extendedAttributes";
 
 export interface LocalFileOptions {
     /** How long to wait for another writer's lock before failing (default 60 s). */
@@ -107,6 +108,7 @@ export class LocalConfigFile implements ConfigFileStore {
             try {
                 await handle.writeFile(bytes);
                 await keepIdentity(handle, identity, this.label);
+                await keepExtendedAttributes(identity.real, temp, this.label);
                 await handle.sync();
             } finally {
                 await handle.close();
@@ -209,6 +211,18 @@ async function keepIdentity(handle: fs.promises.FileHandle, identity: FileIdenti
         }
     }
     await handle.chmod(identity.mode);
+}
+
+/**
+ * Gives the replacement the file's extended attributes and POSIX ACL (see extendedAttributes.ts);
+ * when they cannot be kept, nothing is written, as for the owner.
+ */
+async function keepExtendedAttributes(real: string, temp: string, label: string): Promise<void> {
+    const problem = await copyExtendedAttributes(real, temp);
+    if (problem !== undefined) {
+        throw new IdentityNotKeptError(`${label}: cannot keep its extended attributes or ACL on the replacement (${problem}); ` +
+            "on Linux the provider keeps them with GNU coreutils' cp --attributes-only --preserve=mode,xattr. The file was left as it was");
+    }
 }
 
 /**

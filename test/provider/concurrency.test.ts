@@ -8,7 +8,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import { ProviderHost } from "../../examples/engine/providerHost";
+import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { installMwaDouble } from "../support/mwa/install";
@@ -16,7 +16,7 @@ import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture
 import { sharedFile, underCi } from "../support/paths";
 import { requirePwsh } from "../support/pwsh";
 import { SshServer, sshdUnavailable, startSshServer } from "../support/ssh/sshd";
-import { startWsmanServer, WsmanServer } from "../support/wsman";
+import { startRealPowerShell, startWsmanServer, WsmanServer } from "../support/wsman";
 
 const realFile = sharedFile("corpus", "applicationHost", "apphost_20.config") ?? OWN_FIXTURE;
 const PASSWORD = "Winrm-Concurrency-Passw0rd!";
@@ -98,6 +98,35 @@ describe("many resources on one server at once, through the real provider host",
         else assert.deepStrictEqual(explicitValues(file), originalValues);
     }
 
+    it("a create whose write landed but whose read-back found another writer's value is kept in the stack (the engine's partial failure); delete gives the file back", async function () {
+        const { file } = scratchCopy(realFile);
+        const original = fs.readFileSync(file);
+        const location = "Default Web Site/partial";
+        let commands = 0;
+        // Mode xml's create is readFile, writeFile, then readFile to verify: another writer acts just before that read.
+        const server = await startWsmanServer({
+            users: [USER], applicationHostPath: file,
+            powershell: (commandLine, context) => {
+                if (++commands === 3) fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('max="77"', 'max="1"'));
+                return startRealPowerShell(commandLine, context);
+            },
+        });
+        wsmanServers.push(server);
+        const host = await freshHost();
+        const target = { kind: "winrm", host: "localhost", port: server.port, username: USER.username, password: PASSWORD, mode: "xml", configPath: file, timeoutSeconds: 120 };
+        const checked = await host.check(URN, {}, { __provider: providerText, location, onDelete: "restore", target, max: 77 });
+        const error = await host.create(URN, checked.inputs).then(() => assert.fail("create succeeded"), (caught: unknown) => caught);
+        assert.ok(error instanceof ProviderCallError && error.initFailure !== undefined, `not a partial failure: ${String(error)}`);
+        const { id, properties, reasons } = error.initFailure;
+        assert.strictEqual(id, `winrm:localhost:${file.toLowerCase()}|${location}`);
+        assert.match(reasons[0], /max is 1, expected 77; the file was written .*kept in the stack with what it replaced/);
+        assert.deepStrictEqual(properties.previous, { max: null });
+        assert.strictEqual(properties.__provider, providerText);
+        // The engine keeps these properties; destroy deletes from them.
+        await host.delete(id, URN, properties);
+        assert.ok(fs.readFileSync(file).equals(original), "delete of the partially created resource must give the file back");
+    });
+
     for (const mode of ["xml", "iis"] as const) {
         it(`over WinRM, mode "${mode}": ${RESOURCES} resources, the host spelled ${SPELLINGS.length} ways, share one connection, one handshake and one shell`, async function () {
             const { file } = scratchCopy(realFile);
@@ -161,6 +190,35 @@ describe("many resources on one server at once, through the real provider host",
             console.log(`      winrm ${mode}, two processes: ${outcome.succeeded}/${RESOURCES} lifecycles, ${stats.connections} connections, ${stats.ntlmHandshakes} NTLM handshakes`);
             assert.deepStrictEqual(outcome.failures, []);
             assert.strictEqual(stats.ntlmHandshakes, 2, "one handshake per provider process");
+            assertRestored(mode, file, original, originalValues);
+        });
+
+        it(`over SSH, mode "${mode}": two provider processes writing one file retry each other's conflicts and lose nothing`, async function () {
+            const problem = sshdUnavailable();
+            if (problem !== undefined) {
+                if (underCi) throw new Error(`CI=true but ${problem}`);
+                this.skip();
+            }
+            const server = await ssh();
+            const scratch = scratchCopy(realFile);
+            const file = scratch.file;
+            if (mode === "iis") {
+                installMwaDouble(scratch.windir, pwsh);
+                server.setWindir(scratch.windir);
+            }
+            const original = fs.readFileSync(file);
+            const originalValues = explicitValues(file);
+            const logins = () => (server.log().match(/Accepted publickey/g) ?? []).length;
+            const loginsBefore = logins();
+            const pair = [await freshHost(), await freshHost()];
+            const outcome = await lifecycles(pair, providerText, (index) => ({
+                kind: "ssh", host: SPELLINGS[index % SPELLINGS.length], port: server.port, username: server.username, privateKey: server.privateKey, hostKey: server.hostKey,
+                mode, timeoutSeconds: 120, ...(mode === "xml" ? { configPath: file } : {}),
+            }));
+            const connections = logins() - loginsBefore;
+            console.log(`      ssh ${mode}, two processes: ${outcome.succeeded}/${RESOURCES} lifecycles, ${connections} connections`);
+            assert.deepStrictEqual(outcome.failures, []);
+            assert.strictEqual(connections, 2, "one SSH connection per provider process");
             assertRestored(mode, file, original, originalValues);
         });
     }

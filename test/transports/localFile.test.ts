@@ -101,6 +101,51 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
         assert.deepStrictEqual(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp")), [], "a temp file was left behind");
     });
 
+    /** The file's extended attribute names and values (python3 reads them: Node has no API for it). */
+    function extendedAttributes(target: string): Record<string, string> {
+        const script = "import os,sys,json; print(json.dumps({n: os.getxattr(sys.argv[1], n).hex() for n in sorted(os.listxattr(sys.argv[1]))}))";
+        return JSON.parse(execFileSync("python3", ["-c", script, target], { encoding: "utf8" })) as Record<string, string>;
+    }
+
+    it("keeps the file's extended attributes and its POSIX ACL", async function () {
+        const setfacl = ["/usr/bin/setfacl", "/bin/setfacl"].find((candidate) => fs.existsSync(candidate));
+        if (setfacl === undefined) {
+            if (process.env.CI === "true") assert.fail("setfacl is missing under CI (apt-get install acl; .ci/run does)");
+            this.skip();
+        }
+        execFileSync("python3", ["-c", "import os,sys; os.setxattr(sys.argv[1], 'user.backup-policy', b'nightly\\x00raw')", file]);
+        execFileSync(setfacl, ["-m", "u:nobody:rw,g:nogroup:r", file]);
+        const before = extendedAttributes(file);
+        assert.deepStrictEqual(Object.keys(before), ["system.posix_acl_access", "user.backup-policy"]);
+        const acl = execFileSync("getfacl", ["-c", file], { encoding: "utf8" });
+        await apply(file, 7);
+        assert.notDeepStrictEqual(fs.readFileSync(file), original, "the write did not happen");
+        assert.deepStrictEqual(extendedAttributes(file), before);
+        assert.strictEqual(execFileSync("getfacl", ["-c", file], { encoding: "utf8" }), acl);
+    });
+
+    it("refuses, writing nothing, when the attributes cannot be kept, saying why", async function () {
+        // A cp that cannot keep them (as on a file system refusing an attribute), first on PATH.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "failing-cp-"));
+        fs.writeFileSync(path.join(bin, "cp"), "#!/bin/sh\necho \"cp: setting attribute 'trusted.policy' for 'trusted.policy': Operation not permitted\" >&2\nexit 1\n", { mode: 0o755 });
+        const path_ = process.env.PATH;
+        process.env.PATH = `${bin}${path.delimiter}${path_ ?? ""}`;
+        let error: Error | undefined;
+        try {
+            await apply(file, 7);
+        } catch (caught) {
+            error = caught as Error;
+        } finally {
+            process.env.PATH = path_;
+            fs.rmSync(bin, { recursive: true, force: true });
+        }
+        assert.ok(error, "the write should have been refused");
+        assert.strictEqual(error.message, `${file}: cannot keep its extended attributes or ACL on the replacement (cp: setting attribute 'trusted.policy' for 'trusted.policy': Operation not permitted); ` +
+            "on Linux the provider keeps them with GNU coreutils' cp --attributes-only --preserve=mode,xattr. The file was left as it was");
+        assert.ok(fs.readFileSync(file).equals(original), "the file was written");
+        assert.deepStrictEqual(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp")), [], "a temp file was left behind");
+    });
+
     it("edits the file a symbolic link points to, beside it, and keeps the link (also through a chain of links)", async function () {
         const realDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-file-real-"));
         try {
