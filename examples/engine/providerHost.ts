@@ -65,10 +65,14 @@ function initFailureOf(metadata: { get(key: string): Array<string | Buffer> } | 
 const DIFF_CHANGES: Record<number, DiffReply["changes"]> = { 0: "unknown", 1: "none", 2: "some" };
 
 export class ProviderHost {
-    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly port: number) {}
+    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly port: number, private readonly callTimeoutMs: number) {}
 
     /** Starts the host with `cwd` as its working directory (where it resolves `require`s of provider code). */
-    static async start(options: { cwd: string; timeoutMs?: number }): Promise<ProviderHost> {
+    /**
+     * `timeoutMs`: for the host to start. `callTimeoutMs`: the deadline of each call (default
+     * 120 s); the engine sets none, so a test whose calls queue behind each other may want more.
+     */
+    static async start(options: { cwd: string; timeoutMs?: number; callTimeoutMs?: number }): Promise<ProviderHost> {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
         const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
@@ -87,7 +91,7 @@ export class ProviderHost {
             child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`provider host exited with ${code}: ${stderr}`)); });
         });
         const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        const host = new ProviderHost(child, client, port);
+        const host = new ProviderHost(child, client, port, options.callTimeoutMs ?? 120_000);
         host.stderrText = () => stderr;
         return host;
     }
@@ -100,7 +104,7 @@ export class ProviderHost {
     /** What the host printed on stderr so far (provider errors are logged there). */
     stderrText: () => string = () => "";
 
-    private call<T>(method: string, request: unknown, timeoutMs = 120_000): Promise<T> {
+    private call<T>(method: string, request: unknown, timeoutMs = this.callTimeoutMs): Promise<T> {
         return new Promise((resolve, reject) => {
             const deadline = new Date(Date.now() + timeoutMs);
             this.client[method](request, { deadline }, (error: { code: number; details?: string; message?: string; metadata?: { get(key: string): Array<string | Buffer> } } | null, reply: T) => {

@@ -80,9 +80,14 @@ describe("many resources on one server at once, through the real provider host",
         for (const host of hosts) assert.ok(!host.stderrText().includes(PASSWORD), "the provider host logged the password");
     });
 
-    /** A fresh provider host (its own process, so its own connections), stopped after the suite. */
+    /**
+     * A fresh provider host (its own process, so its own connections), stopped after the suite.
+     * Writes to one file queue behind each other, and on a loaded 2-core machine eight of them
+     * (each a few PowerShell processes, retried on conflicts) can take longer than the stand-in's
+     * default call deadline (the engine sets no deadline of its own on these calls).
+     */
     async function freshHost(): Promise<ProviderHost> {
-        const { host } = await startHost();
+        const { host } = await startHost({ callTimeoutMs: 600_000 });
         hosts.push(host);
         return host;
     }
@@ -102,12 +107,13 @@ describe("many resources on one server at once, through the real provider host",
         const { file } = scratchCopy(realFile);
         const original = fs.readFileSync(file);
         const location = "Default Web Site/partial";
-        let commands = 0;
-        // Mode xml's create is readFile, writeFile, then readFile to verify: another writer acts just before that read.
+        // Counted from the create on (check reads the file too): mode xml's create is readFile,
+        // writeFile, then readFile to verify, and another writer acts just before that read.
+        let createCommands: number | undefined;
         const server = await startWsmanServer({
             users: [USER], applicationHostPath: file,
             powershell: (commandLine, context) => {
-                if (++commands === 3) fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('max="77"', 'max="1"'));
+                if (createCommands !== undefined && ++createCommands === 3) fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('max="77"', 'max="1"'));
                 return startRealPowerShell(commandLine, context);
             },
         });
@@ -115,6 +121,7 @@ describe("many resources on one server at once, through the real provider host",
         const host = await freshHost();
         const target = { kind: "winrm", host: "localhost", port: server.port, username: USER.username, password: PASSWORD, mode: "xml", configPath: file, timeoutSeconds: 120 };
         const checked = await host.check(URN, {}, { __provider: providerText, location, onDelete: "restore", target, max: 77 });
+        createCommands = 0;
         const error = await host.create(URN, checked.inputs).then(() => assert.fail("create succeeded"), (caught: unknown) => caught);
         assert.ok(error instanceof ProviderCallError && error.initFailure !== undefined, `not a partial failure: ${String(error)}`);
         const { id, properties, reasons } = error.initFailure;
@@ -122,6 +129,7 @@ describe("many resources on one server at once, through the real provider host",
         assert.match(reasons[0], /max is 1, expected 77; the file was written .*kept in the stack with what it replaced/);
         assert.deepStrictEqual(properties.previous, { max: null });
         assert.strictEqual(properties.__provider, providerText);
+        assert.strictEqual(createCommands, 3, "readFile, writeFile, readFile");
         // The engine keeps these properties; destroy deletes from them.
         await host.delete(id, URN, properties);
         assert.ok(fs.readFileSync(file).equals(original), "delete of the partially created resource must give the file back");

@@ -7,8 +7,8 @@ import { scratchWindows, type ScratchWindows } from "./windowsFolder";
 export const URN = "urn:pulumi:test::iis::pulumi-nodejs:dynamic/iis:AspSessionSettings::shop";
 
 /** The real provider host, configured, with the `__provider` text every AspSessionSettings resource stores. */
-export async function startHost(): Promise<{ host: ProviderHost; providerText: string }> {
-    const host = await ProviderHost.start({ cwd: projectRoot });
+export async function startHost(options: { callTimeoutMs?: number } = {}): Promise<{ host: ProviderHost; providerText: string }> {
+    const host = await ProviderHost.start({ cwd: projectRoot, ...options });
     await host.configure();
     return { host, providerText: PROVIDER_REFERENCE };
 }
