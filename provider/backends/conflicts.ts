@@ -5,8 +5,15 @@
  */
 import { ConfigChangedError } from "../transports/configFile";
 
-/** How often a write is tried when the file changes between its read and its replace or commit. */
-export const WRITE_ATTEMPTS = 5;
+/**
+ * How often a write is tried when the file changes between its read and its replace or commit.
+ * Each conflict means another writer's change landed, so retrying cannot livelock; but another
+ * provider process whose own writes to the file queue back to back wins about half the rounds
+ * until its queue drains (five tries lost one of eight lifecycles in a two-process run under
+ * load). Twelve makes giving up while others make progress unlikely (about 1 in 4,000 a write),
+ * and still ends against a writer that never stops.
+ */
+export const WRITE_ATTEMPTS = 12;
 
 /**
  * Runs `attempt` until it does not throw ConfigChangedError, at most WRITE_ATTEMPTS times; then
@@ -24,7 +31,7 @@ export async function retryingConflicts<T>(label: string, attempt: () => Promise
         } catch (error) {
             if (!(error instanceof ConfigChangedError)) throw error;
             lastConflict = error;
-            const pause = Math.min(MAX_PAUSE_MS, tried * 20 + Math.random() * (20 + Date.now() - started));
+            const pause = Math.min(MAX_PAUSE_MS, Math.random() * (20 + Date.now() - started));
             if (tried < WRITE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, pause));
         }
     }

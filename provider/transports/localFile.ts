@@ -108,7 +108,11 @@ export class LocalConfigFile implements ConfigFileStore {
             try {
                 await handle.writeFile(bytes);
                 await keepIdentity(handle, identity, this.label);
-                await keepExtendedAttributes(identity.real, temp, this.label);
+                await keepExtendedAttributes(identity.real, temp, this.label).catch((error: unknown) => {
+                    // cp refuses a source replaced while it copied: that is another writer's change, retried as such.
+                    if (!this.stillHolds(identity.real, expectedVersion)) throw new ConfigChangedError(this.path);
+                    throw error;
+                });
                 await handle.sync();
             } finally {
                 await handle.close();

@@ -116,7 +116,8 @@ async function runForeignJob(job: Extract<WriterJob, { mode: "foreign" }>): Prom
         const renameAt = monotonicMicros();
         fs.renameSync(temp, job.file);
         report({ kind: "foreign-edit", value, foundBefore, readAt, renameAt, doneAt: monotonicMicros() });
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+        // A busy operator's tool, not a loop: fast enough to race every write of ours, slow enough that some land.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 12));
     }
 }
 
