@@ -9,9 +9,10 @@ import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../provider/back
 import type { ApplyRequest, OperationRequest, ReadRequest } from "../provider/backends/powershell/protocol";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../provider/backends/powershell/scripts";
 import { SESSION_DEFAULTS } from "../provider/settings/schema";
+import { decodeRequestText } from "../test/support/requestText";
 import type { PowerShellStarter, ProcessResult } from "../test/support/wsman";
 
-/** The request a script carries: the base64 JSON in place of the template's placeholder. */
+/** The request a script carries, in place of the template's placeholder. */
 function requestOf(commandLine: string): OperationRequest | undefined {
     const start = commandLine.indexOf(LOADER_PREFIX);
     const end = commandLine.indexOf(LOADER_SUFFIX, start);
@@ -20,7 +21,7 @@ function requestOf(commandLine: string): OperationRequest | undefined {
     for (const template of Object.values(SCRIPT_TEMPLATES)) {
         const [before, after] = template.split(REQUEST_PLACEHOLDER);
         if (script.startsWith(before) && script.endsWith(after)) {
-            return JSON.parse(Buffer.from(script.slice(before.length, script.length - after.length), "base64").toString("utf8")) as OperationRequest;
+            return decodeRequestText(script.slice(before.length, script.length - after.length));
         }
     }
     return undefined;

@@ -15,6 +15,7 @@ import { readSession } from "../../provider/apphost/sessionReader";
 import { SshCommandRunner } from "../../provider/transports/ssh";
 import { renderSessionCommands, SessionCommandError } from "../../sdk";
 import { HOSTILE_TEXT } from "../backends/powershell/requests";
+import { decodeRequestText } from "../support/requestText";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { installMwaDouble } from "../support/mwa/install";
 import { underCi } from "../support/paths";
@@ -26,9 +27,9 @@ function requestOf(commandLine: string): Record<string, unknown> {
     const start = commandLine.indexOf(LOADER_PREFIX);
     assert.ok(start > 0 && commandLine.endsWith(LOADER_SUFFIX));
     const script = decompressScript(commandLine.slice(start + LOADER_PREFIX.length, commandLine.length - LOADER_SUFFIX.length));
-    const literal = /\$requestB64 = '([A-Za-z0-9+/=]+)'/.exec(script);
-    assert.ok(literal, "the script carries its request as one base64 literal");
-    return JSON.parse(Buffer.from(literal[1], "base64").toString("utf8")) as Record<string, unknown>;
+    const literal = /Read-Request '([A-Za-z0-9+/=.:;]+)'/.exec(script);
+    assert.ok(literal, "the script carries its request as one literal of name:base64 fields");
+    return decodeRequestText(literal[1]) as unknown as Record<string, unknown>;
 }
 
 describe("renderSessionCommands: command lines for @pulumi/command", function () {

@@ -1,7 +1,7 @@
 /**
- * The JSON contract between the provider and the PowerShell scripts it runs on a Windows server:
- * one request per run (UTF-8 JSON, base64), one line of JSON back on stdout. The scripts in
- * scripts.ts implement the other side; names here are the wire names.
+ * The contract between the provider and the PowerShell scripts it runs on a Windows server: one
+ * request per run ("name:base64" fields, see render.ts), one line of JSON back on stdout. The
+ * scripts in scripts/ implement the other side; names here are the wire names.
  */
 
 import type { RawSessionAttributes, SessionAttribute, SessionValues } from "../../settings/schema";
@@ -68,7 +68,8 @@ export interface WriteFileRequest {
     path?: string;
     /** Lowercase hex SHA-256 of the content the caller last read. */
     expectedSha256: string;
-    contentBase64: string;
+    /** The new bytes of the file. */
+    content: Buffer;
     /** Appended to the file's path to name the backup of the replaced content (a file there is overwritten): ".asp-session.bak". */
     backupSuffix: string;
 }
@@ -119,9 +120,10 @@ export interface ReadFileResponse {
     /** The file read: the requested path, or the one the script found. */
     path: string;
     source: ConfigFileSource;
-    /** Lowercase hex SHA-256 of the bytes in contentBase64. */
+    /** Lowercase hex SHA-256 of content. */
     sha256: string;
-    contentBase64: string;
+    /** The file's bytes (on the wire: the "content:" line before the JSON, whose contentBytes gives their length). */
+    content: Buffer;
 }
 
 export interface WriteFileResponse {

@@ -52,7 +52,7 @@ export class RemoteConfigFile implements ConfigFileStore {
             }
             throw error;
         }
-        return { bytes: Buffer.from(file.contentBase64, "base64"), version: file.sha256, label: this.fileLabel(file.path, file.source) };
+        return { bytes: file.content, version: file.sha256, label: this.fileLabel(file.path, file.source) };
     }
 
     /** The replaced content is kept beside the file, under the local store's backup name. */
@@ -60,7 +60,7 @@ export class RemoteConfigFile implements ConfigFileStore {
         try {
             const written = await runScript(
                 this.runner,
-                { op: "writeFile", ...this.pathField(), expectedSha256: expectedVersion, contentBase64: bytes.toString("base64"), backupSuffix: BACKUP_SUFFIX },
+                { op: "writeFile", ...this.pathField(), expectedSha256: expectedVersion, content: bytes, backupSuffix: BACKUP_SUFFIX },
                 this.options,
             );
             return { version: written.sha256 };

@@ -43,6 +43,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** .NET TimeSpan "c" as IIS's API returns it: [d.]hh:mm:ss[.fffffff]. */
 const TIMESPAN_C = /^(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{7})?$/;
 const EXCERPT = 300;
+/** Starts readFile's line of content (base64), just before its result line. */
+const CONTENT_PREFIX = "content:";
 
 type JsonObject = Record<string, unknown>;
 
@@ -52,8 +54,9 @@ export function parseScriptOutput<R extends OperationRequest>(request: R, stdout
     const bad = (problem: string): PowerShellScriptError =>
         new PowerShellScriptError("badOutput", request.op, requestTarget(request), `${where}: ${problem}${stderrNote(context.stderr)}`);
 
-    const result = findResultLine(typeof stdout === "string" ? stdout : stdout.toString("utf8"));
-    if (typeof result === "string") throw bad(result);
+    const found = findResultLine(typeof stdout === "string" ? stdout : stdout.toString("utf8"));
+    if (typeof found === "string") throw bad(found);
+    const { result, previousLine } = found;
 
     if (result.ok === false) {
         const failure = readFailure(request.op, result);
@@ -61,13 +64,13 @@ export function parseScriptOutput<R extends OperationRequest>(request: R, stdout
         throw new PowerShellScriptError(failure.error, request.op, requestTarget(request), `${where} failed (${failure.error}): ${failure.message}`, failure);
     }
 
-    const checked = readSuccess(request, result);
+    const checked = readSuccess(request, result, previousLine);
     if (typeof checked === "string") throw bad(checked);
     return checked as ResponseFor<R>;
 }
 
-/** The last line that is a JSON object with a boolean `ok`, or why there is none. */
-function findResultLine(text: string): JsonObject | string {
+/** The last line that is a JSON object with a boolean `ok` and the line before it, or why there is none. */
+function findResultLine(text: string): { result: JsonObject; previousLine: string | undefined } | string {
     const lines = text.split(/\r\n|\n|\r/).map((line) => line.replace(/^\uFEFF/, "").trim());
     const nonEmpty = lines.filter((line) => line !== "");
     if (nonEmpty.length === 0) return "the script printed nothing on stdout (expected one line of JSON)";
@@ -80,7 +83,7 @@ function findResultLine(text: string): JsonObject | string {
         } catch {
             continue;
         }
-        if (isObject(parsed) && typeof parsed.ok === "boolean") return parsed;
+        if (isObject(parsed) && typeof parsed.ok === "boolean") return { result: parsed, previousLine: nonEmpty[i - 1] };
     }
     return `no JSON result line with "ok" on stdout; last line was ${JSON.stringify(excerpt(nonEmpty[nonEmpty.length - 1]))}`;
 }
@@ -118,7 +121,8 @@ function readFailure(op: OperationRequest["op"], result: JsonObject): ScriptFail
     return failure;
 }
 
-function readSuccess(request: OperationRequest, result: JsonObject): ReadResponse | ApplyResponse | ReadFileResponse | WriteFileResponse | string {
+/** `previousLine`: the stdout line before the result (readFile's content). */
+function readSuccess(request: OperationRequest, result: JsonObject, previousLine: string | undefined): ReadResponse | ApplyResponse | ReadFileResponse | WriteFileResponse | string {
     switch (request.op) {
         case "read":
             return readState(request.location, result);
@@ -133,23 +137,26 @@ function readSuccess(request: OperationRequest, result: JsonObject): ReadRespons
             return { ...state, before, changed: result.changed, verified: true };
         }
         case "readFile": {
-            const { sha256, contentBase64 } = result;
+            const { sha256, contentBytes } = result;
             const file = readFileIdentity(request, result);
             if (typeof file === "string") return file;
             if (typeof sha256 !== "string" || !SHA256_HEX.test(sha256)) return `sha256 ${JSON.stringify(sha256)} is not 64 lowercase hex digits`;
-            if (typeof contentBase64 !== "string" || contentBase64.length % 4 !== 0 || !BASE64.test(contentBase64)) {
-                return "contentBase64 is not base64";
-            }
-            const actual = sha256Hex(Buffer.from(contentBase64, "base64"));
+            if (typeof contentBytes !== "number" || !Number.isSafeInteger(contentBytes) || contentBytes < 0) return `contentBytes ${JSON.stringify(contentBytes)} is not a byte count`;
+            const encoded = previousLine?.startsWith(CONTENT_PREFIX) ? previousLine.slice(CONTENT_PREFIX.length) : undefined;
+            if (encoded === undefined) return `the line before the result is not the file's "${CONTENT_PREFIX}" line`;
+            if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) return `the "${CONTENT_PREFIX}" line is not base64`;
+            const content = Buffer.from(encoded, "base64");
+            if (content.length !== contentBytes) return `the "${CONTENT_PREFIX}" line holds ${content.length} bytes, but the script reported ${contentBytes} (output cut short?)`;
+            const actual = sha256Hex(content);
             if (actual !== sha256) return `the content's SHA-256 is ${actual}, but the script reported ${sha256} (output damaged in transit?)`;
-            return { ok: true, ...file, sha256, contentBase64 };
+            return { ok: true, ...file, sha256, content };
         }
         case "writeFile": {
             const { sha256 } = result;
             const file = readFileIdentity(request, result);
             if (typeof file === "string") return file;
             if (typeof sha256 !== "string" || !SHA256_HEX.test(sha256)) return `sha256 ${JSON.stringify(sha256)} is not 64 lowercase hex digits`;
-            const sent = sha256Hex(Buffer.from(request.contentBase64, "base64"));
+            const sent = sha256Hex(request.content);
             if (sent !== sha256) return `the script reports writing content with SHA-256 ${sha256}, but the content sent has ${sent}`;
             return { ok: true, ...file, sha256 };
         }

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { decodeRequestText } from "../../support/requestText";
 import type { OperationRequest } from "../../../provider/backends/powershell/protocol";
 import { COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { encodeRequest, renderScript, substituteRequest } from "../../../provider/backends/powershell/render";
@@ -29,12 +30,11 @@ describe("user data reaches the scripts only as base64 data", function () {
                 // Only the literal's content differs from the template.
                 assert.ok(rendered.startsWith(before) && rendered.endsWith(after), `${request.op}: text outside the literal changed`);
                 const inserted = rendered.slice(before.length, rendered.length - after.length);
-                assert.match(inserted, /^[A-Za-z0-9+/]+={0,2}$/);
+                assert.match(inserted, /^[A-Za-z0-9.]+:[A-Za-z0-9+/]*={0,2}(;[A-Za-z0-9.]+:[A-Za-z0-9+/]*={0,2})*$/);
                 assert.equal(before.endsWith("'") && after.startsWith("'"), true);
 
                 // Decoding the literal gives back exactly the request.
-                const decoded: unknown = JSON.parse(Buffer.from(inserted, "base64").toString("utf8"));
-                assert.deepEqual(decoded, request);
+                assert.deepEqual(decodeRequestText(inserted), request);
 
                 // PowerShell's grammar sees the same program with one different string.
                 const renderedTree = parse(rendered);
@@ -70,48 +70,55 @@ describe("user data reaches the scripts only as base64 data", function () {
         }
     });
 
-    it("the request is UTF-8 JSON: non-ASCII survives byte for byte", function () {
+    it("each text field is base64 of its UTF-8: non-ASCII survives byte for byte", function () {
         const request: OperationRequest = { op: "read", location: "Genomgång/日本語/🎉" };
-        const bytes = Buffer.from(encodeRequest(request), "base64");
-        assert.ok(bytes.includes(Buffer.from("Genomgång/日本語/🎉", "utf8")));
-        assert.deepEqual(JSON.parse(bytes.toString("utf8")), request);
+        const fields = encodeRequest(request).split(";");
+        assert.deepEqual(fields.map((field) => field.split(":")[0]), ["op", "location"]);
+        assert.ok(Buffer.from(fields[1].slice("location:".length), "base64").equals(Buffer.from("Genomgång/日本語/🎉", "utf8")));
+        assert.deepEqual(decodeRequestText(encodeRequest(request)), request);
     });
 
-    describe("substituteRequest refuses anything but base64", function () {
+    describe("substituteRequest refuses anything but name:base64 fields", function () {
         const template = SCRIPT_TEMPLATES.read;
         const refused = [
             "",
             "abc'",
-            "QUJD'; exit; '",
-            "QUJD'",
+            "op:QUJD'; exit; '",
+            "op:QUJD'",
             "$(Remove-Item C:\\)",
-            "QUJD\n",
-            "QU JD",
-            "QUJD====",
-            "QUJ",
-            "QUJD=QUJD",
-            "QUJD-_==",
-            "QUJDRA`=",
-            "Genomgång",
-            "QUJD\u0000",
+            "op:QUJD\n",
+            "op:QU JD",
+            "op:QUJD====",
+            "op:QUJD=QUJD",
+            "op:QUJD-_==",
+            "op:QUJDRA`=",
+            "op:Genomgång",
+            "op:QUJD\u0000",
+            "QUJD",
+            ":QUJD",
+            "op:QUJD;",
+            ";op:QUJD",
+            "op:QUJD;;location:",
+            "o-p:QUJD",
+            "op:QUJD;location:$x",
         ];
         for (const text of refused) {
             it(`refuses ${JSON.stringify(text)}`, function () {
-                assert.throws(() => substituteRequest(template, text), /only non-empty padded base64/);
+                assert.throws(() => substituteRequest(template, text), /only "name:base64" fields joined by ";" are allowed/);
             });
         }
 
-        it("accepts padded base64 and changes nothing else", function () {
-            for (const text of ["QUJD", "QUI=", "QQ==", "+/+/"]) {
+        it("accepts name:base64 fields and changes nothing else", function () {
+            for (const text of ["op:QUJD", "op:QUI=;location:", "op:cmVhZA==;set.max:MTA=;remove:bWF4", "content:+/+/"]) {
                 const rendered = substituteRequest(template, text);
                 assert.equal(rendered, template.replace(`'${REQUEST_PLACEHOLDER}'`, `'${text}'`));
             }
         });
 
         it("refuses a template without the placeholder literal, or with the placeholder twice", function () {
-            assert.throws(() => substituteRequest("$requestB64 = '__OTHER__'", "QUJD"), /exactly once/);
-            assert.throws(() => substituteRequest(`${template}\n# ${REQUEST_PLACEHOLDER}`, "QUJD"), /exactly once/);
-            assert.throws(() => substituteRequest(`"${REQUEST_PLACEHOLDER}" '${REQUEST_PLACEHOLDER}'`, "QUJD"), /exactly once/);
+            assert.throws(() => substituteRequest("Read-Request '__OTHER__'", "op:QUJD"), /exactly once/);
+            assert.throws(() => substituteRequest(`${template}\n# ${REQUEST_PLACEHOLDER}`, "op:QUJD"), /exactly once/);
+            assert.throws(() => substituteRequest(`"${REQUEST_PLACEHOLDER}" '${REQUEST_PLACEHOLDER}'`, "op:QUJD"), /exactly once/);
         });
     });
 });

@@ -1,3 +1,4 @@
+import { decodeRequestText } from "../../support/requestText";
 import { strict as assert } from "assert";
 import { buildLoaderCommand, COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../../provider/backends/powershell/delivery";
 import { OPERATION_NAMES, type OperationRequest, type WriteFileRequest } from "../../../provider/backends/powershell/protocol";
@@ -22,7 +23,7 @@ function loaderData(args: readonly string[]): string {
 const CONFIG = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 function writeFileOf(content: Buffer): WriteFileRequest {
-    return { op: "writeFile", path: CONFIG, expectedSha256: "f".repeat(64), contentBase64: content.toString("base64"), backupSuffix: ".asp-session.bak" };
+    return { op: "writeFile", path: CONFIG, expectedSha256: "f".repeat(64), content, backupSuffix: ".asp-session.bak" };
 }
 
 describe("prepareInvocation: what a transport runs", function () {
@@ -138,10 +139,10 @@ describe("prepareInvocation: what a transport runs", function () {
         const invocation = prepareInvocation(writeFileOf(content));
         assert.equal(invocation.delivery, "stdin");
         assert.ok(invocation.command.fitsCommandLine);
-        const literal = /\$requestB64 = '([^']*)'/.exec(invocation.script);
+        const literal = /Read-Request '([^']*)'/.exec(invocation.script);
         assert.ok(literal);
-        const decoded = JSON.parse(Buffer.from(literal[1], "base64").toString("utf8")) as WriteFileRequest;
-        assert.ok(Buffer.from(decoded.contentBase64, "base64").equals(content));
+        const decoded = decodeRequestText(literal[1]) as WriteFileRequest;
+        assert.ok(decoded.content.equals(content));
     });
 
     it("only the compressed data differs between two command lines", function () {

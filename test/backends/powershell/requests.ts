@@ -54,7 +54,7 @@ export function realisticRequests(): OperationRequest[] {
             op: "writeFile",
             path: "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
             expectedSha256: "0".repeat(64),
-            contentBase64: content.toString("base64"),
+            content,
             backupSuffix: ".asp-session.bak",
         },
     ];
@@ -70,7 +70,7 @@ export function hostileRequests(text: string): OperationRequest[] {
             op: "writeFile",
             path: `C:\\inetpub\\${text}`,
             expectedSha256: "a".repeat(64),
-            contentBase64: Buffer.from(`<configuration><!-- ${text} --></configuration>`, "utf8").toString("base64"),
+            content: Buffer.from(`<configuration><!-- ${text} --></configuration>`, "utf8"),
             backupSuffix: ".bak",
         },
     ];

@@ -21,9 +21,14 @@ const writeFile: WriteFileRequest = {
     op: "writeFile",
     path: readFile.path,
     expectedSha256: "0".repeat(64),
-    contentBase64: content.toString("base64"),
+    content,
     backupSuffix: ".bak",
 };
+
+/** What the readFile script prints: the content's line, then the JSON with its length. */
+function readFileOutput(fields: Record<string, unknown>, bytes: Buffer, length = content.length): string {
+    return `content:${bytes.toString("base64")}\n${JSON.stringify({ ...fields, contentBytes: length })}\n`;
+}
 
 /** What the read script prints, as Windows PowerShell 5.1's ConvertTo-Json -Compress writes it. */
 const READ_LINE =
@@ -105,9 +110,9 @@ describe("parseScriptOutput: reading a script's stdout", function () {
         });
 
         it("readFile: content whose SHA-256 matches", function () {
-            const line = JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBase64: content.toString("base64") });
+            const line = readFileOutput({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content) }, content);
             const result = parseScriptOutput(readFile, line);
-            assert.ok(Buffer.from(result.contentBase64, "base64").equals(content));
+            assert.ok(result.content.equals(content));
             assert.equal(result.sha256, sha256(content));
             assert.equal(result.source, "configPath");
         });
@@ -115,7 +120,7 @@ describe("parseScriptOutput: reading a script's stdout", function () {
         it("readFile and writeFile without a path: the file the server found, and how", function () {
             const shared = "\\\\fileserver\\iis-config\\applicationHost.config";
             for (const source of ["windir", "sharedConfiguration"] as const) {
-                const found = parseScriptOutput({ op: "readFile" }, JSON.stringify({ ok: true, path: shared, source, sha256: sha256(content), contentBase64: content.toString("base64") }));
+                const found = parseScriptOutput({ op: "readFile" }, readFileOutput({ ok: true, path: shared, source, sha256: sha256(content) }, content));
                 assert.deepEqual([found.path, found.source], [shared, source]);
                 const { path: _path, ...unnamed } = writeFile;
                 const written = parseScriptOutput(unnamed, JSON.stringify({ ok: true, path: shared, source, sha256: sha256(content) }));
@@ -227,38 +232,56 @@ describe("parseScriptOutput: reading a script's stdout", function () {
             {
                 name: "readFile content that does not match its SHA-256",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBase64: Buffer.from("other").toString("base64") }),
+                stdout: readFileOutput({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content) }, Buffer.from("other"), 5),
                 message: /content's SHA-256 is [0-9a-f]{64}, but the script reported/,
             },
             {
                 name: "readFile with an uppercase SHA-256",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content).toUpperCase(), contentBase64: content.toString("base64") }),
+                stdout: readFileOutput({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content).toUpperCase() }, content),
                 message: /is not 64 lowercase hex digits/,
             },
             {
                 name: "readFile for another path",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: "C:\\other.config", source: "configPath", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                stdout: readFileOutput({ ok: true, path: "C:\\other.config", source: "configPath", sha256: sha256(content) }, content),
                 message: /for path "C:\\\\other\.config", not the requested one/,
             },
             {
                 name: "readFile of a named path that says the server found it",
                 request: readFile,
-                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "sharedConfiguration", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                stdout: readFileOutput({ ok: true, path: readFile.path, source: "sharedConfiguration", sha256: sha256(content) }, content),
                 message: /found by "sharedConfiguration", but the request named it/,
             },
             {
                 name: "readFile without a path whose result names no file",
                 request: { op: "readFile" },
-                stdout: JSON.stringify({ ok: true, source: "windir", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                stdout: readFileOutput({ ok: true, source: "windir", sha256: sha256(content) }, content),
                 message: /does not say which file the script found/,
             },
             {
                 name: "readFile without a path that claims the request named it",
                 request: { op: "readFile" },
-                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBase64: content.toString("base64") }),
+                stdout: readFileOutput({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content) }, content),
                 message: /found by "configPath"; expected "windir" or "sharedConfiguration"/,
+            },
+            {
+                name: "readFile whose content line is missing",
+                request: readFile,
+                stdout: JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBytes: content.length }),
+                message: /the line before the result is not the file's "content:" line/,
+            },
+            {
+                name: "readFile whose content line was cut short",
+                request: readFile,
+                stdout: readFileOutput({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content) }, content.subarray(0, 30)),
+                message: /holds 30 bytes, but the script reported \d+ \(output cut short\?\)/,
+            },
+            {
+                name: "readFile whose content line is not base64",
+                request: readFile,
+                stdout: `content:not base64!\n${JSON.stringify({ ok: true, path: readFile.path, source: "configPath", sha256: sha256(content), contentBytes: 9 })}`,
+                message: /the "content:" line is not base64/,
             },
             {
                 name: "writeFile reporting other content than was sent",

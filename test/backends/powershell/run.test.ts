@@ -35,7 +35,7 @@ describe("runScript", function () {
             [{ op: "read", location: "" }, "read session settings at the server level"],
             [{ op: "apply", location: "Site", set: {}, remove: [] }, "apply session settings at Site"],
             [{ op: "readFile", path: "C:\\a.config" }, "read C:\\a.config"],
-            [{ op: "writeFile", path: "C:\\a.config", expectedSha256: "0".repeat(64), contentBase64: "", backupSuffix: ".bak" }, "write C:\\a.config"],
+            [{ op: "writeFile", path: "C:\\a.config", expectedSha256: "0".repeat(64), content: Buffer.alloc(0), backupSuffix: ".bak" }, "write C:\\a.config"],
         ];
         for (const [request, step] of cases) assert.equal(stepName(request), step);
     });

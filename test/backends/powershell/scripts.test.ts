@@ -42,7 +42,8 @@ describe("PowerShell script templates: the contract in the text", function () {
                     "$ProgressPreference = 'SilentlyContinue'",
                     "$json = ConvertTo-Json -InputObject $result -Compress -Depth 5",
                     "$stdout = [Console]::OpenStandardOutput()",
-                    "$bytes = (New-Object System.Text.UTF8Encoding -ArgumentList $false).GetBytes($json + [char]10)",
+                    "$utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false",
+                    "$bytes = $utf8.GetBytes($json + [char]10)",
                     "if ($result['ok'] -ne $true) { exit $failureExitCode }",
                 ]) {
                     assert.ok(lines.includes(line), `missing: ${line}`);
@@ -50,6 +51,12 @@ describe("PowerShell script templates: the contract in the text", function () {
                 // Without a console (some SSH set-ups, remoting hosts) setting it throws "The handle is invalid".
                 assert.doesNotMatch(template, /\[Console\]::(Output|Input)Encoding\s*=/);
                 assert.equal(lines.filter((line) => line !== "").pop(), "exit 0");
+            });
+
+            it("runs the same lines on Windows PowerShell 5.1 and PowerShell 7: nothing asks which edition, version or OS it is", function () {
+                for (const probe of ["$PSVersionTable", "$PSEdition", "$IsWindows", "$IsLinux", "$IsMacOS", "$IsCoreCLR", "[Environment]::OSVersion", "RuntimeInformation", "Is64BitProcess", "Is64BitOperatingSystem"]) {
+                    assert.equal(template.toLowerCase().includes(probe.toLowerCase()), false, `${op} asks ${probe}`);
+                }
             });
 
             it("refuses a request for another operation", function () {
@@ -186,7 +193,7 @@ describe("PowerShell script templates: the contract in the text", function () {
     });
 
     it("every script finds applicationHost.config with the same Find-ApplicationHost; readFile and writeFile take a path instead when the request has one", function () {
-        const definition = (op: (typeof OPERATION_NAMES)[number]) => /\nfunction Find-ApplicationHost \{[\s\S]*?\n\}\n/.exec(SCRIPT_TEMPLATES[op])?.[0];
+        const definition = (op: (typeof OPERATION_NAMES)[number]) => /\nfunction Find-ApplicationHost\(\[string\]\$windir\) \{[\s\S]*?\n\}\n/.exec(SCRIPT_TEMPLATES[op])?.[0];
         assert.ok(definition("read"));
         for (const op of OPERATION_NAMES) assert.equal(definition(op), definition("read"), `${op} has its own Find-ApplicationHost`);
         assert.ok(definition("read")?.includes("SelectSingleNode('/configuration/configurationRedirection')"));
@@ -194,6 +201,6 @@ describe("PowerShell script templates: the contract in the text", function () {
             assert.ok(SCRIPT_TEMPLATES[op].includes("if ($request.ContainsKey('path')) { return @{ path = (Get-AbsolutePath $request 'path'); source = 'configPath' } }"));
             assert.ok(SCRIPT_TEMPLATES[op].includes("$file = Get-ConfigFile $request"));
         }
-        assert.ok(SCRIPT_TEMPLATES.read.includes("$file = (Find-ApplicationHost).path"));
+        assert.ok(SCRIPT_TEMPLATES.read.includes("$file = (Find-ApplicationHost (Get-WindowsFolder $env:windir)).path"));
     });
 });

@@ -1,0 +1,3 @@
+function Invoke-Operation($request) {
+    return Read-State (Get-Location $request)
+}
