@@ -20,7 +20,8 @@
  * (`@parameters`), a type held in a variable (`$t = [type]...; $t::Method()`) and a member called
  * on an instance (`$s.Split(...)`, whose overloads differ) are out of its sight.
  */
-import { Language, Parser, type Node } from "web-tree-sitter";
+import type { Node } from "web-tree-sitter";
+import { loadPowerShellTrees } from "./grammar";
 
 /** The operators PowerShell 6 and 7 added; the grammar has none of them (see recognise()). */
 export type PowerShell7Operator = "?:" | "??" | "??=" | "?." | "?[]" | "&&" | "||" | "&";
@@ -415,24 +416,10 @@ export function describeUnparsed(text: UnparsedText): string {
     return `line ${text.line}, column ${text.column}: tree-sitter-powershell cannot parse \`${text.code}\`, so the check cannot say whether Windows PowerShell 5.1 can`;
 }
 
-/**
- * Loads the grammar once; call from a mocha `before` hook. (grammar.ts loads the same grammar but
- * hands out a summary of the tree; this check needs the tree itself.)
- */
+/** Loads the grammar once; call from a mocha `before` hook. */
 export async function loadWindowsPowerShellCheck(): Promise<WindowsPowerShellCheck> {
-    await Parser.init();
-    const language = await Language.load(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return (script) => {
-        const tree = parser.parse(script);
-        if (tree === null) throw new Error("tree-sitter returned no tree");
-        try {
-            return new ScriptCheck(script, tree.rootNode).run();
-        } finally {
-            tree.delete();
-        }
-    };
+    const trees = await loadPowerShellTrees();
+    return (script) => trees(script, (root) => new ScriptCheck(script, root).run());
 }
 
 /** Lower case, as PowerShell compares names. */

@@ -21,30 +21,34 @@ export interface ParsedScript {
 
 export type PowerShellParse = (script: string) => ParsedScript;
 
-/** Loads the grammar once; call from a mocha `before` hook. */
-export async function loadPowerShellParser(): Promise<PowerShellParse> {
+/** Parses `script` and hands its root node to `read`, freeing the tree afterwards. */
+export type TreeReader = <T>(script: string, read: (root: Node) => T) => T;
+
+/** Loads the grammar; call from a mocha `before` hook. */
+export async function loadPowerShellTrees(): Promise<TreeReader> {
     await Parser.init();
     const language = await Language.load(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm"));
     const parser = new Parser();
     parser.setLanguage(language);
-    return (script) => {
+    return (script, read) => {
         const tree = parser.parse(script);
         if (tree === null) throw new Error("tree-sitter returned no tree");
         try {
-            const parsed: ParsedScript = {
-                hasError: tree.rootNode.hasError,
-                shape: [],
-                errors: [],
-                verbatimStrings: [],
-                commandNames: [],
-                nodeTypes: new Set(),
-            };
-            walk(tree.rootNode, parsed);
-            return parsed;
+            return read(tree.rootNode);
         } finally {
             tree.delete();
         }
     };
+}
+
+/** Loads the grammar once; call from a mocha `before` hook. */
+export async function loadPowerShellParser(): Promise<PowerShellParse> {
+    const trees = await loadPowerShellTrees();
+    return (script) => trees(script, (root) => {
+        const parsed: ParsedScript = { hasError: root.hasError, shape: [], errors: [], verbatimStrings: [], commandNames: [], nodeTypes: new Set() };
+        walk(root, parsed);
+        return parsed;
+    });
 }
 
 function walk(node: Node, parsed: ParsedScript): void {

@@ -1,11 +1,12 @@
 /**
  * A CommandRunner that runs each command on this machine with real PowerShell 7, as the provider's
- * transports would run it on Windows (the command and its arguments joined as WinRS joins them,
- * stdin sent and closed). For backend tests that need no network: tests can look at the commands
+ * transports would run it on Windows: the command and its arguments joined as WinRS joins them,
+ * through the cmd.exe stand-in (which expands %SystemRoot% as cmd.exe does), stdin sent and closed. For backend tests that need no network: tests can look at the commands
  * that ran and act between them (another writer changing the file).
  */
 import type { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../../../provider/transports/commandRunner";
 import { windirOf } from "../windowsFolder";
+import { startCommandLine } from "../wsman/commandLine";
 import { startWindowsPowerShell } from "./windowsPowerShell";
 
 export interface RecordedRun {
@@ -28,10 +29,10 @@ export class PwshRunner implements CommandRunner {
         const index = this.runs.length;
         this.runs.push({ command, options });
         if (this.beforeRun) await this.beforeRun(command, index);
-        const program = startWindowsPowerShell([command.command.replace(/%SystemRoot%/gi, "C:\\Windows"), ...command.arguments].join(" "), {
-            pwsh: this.pwsh,
-            windir: this.windir,
-            consoleModeStdin: false,
+        const program = startCommandLine([command.command, ...command.arguments].join(" "), true, false, {
+            computerName: this.host,
+            applicationHostPath: this.applicationHostPath,
+            powershell: (line, context) => startWindowsPowerShell(line, { pwsh: this.pwsh, windir: this.windir, consoleModeStdin: context.consoleModeStdin }),
         });
         if (command.stdin !== undefined) program.write(command.stdin);
         program.endInput();

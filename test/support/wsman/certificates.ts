@@ -12,7 +12,10 @@ import { TlsIdentity } from "./options";
 
 const run = promisify(execFile);
 
-/** A self-signed server certificate for CN=localhost, valid for localhost and 127.0.0.1. */
+/**
+ * A self-signed server certificate for CN=localhost, valid for localhost, 127.0.0.1 and this
+ * machine's name (as a Windows server's certificate names its computer name).
+ */
 export async function createServerIdentity(): Promise<TlsIdentity> {
     return inScratchDir(async (dir) => {
         const key = path.join(dir, "server.key");
@@ -20,7 +23,7 @@ export async function createServerIdentity(): Promise<TlsIdentity> {
         await openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-addext", `subjectAltName=DNS:localhost,${/^[A-Za-z0-9.-]+$/.test(os.hostname()) ? `DNS:${os.hostname()},` : ""}IP:127.0.0.1`,
         ]);
         return { cert: fs.readFileSync(cert, "utf8"), key: fs.readFileSync(key, "utf8") };
     });
