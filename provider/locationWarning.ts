@@ -6,7 +6,8 @@
  */
 import { warn } from "./diagnostics";
 import { isUnknown } from "./settings/inputs";
-import { identityUnknown, openBackend, Target } from "./targets";
+import { identityUnknown, Target } from "./targets";
+import { openBackend } from "./targets/open";
 
 export async function warnOfUnknownLocation(target: unknown, location: unknown): Promise<void> {
     if (target === undefined || typeof location !== "string" || isUnknown(location) || identityUnknown(target)) return;

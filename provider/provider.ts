@@ -14,7 +14,8 @@ import { ConfigFileMissingError } from "./transports/configFile";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { readPriorState, requirePriorState } from "./priorState";
-import { checkTarget, identityUnknown, openBackend, sameTarget, Target, targetIdentity } from "./targets";
+import { checkTarget, identityUnknown, sameTarget, Target, targetIdentity } from "./targets";
+import { openBackend } from "./targets/open";
 
 /** Canonical inputs, after check. */
 export interface AspSessionInputs extends SessionSettings {

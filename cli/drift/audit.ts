@@ -3,7 +3,8 @@
  * bounded number at a time, and compares them with the desired ones. It only ever reads.
  */
 import type { Inventory } from "../../sdk/fleet/inventory";
-import { openBackend, Target } from "../../provider/targets";
+import type { Target } from "../../provider/targets";
+import { openBackend } from "../../provider/targets/open";
 import { driftedAttributes } from "../../provider/settings/drift";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings } from "../../provider/settings/schema";
 

@@ -1,8 +1,5 @@
 /** The "file" target: applicationHost.config on the machine that runs Pulumi, edited directly. */
 import * as path from "path";
-import { XmlFileBackend } from "../backends/xmlFile";
-import type { SessionBackend } from "../backends/types";
-import { LocalConfigFile } from "../transports/localFile";
 import { text, type TargetKind, type TargetValues } from "./declaration";
 
 export const FILE_FIELDS = {
@@ -13,7 +10,3 @@ export const FILE_FIELDS = {
 export const FILE_KIND: TargetKind<"file", typeof FILE_FIELDS> = { kind: "file", fields: FILE_FIELDS, rules: [] };
 
 export type FileTarget = TargetValues<"file", typeof FILE_FIELDS>;
-
-export function openFileBackend(target: FileTarget): SessionBackend {
-    return new XmlFileBackend(new LocalConfigFile(path.resolve(target.path)));
-}

@@ -3,16 +3,13 @@
  * which are secret, which make its identity, their defaults and docs: see declaration.ts) in its
  * own module; this one dispatches on `kind`. `identity` is what makes two targets the same server
  * and file: changing it replaces the resource; changing anything else (say, a password) is an update.
+ * Declarations only: the SDK and the CLI load this without any transport (open.ts opens targets).
  */
-import * as path from "path";
-import { oneWriterPerFile } from "../backends/oneWriterPerFile";
-import type { SessionBackend } from "../backends/types";
 import { CheckFailure, isUnknown, show } from "../settings/inputs";
 import { checkTargetOf, holdsSecret, identityFieldUnknown, identityOf, type TargetKind } from "./declaration";
-import { FILE_KIND, openFileBackend, type FileTarget } from "./file";
-import { openSshBackend, SSH_KIND, type SshTarget } from "./ssh";
-import { serverFileKey } from "./windows";
-import { openWinrmBackend, WINRM_KIND, type WinrmTarget } from "./winrm";
+import { FILE_KIND, type FileTarget } from "./file";
+import { SSH_KIND, type SshTarget } from "./ssh";
+import { WINRM_KIND, type WinrmTarget } from "./winrm";
 
 export type { FileTarget } from "./file";
 export type { SshTarget } from "./ssh";
@@ -73,25 +70,4 @@ export function sameTarget(a: unknown, b: unknown): boolean {
 function sortKeys(value: unknown): unknown {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
     return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
-}
-
-/** The backend for a target; its writes wait for any other write to the same file in this process. */
-export function openBackend(target: Target): SessionBackend {
-    return oneWriterPerFile(writtenFileKey(target), openKindBackend(target));
-}
-
-/** Names the file a target's writes change, the same for every target that writes it. */
-export function writtenFileKey(target: Target): string {
-    return target.kind === "file" ? `local:${path.resolve(target.path)}` : serverFileKey(target.host, target);
-}
-
-function openKindBackend(target: Target): SessionBackend {
-    switch (target.kind) {
-        case "file":
-            return openFileBackend(target);
-        case "winrm":
-            return openWinrmBackend(target);
-        case "ssh":
-            return openSshBackend(target);
-    }
 }

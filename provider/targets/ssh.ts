@@ -1,11 +1,7 @@
 /** The "ssh" target: a Windows server reached over SSH (Windows OpenSSH), optionally through a jump host. */
-import type { SessionBackend } from "../backends/types";
 import { isUnknown } from "../settings/inputs";
-import type { CommandRunner } from "../transports/commandRunner";
-import { acquireRunner } from "../transports/connectionPool";
-import { SshCommandRunner, type SshConnectionOptions } from "../transports/ssh";
-import { connectionIdentity, connectionSettings, flag, group, hostName, port, sha256Fingerprint, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
-import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
+import { flag, group, hostName, port, sha256Fingerprint, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
+import { SERVER_FIELDS, SERVER_RULES } from "./windows";
 
 /** One SSH server and the credentials for it: the target's own, and the jump host's. */
 const ENDPOINT_FIELDS = {
@@ -81,18 +77,3 @@ export const SSH_RULES: readonly Rule[] = [...credentialRules(""), ...credential
 export const SSH_KIND: TargetKind<"ssh", typeof SSH_FIELDS> = { kind: "ssh", fields: SSH_FIELDS, rules: SSH_RULES };
 
 export type SshTarget = TargetValues<"ssh", typeof SSH_FIELDS>;
-
-/** The connection options of a (checked) ssh target: its connection fields, named as the transport names them. */
-export function sshConnectionOptions(target: SshTarget): SshConnectionOptions {
-    return connectionSettings(SSH_KIND, target) as unknown as SshConnectionOptions;
-}
-
-/** The pooled runner for a (checked) ssh target: one connection per host within the provider process. */
-export function sshRunner(target: SshTarget): CommandRunner {
-    const options = sshConnectionOptions(target);
-    return acquireRunner("ssh", connectionIdentity(SSH_KIND, target), () => new SshCommandRunner(options));
-}
-
-export function openSshBackend(target: SshTarget): SessionBackend {
-    return openServerBackend(sshRunner(target), target);
-}

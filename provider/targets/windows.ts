@@ -1,14 +1,17 @@
 /**
  * What every kind of target that reaches a Windows server shares, declared once: which backend
- * edits the settings (mode), the file mode "xml" edits, and the deadline of one operation; and
- * how a backend is opened over a CommandRunner, whatever carries its commands.
+ * edits the settings (mode), the file mode "xml" edits, and the deadline of one operation.
+ * (How a backend is opened over a command carrier is open.ts's business.)
  */
-import { IisApiBackend } from "../backends/iisApi";
-import { DEFAULT_APPLICATION_HOST_PATH, RemoteConfigFile } from "../backends/powershell/remoteConfigFile";
-import type { SessionBackend } from "../backends/types";
-import { XmlFileBackend } from "../backends/xmlFile";
-import type { CommandRunner } from "../transports/commandRunner";
-import { choice, sameHost, seconds, serverPath, type Rule } from "./declaration";
+import { choice, seconds, serverPath, type Rule } from "./declaration";
+
+/**
+ * Where applicationHost.config usually is (no Shared Configuration, Windows on C:). Not what the
+ * provider edits by default (the server finds the file); it stands for "the server's own
+ * applicationHost.config" in a target's identity, as it did when it was the default path, so state
+ * written then keeps its identity.
+ */
+export const DEFAULT_APPLICATION_HOST_PATH = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
 
@@ -34,21 +37,3 @@ export const SERVER_RULES: readonly Rule[] = [
             given("configPath") && values.mode === "iis" ? { field: "configPath", reason: `only applies with mode "xml" (IIS's API finds its own configuration)` } : undefined,
     },
 ];
-
-/** The backend for a server target's mode, its commands carried by `runner`. */
-export function openServerBackend(runner: CommandRunner, target: { mode?: "iis" | "xml"; configPath?: string; timeoutSeconds?: number }): SessionBackend {
-    const timeoutMs = (target.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-    return target.mode === "xml"
-        ? new XmlFileBackend(new RemoteConfigFile(runner, target.configPath, { timeoutMs }))
-        : new IisApiBackend(runner, { timeoutMs });
-}
-
-/**
- * Names the file a server target writes, alike for every spelling of the host, both modes and
- * every way in (WinRM or SSH): mode "iis" and mode "xml" without configPath both write the
- * applicationHost.config IIS uses, which the identity counts as DEFAULT_APPLICATION_HOST_PATH.
- */
-export function serverFileKey(host: string, target: { mode?: "iis" | "xml"; configPath?: string }): string {
-    const file = target.mode === "xml" ? target.configPath ?? DEFAULT_APPLICATION_HOST_PATH : DEFAULT_APPLICATION_HOST_PATH;
-    return `server:${sameHost(host)}:${file.toLowerCase()}`;
-}

@@ -1,10 +1,6 @@
 /** The "winrm" target: a Windows server reached over WinRM (WS-Management). */
-import type { SessionBackend } from "../backends/types";
-import type { CommandRunner } from "../transports/commandRunner";
-import { acquireRunner } from "../transports/connectionPool";
-import { WinrmCommandRunner, type WinrmConnectionOptions } from "../transports/winrm";
-import { choice, connectionIdentity, connectionSettings, flag, hostName, pemCertificate, port, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
-import { openServerBackend, SERVER_FIELDS, SERVER_RULES } from "./windows";
+import { choice, flag, hostName, pemCertificate, port, text, type Rule, type TargetKind, type TargetValues } from "./declaration";
+import { SERVER_FIELDS, SERVER_RULES } from "./windows";
 
 export const WINRM_FIELDS = {
     /** Host name or IP address of the server. Changing it replaces the resource. */
@@ -73,18 +69,3 @@ export const WINRM_RULES: readonly Rule[] = [
 export const WINRM_KIND: TargetKind<"winrm", typeof WINRM_FIELDS> = { kind: "winrm", fields: WINRM_FIELDS, rules: WINRM_RULES };
 
 export type WinrmTarget = TargetValues<"winrm", typeof WINRM_FIELDS>;
-
-/** The connection options of a (checked) winrm target: its connection fields, named as the transport names them. */
-export function winrmConnectionOptions(target: WinrmTarget): WinrmConnectionOptions {
-    return connectionSettings(WINRM_KIND, target) as unknown as WinrmConnectionOptions;
-}
-
-/** The pooled runner for a (checked) winrm target: reused across operations on this host within the provider process. */
-export function winrmRunner(target: WinrmTarget): CommandRunner {
-    const options = winrmConnectionOptions(target);
-    return acquireRunner("winrm", connectionIdentity(WINRM_KIND, target), () => new WinrmCommandRunner(options));
-}
-
-export function openWinrmBackend(target: WinrmTarget): SessionBackend {
-    return openServerBackend(winrmRunner(target), target);
-}

@@ -21,13 +21,6 @@ export interface RemoteConfigFileOptions {
     timeoutMs?: number;
 }
 
-/**
- * Where applicationHost.config usually is (no Shared Configuration, Windows on C:). Not what the
- * provider edits by default (the server finds the file); it stands for "the server's own
- * applicationHost.config" in a target's identity, as it did when it was the default path, so state
- * written then keeps its identity.
- */
-export const DEFAULT_APPLICATION_HOST_PATH = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 export class RemoteConfigFile implements ConfigFileStore {
     /** host:configPath, or host and "the server's applicationHost.config" until a read says which file. */

@@ -1,4 +1,4 @@
-import { winrmRunner } from "../../../provider/targets/winrm";
+import { winrmRunner } from "../../../provider/targets/open";
 import { MiniWinrmServer } from "./miniServer";
 
 /**
