@@ -21,7 +21,7 @@ import { performance } from "perf_hooks";
 import { auditFleet } from "../cli/drift/audit";
 import { runProgram, StackState } from "../examples/engine/mockEngine";
 import { ProviderHost } from "../examples/engine/providerHost";
-import { closePooledRunners } from "../provider/transports/connectionPool";
+import { closePooledRunners } from "../provider/carriers/pool";
 import { loadInventory } from "../sdk/fleet/inventory";
 import { planBatches, resolveRollout } from "../sdk/fleet/rollout";
 import { projectRoot } from "../test/support/paths";

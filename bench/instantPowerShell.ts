@@ -5,9 +5,9 @@
  * and the engine. It is not a test double for correctness (the tests run the real scripts); it
  * understands only the request inside the script, and only "read" and "apply".
  */
-import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../provider/backends/powershell/delivery";
-import type { ApplyRequest, OperationRequest, ReadRequest } from "../provider/backends/powershell/protocol";
-import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../provider/backends/powershell/scripts";
+import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../provider/powershell/delivery";
+import type { ApplyRequest, OperationRequest, ReadRequest } from "../provider/powershell/protocol";
+import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../provider/powershell/scripts";
 import { SESSION_DEFAULTS } from "../provider/settings/schema";
 import { decodeRequestText } from "../test/support/requestText";
 import type { PowerShellStarter, ProcessResult } from "../test/support/wsman";

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { documentBytes, parseApplicationHost } from "../provider/apphost/document";
 import { editSession } from "../provider/apphost/sessionEditor";
 import { readSession } from "../provider/apphost/sessionReader";
-import { sha256 } from "../provider/transports/localFile";
+import { sha256 } from "../provider/stores/local/localConfigFile";
 import { measure, Timing } from "./stats";
 
 export interface PhaseTiming {

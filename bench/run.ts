@@ -14,7 +14,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { XmlFileBackend } from "../provider/backends/xmlFile";
-import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX } from "../provider/transports/localFile";
+import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX } from "../provider/stores/local/localConfigFile";
 import { realSizedApplicationHost } from "../test/support/realSizedApplicationHost";
 import { measurePhases, PhaseTiming } from "./phases";
 import { measure, Timing } from "./stats";

@@ -15,11 +15,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { RemoteConfigFile } from "../provider/backends/powershell/remoteConfigFile";
+import { RemoteConfigFile } from "../provider/stores/remoteConfigFile";
 import { XmlFileBackend } from "../provider/backends/xmlFile";
-import type { CommandRunner } from "../provider/transports/commandRunner";
-import { SshCommandRunner } from "../provider/transports/ssh";
-import { WinrmCommandRunner } from "../provider/transports/winrm";
+import type { CommandRunner } from "../provider/carriers/commandRunner";
+import { SshCommandRunner } from "../provider/carriers/ssh";
+import { WinrmCommandRunner } from "../provider/carriers/winrm";
 import { OWN_FIXTURE } from "../test/support/hostFixture";
 import { sharedFile } from "../test/support/paths";
 import { startSshServer, sshdUnavailable, type SshServer } from "../test/support/ssh/sshd";

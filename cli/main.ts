@@ -3,7 +3,7 @@
  * `iis-asp-session`, the package's command: `iis-asp-session drift <inventory> [--json] [--concurrency N]`
  * audits a fleet without Pulumi and without writing anything.
  */
-import { closePooledRunners } from "../provider/transports/connectionPool";
+import { closePooledRunners } from "../provider/carriers/pool";
 import { InventoryError, loadInventory } from "../sdk/fleet/inventory";
 import { auditExitCode, auditFleet } from "./drift/audit";
 import { formatAuditTable } from "./drift/table";

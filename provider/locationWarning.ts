@@ -7,7 +7,7 @@
 import { warn } from "./diagnostics";
 import { isUnknown } from "./settings/inputs";
 import { identityUnknown, Target } from "./targets";
-import { openBackend } from "./targets/open";
+import { openBackend } from "./open";
 
 export async function warnOfUnknownLocation(target: unknown, location: unknown): Promise<void> {
     if (target === undefined || typeof location !== "string" || isUnknown(location) || identityUnknown(target)) return;

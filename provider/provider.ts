@@ -10,12 +10,12 @@ import { isEmptyChange, SessionChange, SessionReading, SessionWriteResult, Unver
 import { warn, withHostErrors } from "./diagnostics";
 import { warnOfUnknownLocation } from "./locationWarning";
 import { checkSettingsFields, CheckFailure, isUnknown, OnApplyFailure, OnDelete, refuseMalformedText } from "./settings/inputs";
-import { ConfigFileMissingError } from "./transports/configFile";
+import { ConfigFileMissingError } from "./stores/configFile";
 import { sameLocation } from "./settings/location";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings, SessionValues, sameValue } from "./settings/schema";
 import { readPriorState, requirePriorState } from "./priorState";
 import { checkTarget, identityUnknown, sameTarget, Target, targetIdentity } from "./targets";
-import { openBackend } from "./targets/open";
+import { openBackend } from "./open";
 
 /** Canonical inputs, after check. */
 export interface AspSessionInputs extends SessionSettings {

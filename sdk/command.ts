@@ -15,8 +15,8 @@
  * the managed attributes, so the location inherits again). Mode "xml" needs the provider (the
  * file is edited in Node), so only mode "iis" commands are rendered.
  */
-import { prepareInvocation } from "../provider/backends/powershell/delivery";
-import type { ApplyRequest, SessionAttributeText } from "../provider/backends/powershell/protocol";
+import { prepareInvocation } from "../provider/powershell/delivery";
+import type { ApplyRequest, SessionAttributeText } from "../provider/powershell/protocol";
 import { checkSettingsFields, type CheckFailure } from "../provider/settings/inputs";
 import { formatAttribute, SESSION_ATTRIBUTES, type SessionAttribute } from "../provider/settings/schema";
 

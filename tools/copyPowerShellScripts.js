@@ -1,11 +1,11 @@
 // Copies the provider's PowerShell scripts beside the compiled module that reads them
-// (provider/backends/powershell/scripts.ts): tsc emits only what it compiles.
+// (provider/powershell/scripts.ts): tsc emits only what it compiles.
 // Usage: node tools/copyPowerShellScripts.js [outDir, default dist]
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
-const relative = path.join("provider", "backends", "powershell", "scripts");
+const relative = path.join("provider", "powershell", "scripts");
 const from = path.join(__dirname, "..", relative);
 const to = path.join(process.argv[2] || "dist", relative);
 fs.mkdirSync(to, { recursive: true });

@@ -4,7 +4,7 @@
  */
 import type { Inventory } from "../../sdk/fleet/inventory";
 import type { Target } from "../../provider/targets";
-import { openBackend } from "../../provider/targets/open";
+import { openBackend } from "../../provider/open";
 import { driftedAttributes } from "../../provider/settings/drift";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings } from "../../provider/settings/schema";
 

@@ -3,7 +3,7 @@
  * conflict in mode "iis") is tried again from a fresh read, a bounded number of times, the same
  * way in both modes.
  */
-import { ConfigChangedError } from "../transports/configFile";
+import { ConfigChangedError } from "../stores/configFile";
 
 /**
  * How often a write is tried when the file changes between its read and its replace or commit.

@@ -16,10 +16,10 @@ import {
     formatAttribute, parseAttributeText, SESSION_ATTRIBUTES,
     type RawSessionAttributes, type SessionAttribute, type SessionSettings,
 } from "../settings/schema";
-import type { CommandRunner } from "../transports/commandRunner";
-import { ConfigChangedError } from "../transports/configFile";
+import type { CommandRunner } from "../carriers/commandRunner";
+import { ConfigChangedError } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
-import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type SessionAttributeText, type SessionState } from "./powershell";
+import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type SessionAttributeText, type SessionState } from "../powershell";
 import { UnverifiedWriteError, type SessionBackend, type SessionChange, type SessionReading, type SessionWriteResult } from "./types";
 import { verify } from "./xmlFile";
 

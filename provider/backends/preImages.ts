@@ -11,7 +11,7 @@
  */
 import { CreationRecord, CREATED_LEVELS, NOTHING_CREATED } from "../apphost/sessionEditor";
 import type { RawSessionAttributes, SessionAttribute } from "../settings/schema";
-import type { LocationJournal } from "../transports/configFile";
+import type { LocationJournal } from "../stores/configFile";
 import type { SessionWriteResult } from "./types";
 
 export type PreImages = NonNullable<SessionWriteResult["preImages"]>;

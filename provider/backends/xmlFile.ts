@@ -11,7 +11,7 @@ import { unknownSiteWarning } from "../apphost/sites";
 import { describeLocation, locationKey } from "../settings/location";
 import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
-import { ConfigFileStore } from "../transports/configFile";
+import { ConfigFileStore } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
 import { journalAfter, preImagesFor, sameJournal } from "./preImages";
 import { SessionBackend, SessionChange, SessionWriteResult, UnverifiedWriteError } from "./types";

@@ -3,10 +3,10 @@
  * settings resources, it fails when too many servers failed or its batch is unhealthy, and the
  * next batch depends on it. A Pulumi dynamic resource (type
  * `pulumi-nodejs:dynamic/iis:FleetHealthGate`) whose provider is loaded from the installed package;
- * see provider/fleet/healthGate.ts for what it checks.
+ * see provider/healthGate/healthGate.ts for what it checks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { FailedServer } from "../../provider/fleet";
+import type { FailedServer } from "../../provider/healthGate";
 import { HEALTH_GATE_PROVIDER_REFERENCE } from "../providerReference";
 
 export interface FleetHealthGateArgs {

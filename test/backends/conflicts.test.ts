@@ -1,7 +1,7 @@
 /** The conflict retry both backends share (provider/backends/conflicts.ts). */
 import { strict as assert } from "assert";
 import { retryingConflicts, WRITE_ATTEMPTS } from "../../provider/backends/conflicts";
-import { ConfigChangedError } from "../../provider/transports/configFile";
+import { ConfigChangedError } from "../../provider/stores/configFile";
 import { rejection } from "../support/rejection";
 
 describe("retryingConflicts", function () {

@@ -8,7 +8,7 @@ import { NOTHING_CREATED } from "../../provider/apphost/sessionEditor";
 import { oneWriterPerFile } from "../../provider/backends/oneWriterPerFile";
 import type { SessionBackend, SessionReading, SessionWriteResult } from "../../provider/backends/types";
 import type { Target } from "../../provider/targets";
-import { writtenFileKey } from "../../provider/targets/open";
+import { writtenFileKey } from "../../provider/open";
 import { SESSION_DEFAULTS } from "../../provider/settings/schema";
 import { rejection } from "../support/rejection";
 

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { NOTHING_CREATED } from "../../provider/apphost/sessionEditor";
 import { journalAfter, preImagesFor, sameJournal } from "../../provider/backends/preImages";
-import { parseJournal } from "../../provider/transports/localFile";
+import { parseJournal } from "../../provider/stores/local/localConfigFile";
 
 const CREATED_LOCATION = { created: "location" as const, parentCloseAs: "" };
 

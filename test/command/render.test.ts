@@ -7,14 +7,14 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import { POWERSHELL_EXE } from "../../provider/backends/powershell/commandLine";
-import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/backends/powershell/delivery";
+import { POWERSHELL_EXE } from "../../provider/powershell/commandLine";
+import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/powershell/delivery";
 import { parseLocation } from "../../provider/settings/location";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
-import { SshCommandRunner } from "../../provider/transports/ssh";
+import { SshCommandRunner } from "../../provider/carriers/ssh";
 import { renderSessionCommands, SessionCommandError } from "../../sdk";
-import { HOSTILE_TEXT } from "../backends/powershell/requests";
+import { HOSTILE_TEXT } from "../powershell/requests";
 import { decodeRequestText } from "../support/requestText";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { installMwaDouble } from "../support/mwa/install";

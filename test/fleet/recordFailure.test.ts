@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
-import { BACKUP_SUFFIX } from "../../provider/transports/localFile";
+import { BACKUP_SUFFIX } from "../../provider/stores/local/localConfigFile";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
 
 describe("onApplyFailure \"record\" through the real provider host", function () {

@@ -13,7 +13,7 @@ import { DeploymentFailedError, runProgram, StackState, Step } from "../../examp
 import { ProviderHost } from "../../examples/engine/providerHost";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
-import { BACKUP_SUFFIX } from "../../provider/transports/localFile";
+import { BACKUP_SUFFIX } from "../../provider/stores/local/localConfigFile";
 import { startHost } from "../support/hostFixture";
 import { projectRoot } from "../support/paths";
 import { fleetFolder, SHOP, snapshot } from "./fleetFiles";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AspSessionFleet, FleetServer, memberName } from "../../sdk";
-import { createTestPki } from "../transports/winrm/testPki";
+import { createTestPki } from "../carriers/winrm/testPki";
 import { planBatches, resolveRollout } from "../../sdk/fleet/rollout";
 
 const GATE = "pulumi-nodejs:dynamic/iis:FleetHealthGate";

@@ -55,13 +55,13 @@ describe("the npm package, installed into a fresh Pulumi program", function () {
     });
 
     it("holds the compiled sdk and provider with their types and PowerShell scripts, README and LICENSE, and nothing test-only", function () {
-        const scripts = fs.readdirSync(path.join(projectRoot, "provider", "backends", "powershell", "scripts")).map((name) => `dist/provider/backends/powershell/scripts/${name}`);
+        const scripts = fs.readdirSync(path.join(projectRoot, "provider", "powershell", "scripts")).map((name) => `dist/provider/powershell/scripts/${name}`);
         assert.ok(scripts.length > 0);
         for (const file of ["package.json", "README.md", "LICENSE", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/dynamic.js", "dist/provider/dynamic.d.ts",
-            "dist/provider/fleet/dynamic.js", "dist/cli/main.js", ...scripts]) {
+            "dist/provider/healthGate/dynamic.js", "dist/cli/main.js", ...scripts]) {
             assert.ok(files.includes(file), `${file} is missing from the tarball`);
         }
-        const unexpected = files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/(sdk|provider)\/.+\.(js|d\.ts)|dist\/provider\/backends\/powershell\/scripts\/[A-Za-z]+\.ps1|dist\/cli\/.+\.js)$/.test(file));
+        const unexpected = files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/(sdk|provider)\/.+\.(js|d\.ts)|dist\/provider\/powershell\/scripts\/[A-Za-z]+\.ps1|dist\/cli\/.+\.js)$/.test(file));
         assert.deepStrictEqual(unexpected, []);
         assert.deepStrictEqual(files.filter((file) => /test|bench|example|server|\.map$/i.test(file)), []);
         const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as Record<string, unknown>;

@@ -2,7 +2,7 @@
 # values it asked for, before and after its commit. ASCII only (5.1 reads BOM-less files as ANSI).
 
 BeforeAll {
-    $scripts = Join-Path $PSScriptRoot '../../provider/backends/powershell/scripts'
+    $scripts = Join-Path $PSScriptRoot '../../provider/powershell/scripts'
     . (Join-Path $scripts 'Common.ps1')
     . (Join-Path $scripts 'ConfigLocation.ps1')
     . (Join-Path $scripts 'Iis.ps1')

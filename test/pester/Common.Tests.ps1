@@ -4,7 +4,7 @@
 # from code points.
 
 BeforeAll {
-    $scripts = Join-Path $PSScriptRoot '../../provider/backends/powershell/scripts'
+    $scripts = Join-Path $PSScriptRoot '../../provider/powershell/scripts'
     . (Join-Path $scripts 'Common.ps1')
 
     # One "name:base64" field holding the UTF-8 bytes of $text.

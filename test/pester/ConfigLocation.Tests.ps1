@@ -8,7 +8,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $scripts = Join-Path $PSScriptRoot '../../provider/backends/powershell/scripts'
+    $scripts = Join-Path $PSScriptRoot '../../provider/powershell/scripts'
     . (Join-Path $scripts 'Common.ps1')
     . (Join-Path $scripts 'ConfigLocation.ps1')
 }

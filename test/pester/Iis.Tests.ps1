@@ -2,7 +2,7 @@
 # IIS. ASCII only: 5.1 reads a file without a BOM in the ANSI code page.
 
 BeforeAll {
-    $scripts = Join-Path $PSScriptRoot '../../provider/backends/powershell/scripts'
+    $scripts = Join-Path $PSScriptRoot '../../provider/powershell/scripts'
     . (Join-Path $scripts 'Common.ps1')
     . (Join-Path $scripts 'ConfigLocation.ps1')
     . (Join-Path $scripts 'Iis.ps1')

@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ProviderCallError, ProviderHost } from "../../examples/engine/providerHost";
-import { MAX_CONFIG_BYTES } from "../../provider/transports/localFile";
+import { MAX_CONFIG_BYTES } from "../../provider/stores/local/localConfigFile";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
 
 const isRoot = process.getuid?.() === 0;

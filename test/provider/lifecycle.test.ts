@@ -236,7 +236,7 @@ describe("provider lifecycle in-process: check", function () {
 describe("provider lifecycle in-process: a write that changed the file but was not verified", function () {
     /** While `run` runs, another writer sets the location's max to 1 right after each write of ours replaces the file. */
     async function withWriterAfterEachWrite<T>(file: string, location: string, run: () => Promise<T>): Promise<T> {
-        const { LocalConfigFile } = require("../../provider/transports/localFile") as typeof import("../../provider/transports/localFile");
+        const { LocalConfigFile } = require("../../provider/stores/local/localConfigFile") as typeof import("../../provider/stores/local/localConfigFile");
         const original = LocalConfigFile.prototype.write;
         LocalConfigFile.prototype.write = async function (this: InstanceType<typeof LocalConfigFile>, bytes: Buffer, version: string) {
             const written = await original.call(this, bytes, version);

@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { createAspSessionProvider } from "../../provider";
 import { UNKNOWN } from "../../provider/settings/inputs";
-import { closePooledRunners } from "../../provider/transports/connectionPool";
+import { closePooledRunners } from "../../provider/carriers/pool";
 import { closedPort } from "../support/network";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 

@@ -4,7 +4,7 @@ import { checkTarget, identityUnknown, targetHoldsSecret, targetIdentity, type S
 import { secretFieldNames } from "../../provider/targets/declaration";
 import { SSH_FIELDS } from "../../provider/targets/ssh";
 import { WINRM_FIELDS } from "../../provider/targets/winrm";
-import { createTestPki } from "../transports/winrm/testPki";
+import { createTestPki } from "../carriers/winrm/testPki";
 
 function check(value: unknown): { target: unknown; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];

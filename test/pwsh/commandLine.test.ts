@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { isPowerShellProgram, splitWindowsCommandLine } from "../support/pwsh";
-import { prepareInvocation } from "../../provider/backends/powershell";
+import { prepareInvocation } from "../../provider/powershell";
 
 describe("Windows command lines for pwsh (test/support/pwsh)", function () {
     it("splits as CommandLineToArgvW does: quotes group, backslashes count only before a quote", function () {

@@ -14,7 +14,7 @@ import * as path from "path";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
 import type { SessionSettings } from "../../provider/settings/schema";
-import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX, sha256 } from "../../provider/transports/localFile";
+import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX, sha256 } from "../../provider/stores/local/localConfigFile";
 import { sharedFile } from "../support/paths";
 import { copyToTempFolder, reachableContents, sleep, Writer } from "./harness";
 

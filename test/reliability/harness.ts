@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
-import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/transports/configFile";
-import { sha256 } from "../../provider/transports/localFile";
+import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/stores/configFile";
+import { sha256 } from "../../provider/stores/local/localConfigFile";
 import type { SessionSettings } from "../../provider/settings/schema";
 import { parseEvent, WriterEvent, WriterJob } from "./protocol";
 

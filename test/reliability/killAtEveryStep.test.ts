@@ -11,7 +11,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { createAspSessionProvider } from "../../provider";
-import { BACKUP_SUFFIX } from "../../provider/transports/localFile";
+import { BACKUP_SUFFIX } from "../../provider/stores/local/localConfigFile";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import type { StepKillerJob } from "./stepKillerProcess";
 

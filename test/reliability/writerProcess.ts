@@ -9,8 +9,8 @@ import { documentBytes, parseApplicationHost } from "../../provider/apphost/docu
 import { editSession } from "../../provider/apphost/sessionEditor";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
-import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/transports/configFile";
-import { LocalConfigFile } from "../../provider/transports/localFile";
+import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/stores/configFile";
+import { LocalConfigFile } from "../../provider/stores/local/localConfigFile";
 import { monotonicMicros, WriterEvent, WriterJob } from "./protocol";
 
 function report(event: WriterEvent): void {

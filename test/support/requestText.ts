@@ -3,7 +3,7 @@
  * tests and the benchmark's stand-in PowerShell. Independent of the product's encoder: it follows
  * the format as the scripts read it (scripts/Common.ps1, Read-Request).
  */
-import type { OperationRequest } from "../../provider/backends/powershell/protocol";
+import type { OperationRequest } from "../../provider/powershell/protocol";
 
 export function decodeRequestText(text: string): OperationRequest {
     const fields: Record<string, string | Buffer> = {};

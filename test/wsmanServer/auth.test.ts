@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { SOAP_CONTENT_TYPE } from "../../provider/transports/winrm/encryption";
-import * as wsman from "../../provider/transports/winrm/wsman";
+import { SOAP_CONTENT_TYPE } from "../../provider/carriers/winrm/encryption";
+import * as wsman from "../../provider/carriers/winrm/wsman";
 import { ClientCertificates, MUTUAL_AUTH_HEADER, TlsIdentity, WsmanServer, createClientCertificates, createServerIdentity } from "../support/wsman";
 import { VAGRANT, startTestServer } from "./fixtures";
 import { RawConnection } from "./rawClient";

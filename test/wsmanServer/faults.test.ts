@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import * as wsman from "../../provider/transports/winrm/wsman";
+import * as wsman from "../../provider/carriers/winrm/wsman";
 import { WsmanServer } from "../support/wsman";
 import { VAGRANT, startTestServer } from "./fixtures";
 import { RawConnection, SoapReply } from "./rawClient";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/backends/powershell";
-import * as wsman from "../../provider/transports/winrm/wsman";
-import { SOAP_CONTENT_TYPE } from "../../provider/transports/winrm/encryption";
+import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/powershell";
+import * as wsman from "../../provider/carriers/winrm/wsman";
+import { SOAP_CONTENT_TYPE } from "../../provider/carriers/winrm/encryption";
 import { WsmanServer } from "../support/wsman";
 import { VAGRANT, recordingPowerShell, startTestServer } from "./fixtures";
 import { RawConnection } from "./rawClient";

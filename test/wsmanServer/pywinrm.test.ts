@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
-import { parseScriptOutput, prepareInvocation } from "../../provider/backends/powershell";
+import { parseScriptOutput, prepareInvocation } from "../../provider/powershell";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { requirePwsh } from "../support/pwsh";
 import { WsmanServer, startWsmanServer } from "../support/wsman";

@@ -1,9 +1,9 @@
 import * as http from "http";
 import * as https from "https";
 import { TLSSocket } from "tls";
-import { decryptMessage, encryptMessage, isEncryptedContentType, SOAP_CONTENT_TYPE } from "../../provider/transports/winrm/encryption";
-import * as ntlm from "../../provider/transports/winrm/ntlm";
-import { RequestContext, newMessageId } from "../../provider/transports/winrm/wsman";
+import { decryptMessage, encryptMessage, isEncryptedContentType, SOAP_CONTENT_TYPE } from "../../provider/carriers/winrm/encryption";
+import * as ntlm from "../../provider/carriers/winrm/ntlm";
+import { RequestContext, newMessageId } from "../../provider/carriers/winrm/wsman";
 import { TlsIdentity, WsmanServer } from "../support/wsman";
 
 /**

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { parseScriptOutput, prepareInvocation, renderScript } from "../../provider/backends/powershell";
-import type { OperationRequest } from "../../provider/backends/powershell/protocol";
-import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/backends/powershell";
-import * as wsman from "../../provider/transports/winrm/wsman";
+import { parseScriptOutput, prepareInvocation, renderScript } from "../../provider/powershell";
+import type { OperationRequest } from "../../provider/powershell/protocol";
+import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/powershell";
+import * as wsman from "../../provider/carriers/winrm/wsman";
 import { OWN_FIXTURE, scratchCopy } from "../support/hostFixture";
 import { requirePwsh } from "../support/pwsh";
 import { WsmanServer, startWsmanServer } from "../support/wsman";

@@ -4,7 +4,7 @@
  * through the cmd.exe stand-in (which expands %SystemRoot% as cmd.exe does), stdin sent and closed. For backend tests that need no network: tests can look at the commands
  * that ran and act between them (another writer changing the file).
  */
-import type { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../../../provider/transports/commandRunner";
+import type { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../../../provider/carriers/commandRunner";
 import { windirOf } from "../windowsFolder";
 import { startCommandLine } from "../wsman/commandLine";
 import { startWindowsPowerShell } from "./windowsPowerShell";

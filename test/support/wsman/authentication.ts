@@ -1,9 +1,9 @@
 import { timingSafeEqual } from "crypto";
 import { IncomingMessage } from "http";
 import { TLSSocket } from "tls";
-import { NtlmError, NtlmSessionSecurity } from "../../../provider/transports/winrm/ntlm";
+import { NtlmError, NtlmSessionSecurity } from "../../../provider/carriers/winrm/ntlm";
 import { ServerHandshake, createChallengeMessage, verifyAuthenticateMessage } from "./ntlmServer";
-import { accountKey, parseUserName } from "../../../provider/transports/winrm/ntlm/username";
+import { accountKey, parseUserName } from "../../../provider/carriers/winrm/ntlm/username";
 import { AuthMethod, WsmanUser } from "./options";
 
 /**

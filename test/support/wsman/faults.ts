@@ -1,4 +1,4 @@
-import { FAULT_CODE, FaultDetails } from "../../../provider/transports/winrm/wsman";
+import { FAULT_CODE, FaultDetails } from "../../../provider/carriers/winrm/wsman";
 
 /**
  * The WS-Man faults the test server sends, worded as Windows words them (texts from the recorded

@@ -1,14 +1,14 @@
 import { randomBytes, timingSafeEqual } from "crypto";
-import { AvPair, decodeAvPairs, describeTargetInfo, findAvPair } from "../../../provider/transports/winrm/ntlm/avPairs";
-import { AV_FLAG_MIC_PRESENT, AvId, formatFlags, missingRequiredFlags, NegotiateFlag } from "../../../provider/transports/winrm/ntlm/constants";
-import { NtlmError } from "../../../provider/transports/winrm/ntlm/errors";
+import { AvPair, decodeAvPairs, describeTargetInfo, findAvPair } from "../../../provider/carriers/winrm/ntlm/avPairs";
+import { AV_FLAG_MIC_PRESENT, AvId, formatFlags, missingRequiredFlags, NegotiateFlag } from "../../../provider/carriers/winrm/ntlm/constants";
+import { NtlmError } from "../../../provider/carriers/winrm/ntlm/errors";
 import {
     decodeAuthenticateMessage,
     decodeNegotiateMessage,
     encodeChallengeMessage,
     MIC_OFFSET,
     NtlmVersion,
-} from "../../../provider/transports/winrm/ntlm/messages";
+} from "../../../provider/carriers/winrm/ntlm/messages";
 import {
     CLIENT_BLOB_AV_PAIRS_OFFSET,
     exchangeSessionKey,
@@ -17,8 +17,8 @@ import {
     ntowfv2,
     ntProofStr,
     sessionBaseKey,
-} from "../../../provider/transports/winrm/ntlm/ntlmv2";
-import { accountKey, parseUserName } from "../../../provider/transports/winrm/ntlm/username";
+} from "../../../provider/carriers/winrm/ntlm/ntlmv2";
+import { accountKey, parseUserName } from "../../../provider/carriers/winrm/ntlm/username";
 
 /**
  * The server side of the NTLM handshake, for the in-repo WS-Management test server: read the

@@ -1,4 +1,4 @@
-import { OutputStreamName } from "../../../provider/transports/winrm/wsman";
+import { OutputStreamName } from "../../../provider/carriers/winrm/wsman";
 import { OutputChunk } from "./responseBuilder";
 
 /**

@@ -1,5 +1,5 @@
-import { parseDuration } from "../../../provider/transports/winrm/wsman/duration";
-import { parseEnvelope } from "../../../provider/transports/winrm/wsman/envelope";
+import { parseDuration } from "../../../provider/carriers/winrm/wsman/duration";
+import { parseEnvelope } from "../../../provider/carriers/winrm/wsman/envelope";
 import {
     ACTION_COMMAND,
     ACTION_CREATE,
@@ -14,9 +14,9 @@ import {
     NS_XML,
     SIGNAL_CTRL_C,
     SIGNAL_TERMINATE,
-} from "../../../provider/transports/winrm/wsman/namespaces";
-import { ShellSignal } from "../../../provider/transports/winrm/wsman/shell-requests";
-import { XmlElement, attributeValue, findChild, findChildren } from "../../../provider/transports/winrm/wsman/xml-reader";
+} from "../../../provider/carriers/winrm/wsman/namespaces";
+import { ShellSignal } from "../../../provider/carriers/winrm/wsman/shell-requests";
+import { XmlElement, attributeValue, findChild, findChildren } from "../../../provider/carriers/winrm/wsman/xml-reader";
 
 /**
  * The server side of the shell requests: what our in-repo WS-Management test server needs to

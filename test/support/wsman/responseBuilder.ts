@@ -1,6 +1,6 @@
-import { formatDuration } from "../../../provider/transports/winrm/wsman/duration";
-import { normalizeMessageId } from "../../../provider/transports/winrm/wsman/envelope";
-import { FaultDetails } from "../../../provider/transports/winrm/wsman/faults";
+import { formatDuration } from "../../../provider/carriers/winrm/wsman/duration";
+import { normalizeMessageId } from "../../../provider/carriers/winrm/wsman/envelope";
+import { FaultDetails } from "../../../provider/carriers/winrm/wsman/faults";
 import {
     ACTION_COMMAND_RESPONSE,
     ACTION_CREATE_RESPONSE,
@@ -19,10 +19,10 @@ import {
     NS_WSMAN_FAULT,
     NS_WSMV,
     RESOURCE_URI_CMD,
-} from "../../../provider/transports/winrm/wsman/namespaces";
-import { OutputStreamName } from "../../../provider/transports/winrm/wsman/shell-requests";
-import { CommandState } from "../../../provider/transports/winrm/wsman/shell-responses";
-import { element, textElement } from "../../../provider/transports/winrm/wsman/xml-writer";
+} from "../../../provider/carriers/winrm/wsman/namespaces";
+import { OutputStreamName } from "../../../provider/carriers/winrm/wsman/shell-requests";
+import { CommandState } from "../../../provider/carriers/winrm/wsman/shell-responses";
+import { element, textElement } from "../../../provider/carriers/winrm/wsman/xml-writer";
 
 /**
  * Responses as Windows writes them (prefixes s/a/x/w/rsp/p, header Action/MessageID/To/RelatesTo),

@@ -8,11 +8,11 @@ import {
     decryptMessage,
     encryptMessage,
     isEncryptedContentType,
-} from "../../../provider/transports/winrm/encryption";
-import { NtlmError, NtlmSessionSecurity, channelBindingsHash } from "../../../provider/transports/winrm/ntlm";
+} from "../../../provider/carriers/winrm/encryption";
+import { NtlmError, NtlmSessionSecurity, channelBindingsHash } from "../../../provider/carriers/winrm/ntlm";
 import { pwshOrThrow, startWindowsPowerShell } from "../pwsh";
 import { windirOf } from "../windowsFolder";
-import { XmlSyntaxError, newMessageId } from "../../../provider/transports/winrm/wsman";
+import { XmlSyntaxError, newMessageId } from "../../../provider/carriers/winrm/wsman";
 import { MalformedRequestError, WsmanRequest, readRequest } from "./requestReader";
 import { buildFault } from "./responseBuilder";
 import { AuthenticatorOptions, ConnectionAuth, authenticate } from "./authentication";

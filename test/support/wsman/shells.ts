@@ -1,8 +1,8 @@
 import { randomUUID } from "crypto";
-import { newMessageId } from "../../../provider/transports/winrm/wsman";
+import { newMessageId } from "../../../provider/carriers/winrm/wsman";
 import { CommandRequest, CreateShellRequest, DeleteShellRequest, ReceiveRequest, SendRequest, SignalRequest, WsmanRequest } from "./requestReader";
 import { ResponseAddressing, buildCommandResponse, buildCreateResponse, buildDeleteResponse, buildReceiveResponse, buildSendResponse, buildSignalResponse } from "./responseBuilder";
-import { accountKey, parseUserName } from "../../../provider/transports/winrm/ntlm/username";
+import { accountKey, parseUserName } from "../../../provider/carriers/winrm/ntlm/username";
 import { CommandLineContext, startCommandLine } from "./commandLine";
 import { FaultPlan } from "./faultInjection";
 import {

@@ -1,4 +1,4 @@
-import { WsmanStep } from "../../../provider/transports/winrm/wsman";
+import { WsmanStep } from "../../../provider/carriers/winrm/wsman";
 
 /**
  * Counters the benchmark reports and tests assert on: how many round trips a client needed, how
