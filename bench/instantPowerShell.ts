@@ -5,7 +5,8 @@
  * and the engine. It is not a test double for correctness (the tests run the real scripts); it
  * understands only the request inside the script, and only "read" and "apply".
  */
-import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../provider/powershell/delivery";
+import { LOADER_PREFIX, LOADER_SUFFIX } from "../provider/powershell/delivery";
+import { decompressScript } from "../test/support/loader";
 import type { ApplyRequest, OperationRequest, ReadRequest } from "../provider/powershell/protocol";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../provider/powershell/scripts";
 import { SESSION_DEFAULTS } from "../provider/settings/schema";

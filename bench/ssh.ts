@@ -127,7 +127,7 @@ async function main(): Promise<void> {
         const openSsh = () => new SshCommandRunner({ host: "127.0.0.1", port: sshPort, username: ssh.username, privateKey: ssh.privateKey, hostKey: ssh.hostKey });
         const channels: Channel[] = [
             { name: "SSH", open: openSsh },
-            { name: "WinRM", open: () => new WinrmCommandRunner({ host: "127.0.0.1", port: wsman.port, username: USER.username, password: USER.password }) },
+            { name: "WinRM", open: () => new WinrmCommandRunner({ host: "127.0.0.1", port: wsman.port, https: false, auth: "ntlm", username: USER.username, password: USER.password }) },
         ];
         console.log(`mode "xml" on ${path.basename(source)} (${fs.statSync(file).size} bytes), ${options.latencyMs} ms added before everything the server sends; medians (min)`);
         console.log(`warm: ${options.warm} operations on one runner after a warm-up; cold: ${options.cold} operations, a new runner (connection, authentication) each\n`);

@@ -157,7 +157,7 @@ interface Bench {
 }
 
 function newRunner(server: WsmanServer): WinrmCommandRunner {
-    return new WinrmCommandRunner({ host: "127.0.0.1", port: server.port, username: USER.username, password: USER.password });
+    return new WinrmCommandRunner({ host: "127.0.0.1", port: server.port, https: false, auth: "ntlm", username: USER.username, password: USER.password });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -330,7 +330,7 @@ async function runPhase(phase: Phase, source: string, lookup: Awaited<ReturnType
         const backToBack = phase.backToBack
             ? { diff: await runBackToBack(bench, "diff", phase.warm, warmRunner), apply: await runBackToBack(bench, "apply", phase.warm, warmRunner) }
             : undefined;
-        printResults(results, backToBack, latencyMs, warmRunner);
+        printResults(results, backToBack, latencyMs, server);
         console.log(`real PowerShell processes in this phase: ${pwshProcesses.count - processesBefore}; phase took ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } finally {
         await warmRunner.close().catch(() => undefined);
@@ -360,7 +360,7 @@ function requestSummary(measuredOps: Measured): string {
         .join(", ");
 }
 
-function printResults(results: readonly ScenarioResult[], backToBack: Record<"diff" | "apply", Measured> | undefined, latencyMs: number, warmRunner: WinrmCommandRunner): void {
+function printResults(results: readonly ScenarioResult[], backToBack: Record<"diff" | "apply", Measured> | undefined, latencyMs: number, server: WsmanServer): void {
     const label = (result: ScenarioResult): string => `${result.kind} ${result.connection}`;
     const rows = results.map((result) => {
         const ours = result.ours, theirs = result.pywinrm;
@@ -427,9 +427,9 @@ function printResults(results: readonly ScenarioResult[], backToBack: Record<"di
             reference === undefined ? "n/a" : (reference.timing.median / ops.timing.median).toFixed(2),
         ];
     })));
-    const stats = warmRunner.stats;
-    console.log(`\nour warm runner over the whole run: ${stats.requests} requests, ${stats.handshakes} handshake(s), ${stats.connections} connection(s), ` +
-        `${stats.shellsCreated} shell(s), ${stats.commands} commands; by step: ${Object.entries(stats.requestsByStep).map(([step, count]) => `${step} ${count}`).join(", ")}`);
+    const stats = server.stats;
+    console.log(`\nthe server over the whole phase (ours and pywinrm): ${stats.httpRequests} HTTP requests, ${stats.ntlmHandshakes} handshake(s), ${stats.connections} connection(s), ` +
+        `${stats.shellsCreated} shell(s), ${stats.commandsRun} commands; by kind: ${Object.entries(stats.requestsByKind).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${count}`).join(", ")}`);
 }
 
 function table(header: string[], rows: string[][]): string {

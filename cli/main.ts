@@ -3,26 +3,18 @@
  * `iis-asp-session`, the package's command: `iis-asp-session drift <inventory> [--json] [--concurrency N]`
  * audits a fleet without Pulumi and without writing anything.
  */
-import { closePooledRunners } from "../provider/carriers/pool";
-import { InventoryError, loadInventory } from "../sdk/fleet/inventory";
-import { auditExitCode, auditFleet } from "./drift/audit";
-import { formatAuditTable } from "./drift/table";
+import type { DriftArguments } from "./drift/run";
 
 const USAGE = `usage: iis-asp-session drift <inventory.yaml> [--json] [--concurrency N]
 
 Reads the ASP session settings of every server and location in the inventory and compares them
 with its settings. Never writes. Exit status: 0 all in sync, 2 drift (no errors), 1 any error.`;
 
-interface DriftArguments {
-    inventory: string;
-    json: boolean;
-    concurrency: number;
-}
-
-type Parsed = { ok: true; command: DriftArguments } | { ok: false; message: string };
+type Parsed = { ok: true; command: DriftArguments } | { ok: true; help: true } | { ok: false; message: string };
 
 export function parseArguments(argv: readonly string[]): Parsed {
     const [command, ...rest] = argv;
+    if (command === "--help" || command === "-h" || command === "help" || (command === "drift" && (rest.includes("--help") || rest.includes("-h")))) return { ok: true, help: true };
     if (command !== "drift") return { ok: false, message: command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}` };
     let inventory: string | undefined;
     let json = false;
@@ -50,26 +42,13 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(`${parsed.message}\n`);
         return 1;
     }
-    const { inventory: file, json, concurrency } = parsed.command;
-    let inventory;
-    try {
-        inventory = loadInventory(file);
-    } catch (error) {
-        if (!(error instanceof InventoryError)) throw error;
-        process.stderr.write(`${error.message}\n`);
-        return 1;
+    if ("help" in parsed) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
     }
-    const progress = process.stderr.isTTY === true;
-    try {
-        const entries = await auditFleet(inventory, {
-            concurrency,
-            onProgress: progress ? (done, total) => process.stderr.write(`\rchecking ${done}/${total}${done === total ? "\n" : ""}`) : undefined,
-        });
-        process.stdout.write(json ? `${JSON.stringify({ servers: entries })}\n` : formatAuditTable(entries));
-        return auditExitCode(entries);
-    } finally {
-        await closePooledRunners();
-    }
+    // Loaded here, not at the top: the audit brings the carriers, which --help has no use for.
+    const { runDrift } = await import("./drift/run");
+    return runDrift(parsed.command);
 }
 
 if (require.main === module) {

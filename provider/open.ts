@@ -1,22 +1,21 @@
 /**
- * Opening a target: the command carrier (WinRM, SSH, pooled per server) or file store it names,
- * and the backend over it. Apart from the declarations (index.ts and each kind's module), so
- * that what checks and names targets loads no transport.
+ * Opening a target: the command carrier (WinRM, SSH; pooled per server) or file store it names,
+ * and the backend over it. Apart from the declarations (targets/), so that what checks and names
+ * targets loads no carrier.
  */
 import * as path from "path";
 import { IisApiBackend } from "./backends/iisApi";
 import { oneWriterPerFile } from "./backends/oneWriterPerFile";
-import { RemoteConfigFile } from "./stores/remoteConfigFile";
 import type { SessionBackend } from "./backends/types";
 import { XmlFileBackend } from "./backends/xmlFile";
 import type { CommandRunner } from "./carriers/commandRunner";
-import { acquireRunner } from "./carriers/pool";
-import { LocalConfigFile } from "./stores/local/localConfigFile";
+import { acquireRunner, closePooledRunners } from "./carriers/pool";
 import { SshCommandRunner, type SshConnectionOptions } from "./carriers/ssh";
 import { WinrmCommandRunner, type WinrmConnectionOptions } from "./carriers/winrm";
-import { connectionIdentity, connectionSettings, sameHost } from "./targets/declaration";
-import type { FileTarget } from "./targets/file";
-import type { Target } from "./targets/index";
+import { LocalConfigFile } from "./stores/local/localConfigFile";
+import { RemoteConfigFile } from "./stores/remoteConfigFile";
+import type { Target } from "./targets";
+import { connectionIdentity, connectionSettings, sameHost, type Fields, type TargetKind, type TargetValues } from "./targets/declaration";
 import { SSH_KIND, type SshTarget } from "./targets/ssh";
 import { DEFAULT_APPLICATION_HOST_PATH, DEFAULT_TIMEOUT_SECONDS } from "./targets/windows";
 import { WINRM_KIND, type WinrmTarget } from "./targets/winrm";
@@ -24,6 +23,11 @@ import { WINRM_KIND, type WinrmTarget } from "./targets/winrm";
 /** The backend for a target; its writes wait for any other write to the same file in this process. */
 export function openBackend(target: Target): SessionBackend {
     return oneWriterPerFile(writtenFileKey(target), openKindBackend(target));
+}
+
+/** Closes every pooled connection (a command-line run ends with this; the provider host's exit does it too). */
+export function closeConnections(): Promise<void> {
+    return closePooledRunners();
 }
 
 /** Names the file a target's writes change, the same for every target that writes it. */
@@ -34,46 +38,36 @@ export function writtenFileKey(target: Target): string {
 function openKindBackend(target: Target): SessionBackend {
     switch (target.kind) {
         case "file":
-            return openFileBackend(target);
+            return new XmlFileBackend(new LocalConfigFile(path.resolve(target.path)));
         case "winrm":
-            return openWinrmBackend(target);
+            return openServerBackend(winrmRunner(target), target);
         case "ssh":
-            return openSshBackend(target);
+            return openServerBackend(sshRunner(target), target);
     }
 }
 
-export function openFileBackend(target: FileTarget): SessionBackend {
-    return new XmlFileBackend(new LocalConfigFile(path.resolve(target.path)));
+/**
+ * The pooled runner for a checked server target: reused across operations within this process by
+ * every target whose connection settings are equal. The settings are the declaration's connection
+ * fields with its defaults applied, typed from the table: `open` takes them as its carrier's options,
+ * so a declared field the carrier does not take (or takes as another type) does not compile.
+ */
+function pooledRunner<K extends string, F extends Fields, O>(
+    kind: TargetKind<K, F>,
+    target: TargetValues<K, F> & { host: string },
+    open: (options: O) => CommandRunner,
+    options: (settings: ReturnType<typeof connectionSettings<K, F>>) => O,
+): CommandRunner {
+    const settings = options(connectionSettings(kind, target));
+    return acquireRunner(kind.kind, connectionIdentity(kind, target), () => open(settings));
 }
 
-/** The connection options of a (checked) winrm target: its connection fields, named as the transport names them. */
-export function winrmConnectionOptions(target: WinrmTarget): WinrmConnectionOptions {
-    return connectionSettings(WINRM_KIND, target) as unknown as WinrmConnectionOptions;
-}
-
-/** The pooled runner for a (checked) winrm target: reused across operations on this host within the provider process. */
 export function winrmRunner(target: WinrmTarget): CommandRunner {
-    const options = winrmConnectionOptions(target);
-    return acquireRunner("winrm", connectionIdentity(WINRM_KIND, target), () => new WinrmCommandRunner(options));
+    return pooledRunner(WINRM_KIND, target, (options: WinrmConnectionOptions) => new WinrmCommandRunner(options), (settings) => settings);
 }
 
-export function openWinrmBackend(target: WinrmTarget): SessionBackend {
-    return openServerBackend(winrmRunner(target), target);
-}
-
-/** The connection options of a (checked) ssh target: its connection fields, named as the transport names them. */
-export function sshConnectionOptions(target: SshTarget): SshConnectionOptions {
-    return connectionSettings(SSH_KIND, target) as unknown as SshConnectionOptions;
-}
-
-/** The pooled runner for a (checked) ssh target: one connection per host within the provider process. */
 export function sshRunner(target: SshTarget): CommandRunner {
-    const options = sshConnectionOptions(target);
-    return acquireRunner("ssh", connectionIdentity(SSH_KIND, target), () => new SshCommandRunner(options));
-}
-
-export function openSshBackend(target: SshTarget): SessionBackend {
-    return openServerBackend(sshRunner(target), target);
+    return pooledRunner(SSH_KIND, target, (options: SshConnectionOptions) => new SshCommandRunner(options), (settings) => settings);
 }
 
 /** The backend for a server target's mode, its commands carried by `runner`. */

@@ -7,7 +7,7 @@
  * The registry belongs to one program run: the engine connection (resource monitor) the program
  * registers with. A Pulumi deployment runs the program once per process; tests run many programs in
  * one process, each under its own pulumi.runtime.setMocks, and each gets a registry of its own. It
- * is state of the program's process, not of the provider, which is serialised and must hold none.
+ * is state of the program's process, not of the provider, which runs in the provider host.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseLocation, locationKey } from "../provider/settings/location";

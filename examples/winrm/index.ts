@@ -10,7 +10,7 @@
  *   pulumi config set caCertificate -- "$(cat ca.pem)"
  *
  * All keys: host, port, https, caCertificate, insecureSkipVerify, auth (ntlm | basic | certificate),
- * username, password (secret), clientCertificate, clientKey (secret), mode (iis | xml), configPath
+ * username, password (secret), clientCertificate, clientKey (secret), mode (iis | xml), platform (windows | linux), configPath
  * (mode xml), timeoutSeconds; and for the settings: location, allowSessionState, keepSessionIdSecure,
  * max, timeout, onDelete (restore | inherit).
  */
@@ -32,6 +32,7 @@ const target: WinrmTargetArgs = {
     clientCertificate: auth === "certificate" ? config.require("clientCertificate") : undefined,
     clientKey: auth === "certificate" ? config.requireSecret("clientKey") : undefined,
     mode: config.get("mode") as "iis" | "xml" | undefined,
+    platform: config.get("platform") as "windows" | "linux" | undefined,
     configPath: config.get("configPath"),
     timeoutSeconds: config.getNumber("timeoutSeconds"),
 };

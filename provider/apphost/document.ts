@@ -29,8 +29,6 @@ export interface SessionChain {
 export class ConfigFileError extends Error {
     constructor(message: string) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = message;
         this.name = "ConfigFileError";
     }
 }

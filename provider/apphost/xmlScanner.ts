@@ -59,8 +59,6 @@ export interface XmlScan {
 export class XmlSyntaxError extends Error {
     constructor(readonly reason: string, readonly offset: number, readonly line: number, readonly column: number) {
         super(`${reason} at line ${line}, column ${column}`);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = `${reason} at line ${line}, column ${column}`;
         this.name = "XmlSyntaxError";
     }
 }

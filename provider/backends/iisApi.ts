@@ -32,8 +32,6 @@ export interface IisApiBackendOptions {
 export class UnexpectedValueError extends Error {
     constructor(message: string) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = message;
         this.name = "UnexpectedValueError";
     }
 }

@@ -71,8 +71,6 @@ export type UnverifiedWrite = Omit<SessionWriteResult, "after"> & {
 export class UnverifiedWriteError extends Error {
     constructor(message: string, readonly written: UnverifiedWrite) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = message;
         this.name = "UnverifiedWriteError";
     }
 }

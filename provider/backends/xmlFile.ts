@@ -1,7 +1,7 @@
 /**
- * The "edit the XML file" backend: reads applicationHost.config through a ConfigFileStore (local,
- * SFTP, remote shell), edits it with the byte-preserving editor, checks the result before writing
- * it, writes it compare-and-swap, then reads it back and verifies.
+ * The "edit the XML file" backend: reads applicationHost.config through a ConfigFileStore (a local
+ * file, or a remote one through a shell), edits it with the byte-preserving editor, checks the
+ * result before writing it, writes it compare-and-swap, then reads it back and verifies.
  */
 import { parseApplicationHost } from "../apphost/document";
 import { spliceDocument } from "../apphost/editedDocument";

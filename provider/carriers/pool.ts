@@ -11,14 +11,9 @@ import { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "./comma
  * key names the kind, host and port in clear and a keyed hash of the rest, credentials included,
  * so a changed password gets a new runner and the key never contains a secret.
  *
- * The provider's code is serialised into Pulumi state by closure serialisation, so this module
- * keeps nothing itself: the pool lives on `globalThis` under a registered symbol, created on
- * first use in the running process, and nothing reachable from the provider object holds a
- * connection. Runners are closed when the process is about to exit, best effort: a killed
- * process leaves a WinRM shell to the server's IdleTimeOut and an SSH connection to TCP.
+ * Runners are closed when the process is about to exit, best effort: a killed process leaves a
+ * WinRM shell to the server's IdleTimeOut and an SSH connection to TCP.
  */
-
-const POOL_SYMBOL_NAME = "pulumi-iis-asp-session/connections";
 
 /** How long the exit hooks wait for shells to be deleted. */
 const EXIT_CLOSE_LIMIT_MS = 3000;
@@ -40,14 +35,10 @@ interface Pool {
     hooksInstalled: boolean;
 }
 
+const POOL: Pool = { entries: {}, keySalt: randomBytes(32), hooksInstalled: false };
+
 function pool(): Pool {
-    const holder = globalThis as unknown as Record<symbol, Pool | undefined>;
-    const symbol = Symbol.for(POOL_SYMBOL_NAME);
-    const existing = holder[symbol];
-    if (existing !== undefined) return existing;
-    const created: Pool = { entries: {}, keySalt: randomBytes(32), hooksInstalled: false };
-    holder[symbol] = created;
-    return created;
+    return POOL;
 }
 
 /**
@@ -108,11 +99,6 @@ export async function closePooledRunners(): Promise<void> {
     await Promise.all(runners.map((runner) => runner.close().catch(() => undefined)));
 }
 
-/** How many runners the pool holds (for tests and diagnostics). */
-export function pooledRunnerCount(): number {
-    return Object.keys(pool().entries).length;
-}
-
 /**
  * A caller's view of a pooled runner: each run() uses the pool's current runner for the settings
  * (made again if it was retired and closed since), counted while it runs; close() releases the
@@ -153,7 +139,7 @@ function installExitHooks(state: Pool): void {
     state.hooksInstalled = true;
     process.on("beforeExit", () => {
         // Closing empties the pool, so the beforeExit that follows these requests does nothing.
-        if (pooledRunnerCount() > 0) void closeWithin(EXIT_CLOSE_LIMIT_MS);
+        if (Object.keys(state.entries).length > 0) void closeWithin(EXIT_CLOSE_LIMIT_MS);
     });
     const onSigterm = () => {
         void closeWithin(EXIT_CLOSE_LIMIT_MS).then(() => {

@@ -12,8 +12,6 @@ export class TransportError<Step extends string, Problem extends string> extends
     constructor(protocol: string, host: string, step: Step, problem: Problem, description: string) {
         const message = `${host}: ${protocol} ${step} ${description}`;
         super(message);
-        // Set explicitly: an Error subclass copied by value into a stored provider loses super's message.
-        this.message = message;
         this.host = host;
         this.step = step;
         this.problem = problem;

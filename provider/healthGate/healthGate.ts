@@ -48,8 +48,6 @@ const CHECK_CONCURRENCY = 32;
 export class RolloutStoppedError extends Error {
     constructor(message: string) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = message;
         this.name = "RolloutStoppedError";
     }
 }

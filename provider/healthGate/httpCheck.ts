@@ -36,7 +36,6 @@ type Outcome = { status: number } | { status: undefined; error: string };
 function requestOnce(url: string, timeoutMs: number, ca: string | undefined): Promise<Outcome> {
     return new Promise((resolve) => {
         const client = url.startsWith("https:") ? https : http;
-        // Declared before use (not only before the call): Pulumi's closure serializer needs that.
         let timer: NodeJS.Timeout | undefined = undefined;
         let settled = false;
         const finish = (outcome: Outcome): void => {

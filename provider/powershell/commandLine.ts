@@ -1,13 +1,10 @@
 /**
- * How powershell.exe is invoked, for every channel (WinRM, SSH, @pulumi/command): command lines
- * that run a PowerShell script through the cmd shell. The script travels as
- * -EncodedCommand (base64 of UTF-16LE), which survives cmd.exe's quoting untouched. Every script
- * is prefixed with PROGRESS_PREAMBLE so progress records do not pollute stderr as CLIXML.
- *
- * The command line is limited to about 8 KiB (cmd.exe: 8191 characters), and -EncodedCommand
- * costs 8/3 characters per script character, so scripts over roughly 3 KiB do not fit. For those,
- * use buildPowerShellStdinCommand: a short fixed bootstrap on the command line that reads the
- * script (base64 of UTF-8, so any code page is safe) from stdin, which the caller Sends.
+ * How powershell.exe is invoked, for every channel (WinRM, SSH, @pulumi/command): the executable
+ * by full path, its fixed options, and the stdin bootstrap — a short fixed -EncodedCommand that
+ * reads a script too large for the command line (base64 of UTF-8, so any code page is safe) from
+ * stdin. Which of the two deliveries a script takes (the compressed command-line loader, or stdin)
+ * is delivery.ts's business. Every script is prefixed with PROGRESS_PREAMBLE so progress records
+ * do not pollute stderr as CLIXML.
  */
 
 /** Prepended to every script: progress output would otherwise arrive on stderr as CLIXML. */
@@ -38,11 +35,6 @@ export interface PowerShellCommand {
     readonly length: number;
     /** length ≤ COMMAND_LINE_LIMIT. */
     readonly fitsCommandLine: boolean;
-}
-
-/** The script as -EncodedCommand, with PROGRESS_PREAMBLE prepended. */
-export function buildPowerShellCommand(script: string): PowerShellCommand {
-    return invocation(["-EncodedCommand", encodePowerShellScript(PROGRESS_PREAMBLE + script)]);
 }
 
 /** A bootstrap command line plus the bytes to Send on its stdin (with End=true on the last chunk). */

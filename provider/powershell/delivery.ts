@@ -17,7 +17,7 @@
  * (OpenSSH with DefaultShell set to powershell.exe), which would evaluate the parenthesised
  * loader itself; such a host needs the stdin delivery.
  */
-import { gunzipSync, gzipSync } from "zlib";
+import { gzipSync } from "zlib";
 import {
     buildPowerShellStdinCommand,
     COMMAND_LINE_LIMIT,
@@ -69,11 +69,6 @@ const UNSAFE_ON_COMMAND_LINE = /["%^&|<>!\s]/;
 /** Base64 of the gzip-compressed UTF-8 script: what goes between LOADER_PREFIX and LOADER_SUFFIX. */
 export function compressScript(script: string): string {
     return gzipSync(Buffer.from(script, "utf8"), { level: 9 }).toString("base64");
-}
-
-/** The inverse of compressScript, for tests and the in-repo test server. */
-export function decompressScript(compressedB64: string): string {
-    return gunzipSync(Buffer.from(compressedB64, "base64")).toString("utf8");
 }
 
 /**

@@ -7,9 +7,9 @@
  * it on a CommandRunner and parses the output. The channels only carry bytes.
  */
 export * from "./protocol";
-export { REQUEST_PLACEHOLDER, SCRIPT_MARKERS, SCRIPT_TEMPLATES } from "./scripts";
+export { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "./scripts";
 export { encodeRequest, renderScript, substituteRequest } from "./render";
-export { compressScript, decompressScript, prepareInvocation, type ScriptDelivery, type ScriptInvocation } from "./delivery";
+export { compressScript, prepareInvocation, type ScriptDelivery, type ScriptInvocation } from "./delivery";
 export { runScript, type RunScriptOptions } from "./run";
 export { parseScriptOutput, type OutputContext } from "./response";
 export { decodeClixml, decodeClixmlEscapes, hasClixml } from "./clixml";

@@ -217,8 +217,6 @@ export class PowerShellScriptError extends Error {
 
     constructor(code: ScriptErrorCode | OutputErrorCode, operation: OperationName, target: string, message: string, failure?: ScriptFailure) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = message;
         this.name = "PowerShellScriptError";
         this.code = code;
         this.operation = operation;

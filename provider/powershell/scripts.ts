@@ -32,8 +32,12 @@ const OPERATION_PLACEHOLDER = "__OPERATION__";
 /** Where the .ps1 files are: beside this module, in the source tree and in the package alike. */
 export const SCRIPTS_FOLDER = path.join(__dirname, "scripts");
 
-/** The first line of each script: names the script and its version in a server's process list. */
-export const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
+/**
+ * The first line of each script, kept when comments are stripped: it names the script and its
+ * version wherever Windows records the script's text (PowerShell script block logging, event 4104),
+ * so an operator auditing a server can tell what ran.
+ */
+const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
     read: "# pulumi-iis-asp-session: read v2",
     apply: "# pulumi-iis-asp-session: apply v3",
     readFile: "# pulumi-iis-asp-session: readFile v4",

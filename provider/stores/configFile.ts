@@ -1,9 +1,12 @@
 /**
- * How configuration-file bytes are read and replaced, wherever the file lives (this machine, SFTP,
- * a remote shell). Every implementation writes atomically (a reader sees the old file or the new
- * one, never a mix: IIS reads it without locking), keeps a backup of the previous file, and
- * refuses to replace a file that changed since it was read.
+ * How configuration-file bytes are read and replaced, wherever the file lives (this machine, or a
+ * server through a remote shell). Every implementation writes atomically (a reader sees the old
+ * file or the new one, never a mix: IIS reads it without locking), keeps a backup of the previous
+ * file, and refuses to replace a file that changed since it was read.
  */
+
+/** The name both stores give the file they replaced, kept beside it: one name to look for, whichever store wrote. */
+export const BACKUP_SUFFIX = ".asp-session.bak";
 
 /**
  * The largest configuration file any store reads, here or on a server: no real
@@ -64,8 +67,6 @@ export interface ConfigFileStore {
 export class ConfigFileMissingError extends Error {
     constructor(readonly label: string, detail: string) {
         super(`${label}: ${detail}`);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = `${label}: ${detail}`;
         this.name = "ConfigFileMissingError";
     }
 }
@@ -73,8 +74,6 @@ export class ConfigFileMissingError extends Error {
 export class ConfigChangedError extends Error {
     constructor(readonly label: string, detail = "") {
         super(`${label} changed since it was read${detail ? ` (${detail})` : ""}; nothing was written`);
-        // Set explicitly: in Pulumi's serialised provider, `super(message)` does not set it.
-        this.message = `${label} changed since it was read${detail ? ` (${detail})` : ""}; nothing was written`;
         this.name = "ConfigChangedError";
     }
 }

@@ -2,17 +2,15 @@
  * applicationHost.config on a remote Windows server (mode "xml"), read and replaced through the
  * readFile and writeFile PowerShell scripts over a CommandRunner. The XML editing itself happens
  * here, in XmlFileBackend; the server only hands out bytes and swaps them in atomically.
- * It lives with the PowerShell backend because the file's bytes travel inside those scripts'
- * requests and responses.
  *
  * Without a configPath the server finds the file itself, as IIS does (%windir% and
- * redirection.config; see scripts.ts, Find-ApplicationHost), inside each readFile and writeFile
- * run: no extra round trip, and a write goes to the file IIS uses at that moment. The
- * compare-and-swap makes that safe: a write lands only where the content read is still found.
+ * redirection.config; see Find-ApplicationHost in powershell/scripts/ConfigLocation.ps1), inside
+ * each readFile and writeFile run: no extra round trip, and a write goes to the file IIS uses at
+ * that moment. The compare-and-swap makes that safe: a write lands only where the content read is
+ * still found.
  */
 import type { CommandRunner } from "../carriers/commandRunner";
-import { ConfigChangedError, ConfigFileMissingError, type ConfigFileContent, type ConfigFileStore } from "./configFile";
-import { BACKUP_SUFFIX } from "./local/localConfigFile";
+import { BACKUP_SUFFIX, ConfigChangedError, ConfigFileMissingError, type ConfigFileContent, type ConfigFileStore } from "./configFile";
 import { PowerShellScriptError, SERVER_APPLICATION_HOST, type ConfigFileSource } from "../powershell/protocol";
 import { runScript } from "../powershell/run";
 
@@ -20,7 +18,6 @@ export interface RemoteConfigFileOptions {
     /** Deadline for each PowerShell command (default: the runner's). */
     timeoutMs?: number;
 }
-
 
 export class RemoteConfigFile implements ConfigFileStore {
     /** host:configPath, or host and "the server's applicationHost.config" until a read says which file. */
@@ -48,7 +45,7 @@ export class RemoteConfigFile implements ConfigFileStore {
         return { bytes: file.content, version: file.sha256, label: this.fileLabel(file.path, file.source) };
     }
 
-    /** The replaced content is kept beside the file, under the local store's backup name. */
+    /** The replaced content is kept beside the file, under the backup name the local store uses too. */
     async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
         try {
             const written = await runScript(

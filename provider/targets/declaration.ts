@@ -15,8 +15,12 @@
 import { X509Certificate } from "crypto";
 import { CheckFailure, isUnknown, show } from "../settings/inputs";
 
-/** One field of a target kind. `T` is its value's type; `R` whether the field is required. */
-export interface Field<T, R extends boolean = boolean> {
+/**
+ * One field of a target kind. `T` is its value's type; `R` whether it is required; `C` whether it
+ * is part of the connection; `D` whether it has a default. The flags are types as well as values so
+ * that the carriers' option types are derived from the table (ConnectionValues), not restated.
+ */
+export interface Field<T, R extends boolean = boolean, C extends boolean = boolean, D extends boolean = boolean> {
     /** Why `value` (known, not undefined or null) is unacceptable, e.g. "must be ..., got 3"; undefined when fine. */
     readonly check: (value: unknown, quote: (value: unknown) => string) => string | undefined;
     readonly required: R;
@@ -25,7 +29,9 @@ export interface Field<T, R extends boolean = boolean> {
     /** Part of what the target names (server and file): a new value replaces the resource. */
     readonly identity: boolean;
     /** Part of the connection: operations whose connection fields are equal share a connection. */
-    readonly connection: boolean;
+    readonly connection: C;
+    /** Phantom: whether defaultValue is set. */
+    readonly hasDefault?: D;
     /** Used when the field is not given (for rules, the identity and the connection). */
     readonly defaultValue: T | undefined;
     /** For the identity: the form in which two values that mean the same server or file are equal. */
@@ -63,6 +69,26 @@ export interface TargetKind<K extends string = string, F extends Fields = Fields
 
 type ValueOf<F> = F extends Field<infer T, boolean> ? T : never;
 
+/** Names of the connection fields of `F`. */
+type ConnectionNames<F extends Fields> = { [N in keyof F]: F[N] extends Field<unknown, boolean, true> ? N : never }[keyof F];
+
+/** Whether a field always has a value once defaults are applied. */
+type AlwaysSet<X> = X extends Field<unknown, true> ? true : X extends Field<unknown, boolean, boolean, true> ? true : false;
+
+/** A connection field's value; a nested group's is its own ConnectionValues. */
+type ConnectionValueOf<X> = X extends { readonly fields: infer G extends Fields } ? ConnectionValues<G> : ValueOf<X>;
+
+/**
+ * The connection settings of a kind with defaults applied (what `connectionSettings` returns):
+ * fields required or defaulted are present. The carriers' options must accept this type, so the
+ * compiler ties each declared field to the carrier option of the same name.
+ */
+export type ConnectionValues<F extends Fields> = {
+    -readonly [N in ConnectionNames<F> as AlwaysSet<F[N]> extends true ? N : never]: ConnectionValueOf<F[N]>;
+} & {
+    -readonly [N in ConnectionNames<F> as AlwaysSet<F[N]> extends true ? never : N]?: ConnectionValueOf<F[N]>;
+};
+
 /** A kind's target as the provider sees it after check: required fields present, the rest optional. */
 export type TargetValues<K extends string, F extends Fields> = { kind: K } & {
     -readonly [N in keyof F as F[N] extends Field<unknown, true> ? N : never]: ValueOf<F[N]>;
@@ -77,8 +103,8 @@ export type GroupValues<F extends Fields> = {
     -readonly [N in keyof F as F[N] extends Field<unknown, true> ? never : N]?: ValueOf<F[N]>;
 };
 
-interface FieldOptions<T, R extends boolean> {
-    required?: R;
+interface FieldOptions<T> {
+    required?: boolean;
     secret?: boolean;
     identity?: boolean;
     connection?: boolean;
@@ -87,14 +113,18 @@ interface FieldOptions<T, R extends boolean> {
     connectionForm?: (value: T) => unknown;
 }
 
-function field<T, R extends boolean>(
-    check: Field<T, R>["check"],
-    options: FieldOptions<T, R>,
-    fields?: Fields,
-): Field<T, R> {
+/** The field a constructor called with options `O` makes: its flags read from `O` as types. */
+type FieldWith<T, O> = Field<
+    T,
+    O extends { required: true } ? true : false,
+    O extends { connection: true } ? true : false,
+    O extends { default: unknown } ? true : false
+>;
+
+function field<T, O extends FieldOptions<T>>(check: Field<T>["check"], options: O, fields?: Fields): FieldWith<T, O> {
     return {
         check,
-        required: (options.required ?? false) as R,
+        required: options.required ?? false,
         secret: options.secret ?? false,
         identity: options.identity ?? false,
         connection: options.connection ?? false,
@@ -102,20 +132,20 @@ function field<T, R extends boolean>(
         identityForm: options.identityForm ?? ((value: T) => String(value).toLowerCase()),
         connectionForm: options.connectionForm ?? ((value: T) => value),
         fields,
-    };
+    } as FieldWith<T, O>;
 }
 
 /** A non-empty string. */
-export function text<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>((value, quote) => (typeof value === "string" && value.trim() !== "" ? undefined : `must be a non-empty string${quote(value)}`), options);
+export function text<O extends FieldOptions<string> = {}>(options: O = {} as O): FieldWith<string, O> {
+    return field<string, O>((value, quote) => (typeof value === "string" && value.trim() !== "" ? undefined : `must be a non-empty string${quote(value)}`), options);
 }
 
 /**
  * A host name or IP address: no scheme, port, path or user. Names ignore case (DNS does, RFC 4343),
  * so "WEB01" and "web01" are one server and share one connection.
  */
-export function hostName<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>(
+export function hostName<O extends FieldOptions<string> = {}>(options: O = {} as O): FieldWith<string, O> {
+    return field<string, O>(
         (value, quote) =>
             typeof value === "string" && /^(\[[0-9a-fA-F:.]+\]|[^\s/:\\@]+|[0-9a-fA-F:]+)$/.test(value)
                 ? undefined
@@ -129,40 +159,40 @@ export function sameHost(host: string): string {
     return host.trim().toLowerCase();
 }
 
-export function port<R extends boolean = false>(options: FieldOptions<number, R> = {}): Field<number, R> {
-    return field<number, R>(
+export function port<O extends FieldOptions<number> = {}>(options: O = {} as O): FieldWith<number, O> {
+    return field<number, O>(
         (value, quote) => (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? undefined : `must be a whole number from 1 to 65535${quote(value)}`),
         options,
     );
 }
 
-export function flag<R extends boolean = false>(options: FieldOptions<boolean, R> = {}): Field<boolean, R> {
-    return field<boolean, R>((value, quote) => (typeof value === "boolean" ? undefined : `must be true or false${quote(value)}`), options);
+export function flag<O extends FieldOptions<boolean> = {}>(options: O = {} as O): FieldWith<boolean, O> {
+    return field<boolean, O>((value, quote) => (typeof value === "boolean" ? undefined : `must be true or false${quote(value)}`), options);
 }
 
-export function seconds<R extends boolean = false>(min: number, max: number, options: FieldOptions<number, R> = {}): Field<number, R> {
-    return field<number, R>(
+export function seconds<O extends FieldOptions<number> = {}>(min: number, max: number, options: O = {} as O): FieldWith<number, O> {
+    return field<number, O>(
         (value, quote) => (typeof value === "number" && value >= min && value <= max ? undefined : `must be a number of seconds from ${min} to ${max}${quote(value)}`),
         options,
     );
 }
 
 /** One of a few strings; `meanings` explains each in the message. */
-export function choice<V extends string, R extends boolean = false>(
+export function choice<V extends string, O extends FieldOptions<V> = {}>(
     values: readonly V[],
     meanings: Readonly<Record<V, string>>,
-    options: FieldOptions<V, R> = {},
-): Field<V, R> {
+    options: O = {} as O,
+): FieldWith<V, O> {
     const allowed = values.map((value) => `"${value}" (${meanings[value]})`).join(", ");
-    return field<V, R>((value, quote) => ((values as readonly unknown[]).includes(value) ? undefined : `must be one of ${allowed}${quote(value)}`), options);
+    return field<V, O>((value, quote) => ((values as readonly unknown[]).includes(value) ? undefined : `must be one of ${allowed}${quote(value)}`), options);
 }
 
 /**
  * One or more PEM certificates, each block readable as X.509 (a truncated or garbled one would
  * otherwise pass check and fail at connect time as "not trusted"). `what` says what it is for.
  */
-export function pemCertificate<R extends boolean = false>(what: string, options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>((value) => {
+export function pemCertificate<O extends FieldOptions<string> = {}>(what: string, options: O = {} as O): FieldWith<string, O> {
+    return field<string, O>((value) => {
         const problem = typeof value === "string" ? pemCertificateProblem(value) : "not a string";
         return problem === undefined ? undefined : `must be ${what}: ${problem}`;
     }, options);
@@ -183,12 +213,12 @@ export function pemCertificateProblem(pem: string): string | undefined {
 }
 
 /**
- * An absolute path on the server: C:\... or \\server\share\... on Windows; /... where
- * PowerShell 7 runs on Linux (as in this project's tests).
+ * An absolute path on the server: C:\... or \\server\share\... on Windows, /... on Linux (which
+ * form a target needs is its `platform` rule's business).
  */
-export function serverPath<R extends boolean = false>(example: string, options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>((value, quote) => {
-        const allowed = `an absolute path on the server such as ${example} or \\\\server\\share\\applicationHost.config (or /... where PowerShell runs on Linux)`;
+export function serverPath<O extends FieldOptions<string> = {}>(example: string, options: O = {} as O): FieldWith<string, O> {
+    return field<string, O>((value, quote) => {
+        const allowed = `an absolute path on the server such as ${example} or \\\\server\\share\\applicationHost.config (or /... with platform "linux")`;
         if (typeof value !== "string" || !/^([a-zA-Z]:\\|\\\\[^\\]+\\|\/)/.test(value)) return `must be ${allowed}${quote(value)}`;
         const device = deviceProblem(value);
         return device === undefined ? undefined : `must name a file, not ${device}${quote(value)}`;
@@ -212,8 +242,8 @@ export function deviceProblem(path: string): string | undefined {
 }
 
 /** An OpenSSH host key fingerprint: "SHA256:" and 43 characters of unpadded base64. */
-export function sha256Fingerprint<R extends boolean = false>(options: FieldOptions<string, R> = {}): Field<string, R> {
-    return field<string, R>(
+export function sha256Fingerprint<O extends FieldOptions<string> = {}>(options: O = {} as O): FieldWith<string, O> {
+    return field<string, O>(
         (value, quote) =>
             typeof value === "string" && /^SHA256:[A-Za-z0-9+/]{43}=?$/.test(value)
                 ? undefined
@@ -223,8 +253,8 @@ export function sha256Fingerprint<R extends boolean = false>(options: FieldOptio
 }
 
 /** A nested group of fields, such as a jump host. */
-export function group<G extends Fields, R extends boolean = false>(fields: G, options: FieldOptions<GroupValues<G>, R> = {}): Field<GroupValues<G>, R> {
-    return field<GroupValues<G>, R>((value) => (typeof value === "object" && !Array.isArray(value) ? undefined : "must be an object"), options, fields);
+export function group<G extends Fields, O extends FieldOptions<GroupValues<G>> = {}>(fields: G, options: O = {} as O): Omit<FieldWith<GroupValues<G>, O>, "fields"> & { readonly fields: G } {
+    return field<GroupValues<G>, O>((value) => (typeof value === "object" && !Array.isArray(value) ? undefined : "must be an object"), options, fields) as Omit<FieldWith<GroupValues<G>, O>, "fields"> & { readonly fields: G };
 }
 
 /** Whether a value counts as given (null is how some languages leave a field out). */
@@ -307,12 +337,12 @@ export function identityFieldUnknown(kind: TargetKind, target: Readonly<Record<s
     return Object.entries(kind.fields).some(([name, spec]) => spec.identity && isUnknown(target[name]));
 }
 
-/** The connection fields with defaults applied, nested groups in full: what the pool keys on. */
-export function connectionSettings(kind: TargetKind, target: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/** The connection fields of a checked target with defaults applied, nested groups in full: what a carrier is opened with. */
+export function connectionSettings<K extends string, F extends Fields>(kind: TargetKind<K, F>, target: TargetValues<K, F>): ConnectionValues<F> {
     const values = withDefaults(kind.fields, target);
     const settings: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(kind.fields)) if (spec.connection && values[name] !== undefined) settings[name] = values[name];
-    return settings;
+    return settings as ConnectionValues<F>;
 }
 
 /**
@@ -320,7 +350,7 @@ export function connectionSettings(kind: TargetKind, target: Readonly<Record<str
  * applied, nested groups in full), each in its field's connection form, so every spelling of one
  * host's name shares one connection while a changed password or port does not.
  */
-export function connectionIdentity(kind: TargetKind, target: Readonly<Record<string, unknown>> & { host: string }): Record<string, unknown> & { host: string } {
+export function connectionIdentity<K extends string, F extends Fields>(kind: TargetKind<K, F>, target: TargetValues<K, F> & { host: string }): Record<string, unknown> & { host: string } {
     return inConnectionForm(kind.fields, connectionSettings(kind, target)) as Record<string, unknown> & { host: string };
 }
 
@@ -344,12 +374,4 @@ export function holdsSecret(fields: Fields, target: Readonly<Record<string, unkn
         if (spec.secret) return true;
         return spec.fields !== undefined && typeof value === "object" && holdsSecret(spec.fields, value as Record<string, unknown>);
     });
-}
-
-/** Names of the secret fields, nested ones as "proxy.password": for tests and docs. */
-export function secretFieldNames(fields: Fields, prefix = ""): string[] {
-    return Object.entries(fields).flatMap(([name, spec]) => [
-        ...(spec.secret ? [prefix + name] : []),
-        ...(spec.fields !== undefined ? secretFieldNames(spec.fields, `${prefix}${name}.`) : []),
-    ]);
 }

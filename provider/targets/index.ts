@@ -20,6 +20,12 @@ export type Target = FileTarget | WinrmTarget | SshTarget;
 /** Every kind's declaration, by name. */
 export const TARGET_KINDS: Readonly<Record<Target["kind"], TargetKind>> = { file: FILE_KIND, winrm: WINRM_KIND, ssh: SSH_KIND };
 
+/** "kind" and every kind's identity fields: what must be known to tell which server and file a target names. */
+export const IDENTITY_FIELDS: readonly string[] = [
+    "kind",
+    ...new Set(Object.values(TARGET_KINDS).flatMap((kind) => Object.entries(kind.fields).filter(([, spec]) => spec.identity).map(([name]) => name))),
+];
+
 function kindOf(target: unknown): TargetKind | undefined {
     const kind = (target as { kind?: unknown } | undefined)?.kind;
     return typeof kind === "string" && Object.prototype.hasOwnProperty.call(TARGET_KINDS, kind) ? TARGET_KINDS[kind as Target["kind"]] : undefined;

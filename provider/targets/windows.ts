@@ -19,8 +19,14 @@ export const SERVER_FIELDS = {
     /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
     mode: choice(["iis", "xml"], { iis: "IIS's API through PowerShell", xml: "edit applicationHost.config" }, { default: "iis" }),
     /**
-     * For mode "xml": the file to edit, an absolute path on the server (UNC paths work; /... where
-     * PowerShell 7 runs on Linux). Default: the file IIS uses, found on the server:
+     * The server's operating system: "windows" (default), or "linux" for PowerShell 7 on Linux
+     * (no IIS there: for rehearsing mode "xml" against a copy of the file, as this project's tests
+     * do). It decides only how configPath is written: C:\... or \\server\share\... on Windows, /... on Linux.
+     */
+    platform: choice(["windows", "linux"], { windows: "C:\\... or UNC paths", linux: "PowerShell 7 on Linux, /... paths" }, { default: "windows" }),
+    /**
+     * For mode "xml": the file to edit, an absolute path on the server (UNC paths work; /... with
+     * platform "linux"). Default: the file IIS uses, found on the server:
      * %windir%\\System32\\inetsrv\\config\\applicationHost.config, or under IIS Shared Configuration
      * the one in the folder redirection.config names (the identity counts it as
      * C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config). Changing it replaces the resource.
@@ -31,6 +37,16 @@ export const SERVER_FIELDS = {
 };
 
 export const SERVER_RULES: readonly Rule[] = [
+    {
+        reads: ["platform", "configPath"],
+        check: (values, given) => {
+            if (!given("configPath") || typeof values.configPath !== "string") return undefined;
+            const posix = (values.configPath as string).startsWith("/");
+            if (values.platform === "linux" && !posix) return { field: "configPath", reason: `must be a /... path with platform "linux"` };
+            if (values.platform !== "linux" && posix) return { field: "configPath", reason: `must be a Windows path such as C:\\inetpub\\applicationHost.config or \\\\server\\share\\applicationHost.config (a /... path needs platform: "linux", PowerShell 7 on Linux)` };
+            return undefined;
+        },
+    },
     {
         reads: ["mode"],
         check: (values, given) =>

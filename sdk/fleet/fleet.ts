@@ -5,7 +5,7 @@
  * only after the gate passed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AspSessionSettings, TargetArgs } from "../index";
+import { AspSessionSettings, TargetArgs } from "../aspSessionSettings";
 import type { SessionAttribute, SessionValues } from "../../provider/settings/schema";
 import { FleetHealthGate } from "./healthGate";
 import { fillUrl, planBatches, RolloutOptions } from "./rollout";
@@ -62,7 +62,7 @@ export class AspSessionFleet extends pulumi.ComponentResource {
 
     constructor(name: string, args: AspSessionFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before the component registers: invalid options touch nothing at all.
-        const checked = checkFleetSpec(args);
+        const checked = checkFleetSpec(args, (value) => pulumi.Output.isInstance(value) || value instanceof Promise);
         if (!checked.ok) throw new Error(describeFailures(`AspSessionFleet "${name}"`, checked.failures));
         super("iis:index:AspSessionFleet", name, {}, opts);
         const fleet: CheckedFleet<TargetArgs> = checked.fleet;

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, parseDocument } from "yaml";
-import type { TargetArgs } from "../index";
+import type { TargetArgs } from "../aspSessionSettings";
 import type { RolloutOptions } from "./rollout";
 import { checkFleetSpec, FleetSettings } from "./spec";
 import type { RolloutFailure } from "./rollout";

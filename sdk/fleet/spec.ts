@@ -1,15 +1,15 @@
 /**
  * What describes a fleet (servers, locations, settings, rollout), checked as a whole before any
  * resource exists or any server is contacted: the AspSessionFleet component and the inventory
- * file share this one check. Pure: values whose fields are still pulumi Outputs are checked as
- * far as they are known, and the provider's own check covers the rest later.
+ * file share this one check. Pure (no Pulumi here, so the command line loads none): the caller says
+ * which values are not known yet (`pending`: Outputs, Promises); they are checked as far as they
+ * are known, and the provider's own check covers the rest later.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { checkSettingsFields, CheckFailure, UNKNOWN } from "../../provider/settings/inputs";
 import { locationKey } from "../../provider/settings/location";
 import { SESSION_ATTRIBUTES, SessionSettings } from "../../provider/settings/schema";
 import { checkTarget, identityUnknown, targetIdentity } from "../../provider/targets";
-import type { Target } from "../../provider";
+import type { Target } from "../../provider/targets";
 import { checkServerNames, resolveRollout, ResolvedRollout, RolloutFailure, RolloutOptions } from "./rollout";
 
 /** The session settings every server of the fleet gets (each optional: unset = not managed). */
@@ -46,7 +46,7 @@ export type FleetCheck<TargetValue> = { ok: true; fleet: CheckedFleet<TargetValu
 
 const SPEC_FIELDS = ["servers", "location", "locations", "settings", "rollout"];
 
-export function checkFleetSpec<TargetValue>(spec: FleetSpec<TargetValue>): FleetCheck<TargetValue> {
+export function checkFleetSpec<TargetValue>(spec: FleetSpec<TargetValue>, pending: (value: unknown) => boolean = () => false): FleetCheck<TargetValue> {
     const failures: RolloutFailure[] = [];
     for (const key of Object.keys(spec)) if (!SPEC_FIELDS.includes(key)) failures.push({ field: key, reason: `is not a fleet field (fields: ${SPEC_FIELDS.join(", ")})` });
 
@@ -57,7 +57,7 @@ export function checkFleetSpec<TargetValue>(spec: FleetSpec<TargetValue>): Fleet
     servers.forEach((server, index) => {
         for (const key of Object.keys(server ?? {})) if (key !== "name" && key !== "target") failures.push({ field: `servers[${index}].${key}`, reason: `is not a server field (fields: name, target)` });
         const targetFailures: CheckFailure[] = [];
-        const target = checkTarget(knownParts(server?.target), targetFailures);
+        const target = checkTarget(knownParts(server?.target, pending), targetFailures);
         failures.push(...targetFailures.map((f) => ({ field: `servers[${index}].${f.property}`, reason: f.reason })));
         if (targetFailures.length === 0 && target !== undefined && !identityUnknown(target)) {
             // Two servers on one host and file would fight over the same settings.
@@ -120,11 +120,11 @@ function checkLocations(spec: FleetSpec<unknown>, failures: RolloutFailure[]): s
     return locations;
 }
 
-/** A target with every field that is not a plain value yet (an Output, a Promise) marked unknown. */
-function knownParts(target: unknown): unknown {
-    if (typeof target !== "object" || target === null || Array.isArray(target)) return pulumi.Output.isInstance(target) ? UNKNOWN : target;
-    return Object.fromEntries(Object.entries(target).map(([key, value]) =>
-        [key, pulumi.Output.isInstance(value) || value instanceof Promise ? UNKNOWN : value]));
+/** A target with every field that is not known yet marked unknown. */
+function knownParts(target: unknown, pending: (value: unknown) => boolean): unknown {
+    if (pending(target)) return UNKNOWN;
+    if (typeof target !== "object" || target === null || Array.isArray(target)) return target;
+    return Object.fromEntries(Object.entries(target).map(([key, value]) => [key, pending(value) ? UNKNOWN : value]));
 }
 
 /** The failures as one message, one line per field. */

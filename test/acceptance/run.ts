@@ -54,7 +54,7 @@ async function standIns(): Promise<number> {
             try {
                 const variables: Record<string, string> = {
                     ...common(windows.file),
-                    ASP_SESSION_ACCEPTANCE_TARGET: JSON.stringify({ kind: "winrm", host: "localhost", port: server.port, https, username: USER.username }),
+                    ASP_SESSION_ACCEPTANCE_TARGET: JSON.stringify({ kind: "winrm", host: "localhost", port: server.port, https, username: USER.username, platform: "linux" }),
                     ASP_SESSION_ACCEPTANCE_PASSWORD: USER.password,
                     ASP_SESSION_ACCEPTANCE_FLEET_HOSTS: FLEET_HOSTS,
                 };
@@ -83,7 +83,7 @@ async function standIns(): Promise<number> {
                 fs.writeFileSync(key, server.privateKey, { mode: 0o600 });
                 results.push(["ssh", await runSuite("SSH, OpenSSH's sshd with real pwsh", {
                     ...common(windows.file),
-                    ASP_SESSION_ACCEPTANCE_TARGET: JSON.stringify({ kind: "ssh", host: "localhost", port: server.port, username: server.username }),
+                    ASP_SESSION_ACCEPTANCE_TARGET: JSON.stringify({ kind: "ssh", host: "localhost", port: server.port, username: server.username, platform: "linux" }),
                     ASP_SESSION_ACCEPTANCE_PRIVATE_KEY_FILE: key,
                     ASP_SESSION_ACCEPTANCE_HOST_KEY: server.hostKey,
                     ASP_SESSION_ACCEPTANCE_FLEET_HOSTS: FLEET_HOSTS,

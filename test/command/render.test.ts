@@ -8,7 +8,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { POWERSHELL_EXE } from "../../provider/powershell/commandLine";
-import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/powershell/delivery";
+import { LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/powershell/delivery";
+import { decompressScript } from "../support/loader";
 import { parseLocation } from "../../provider/settings/location";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";

@@ -33,7 +33,7 @@ describe("examples/winrm, run as a Pulumi program against the WS-Management test
         server = await startWsmanServer({ users: [{ username: "CORP\\deploy", password: "Example-Passw0rd" }], applicationHostPath: file });
         const state: StackState = {};
         // PowerShell runs on Linux here, so the file is named by its local path.
-        const config = { host: "127.0.0.1", port: String(server.port), username: "CORP\\deploy", password: "Example-Passw0rd", mode: "xml", configPath: file };
+        const config = { host: "127.0.0.1", port: String(server.port), username: "CORP\\deploy", password: "Example-Passw0rd", mode: "xml", platform: "linux", configPath: file };
         const run = (mode: "preview" | "up") => runProgram({
             host, state, mode, program: path.join(projectRoot, "dist", "examples", "winrm", "index.js"),
             project: "iis-asp-session-winrm", stack: "test", config,

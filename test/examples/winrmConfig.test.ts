@@ -6,13 +6,13 @@ import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "../../examples/engine/mockEngine";
+import { WINRM_FIELDS } from "../../provider/targets/winrm";
 import { projectRoot } from "../support/paths";
 
 const PROGRAM = path.join(projectRoot, "dist", "examples", "winrm", "index.js");
 const PROJECT = "iis-asp-session-winrm";
-/** The fields of a WinRM target (provider/targets.ts), but for kind. */
-const TARGET_OPTIONS = ["host", "port", "https", "caCertificate", "insecureSkipVerify", "auth", "username", "password",
-    "clientCertificate", "clientKey", "mode", "configPath", "timeoutSeconds"];
+/** The fields of a WinRM target, from its declaration (provider/targets/winrm.ts). */
+const TARGET_OPTIONS = Object.keys(WINRM_FIELDS);
 
 async function registeredTarget(config: Record<string, string>): Promise<Record<string, unknown>> {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
@@ -37,13 +37,13 @@ describe("examples/winrm: every target option comes from pulumi config", functio
     it("passes each key to the target (auth ntlm, https, mode xml)", async function () {
         const target = await registeredTarget({
             host: "web01.corp.example", port: "5986", https: "true", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-            insecureSkipVerify: "false", auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml",
+            insecureSkipVerify: "false", auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml", platform: "windows",
             configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: "30",
         });
         assert.deepStrictEqual(TARGET_OPTIONS.filter((option) => !(option in target) && option !== "clientCertificate" && option !== "clientKey"), []);
         assert.deepStrictEqual(target, {
             kind: "winrm", host: "web01.corp.example", port: 5986, https: true, caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-            insecureSkipVerify: false, auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml",
+            insecureSkipVerify: false, auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml", platform: "windows",
             configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: 30,
         });
     });

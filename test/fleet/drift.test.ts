@@ -102,7 +102,7 @@ describe("iis-asp-session drift", function () {
         const deadPort = await closedPort();
         const local = Object.fromEntries(Object.entries(files).filter(([name]) => !name.startsWith("winrm")));
         const remote = [
-            `  - name: winrm1`, `    target: { kind: winrm, host: 127.0.0.1, port: ${xmlServer.port}, username: "CORP\\\\deploy", passwordEnv: FLEET_PASSWORD, mode: xml, configPath: "${files.winrm1}" }`,
+            `  - name: winrm1`, `    target: { kind: winrm, host: 127.0.0.1, port: ${xmlServer.port}, username: "CORP\\\\deploy", passwordEnv: FLEET_PASSWORD, mode: xml, platform: linux, configPath: "${files.winrm1}" }`,
             `  - name: winrm2`, `    target: { kind: winrm, host: localhost, port: ${iisServer.port}, username: "CORP\\\\deploy", passwordEnv: FLEET_PASSWORD }`,
             `  - name: gone`, `    target: { kind: winrm, host: 127.0.0.3, port: ${deadPort}, username: "CORP\\\\deploy", passwordEnv: FLEET_PASSWORD, timeoutSeconds: 5 }`,
         ].join("\n") + "\n";

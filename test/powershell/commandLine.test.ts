@@ -3,10 +3,10 @@ import {
     POWERSHELL_EXE,
     COMMAND_LINE_LIMIT,
     PROGRESS_PREAMBLE,
-    buildPowerShellCommand,
     buildPowerShellStdinCommand,
     encodePowerShellScript,
 } from "../../provider/powershell";
+import { buildPowerShellCommand } from "../support/pwsh/encodedCommand";
 import { Language, Parser } from "web-tree-sitter";
 
 const decodeUtf16 = (base64: string) => Buffer.from(base64, "base64").toString("utf16le");

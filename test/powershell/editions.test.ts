@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { buildPowerShellStdinCommand, PROGRESS_PREAMBLE } from "../../provider/powershell/commandLine";
-import { decompressScript, LOADER_DOT_ARGUMENT, LOADER_PREFIX, LOADER_SUFFIX, compressScript, prepareInvocation } from "../../provider/powershell/delivery";
+import { LOADER_DOT_ARGUMENT, LOADER_PREFIX, LOADER_SUFFIX, compressScript, prepareInvocation } from "../../provider/powershell/delivery";
+import { decompressScript } from "../support/loader";
 import { SCRIPT_TEMPLATES } from "../../provider/powershell/scripts";
 import { renderSessionCommands } from "../../sdk/command";
 import {

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { OPERATION_NAMES } from "../../provider/powershell/protocol";
-import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { decompressScript } from "../support/loader";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../provider/powershell/scripts";
 import { loadPowerShellParser, type PowerShellParse } from "./grammar";
 import { realisticRequests } from "./requests";

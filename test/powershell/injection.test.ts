@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { decodeRequestText } from "../support/requestText";
 import type { OperationRequest } from "../../provider/powershell/protocol";
-import { COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { COMMAND_LINE_OPTIONS, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { decompressScript } from "../support/loader";
 import { encodeRequest, renderScript, substituteRequest } from "../../provider/powershell/render";
 import { REQUEST_PLACEHOLDER, SCRIPT_TEMPLATES } from "../../provider/powershell/scripts";
 import { buildPowerShellStdinCommand, POWERSHELL_EXE } from "../../provider/powershell/commandLine";

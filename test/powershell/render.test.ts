@@ -1,15 +1,16 @@
 import { decodeRequestText } from "../support/requestText";
 import { strict as assert } from "assert";
-import { buildLoaderCommand, COMMAND_LINE_OPTIONS, decompressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { buildLoaderCommand, COMMAND_LINE_OPTIONS, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { decompressScript } from "../support/loader";
 import { OPERATION_NAMES, type OperationRequest, type WriteFileRequest } from "../../provider/powershell/protocol";
 import { encodeRequest, renderScript } from "../../provider/powershell/render";
 import { SCRIPT_TEMPLATES } from "../../provider/powershell/scripts";
 import {
-    buildPowerShellCommand,
     buildPowerShellStdinCommand,
     COMMAND_LINE_LIMIT,
     PROGRESS_PREAMBLE,
 } from "../../provider/powershell/commandLine";
+import { buildPowerShellCommand } from "../support/pwsh/encodedCommand";
 import { realisticRequests } from "./requests";
 import { POWERSHELL_EXE } from "../../provider/powershell/commandLine";
 

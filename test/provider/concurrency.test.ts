@@ -119,7 +119,7 @@ describe("many resources on one server at once, through the real provider host",
         });
         wsmanServers.push(server);
         const host = await freshHost();
-        const target = { kind: "winrm", host: "localhost", port: server.port, username: USER.username, password: PASSWORD, mode: "xml", configPath: file, timeoutSeconds: 120 };
+        const target = { kind: "winrm", host: "localhost", port: server.port, username: USER.username, password: PASSWORD, mode: "xml", configPath: file, platform: "linux", timeoutSeconds: 120 };
         const checked = await host.check(URN, {}, { __provider: providerText, location, onDelete: "restore", target, max: 77 });
         createCommands = 0;
         const error = await host.create(URN, checked.inputs).then(() => assert.fail("create succeeded"), (caught: unknown) => caught);
@@ -145,7 +145,7 @@ describe("many resources on one server at once, through the real provider host",
             const host = await freshHost();
             const outcome = await lifecycles([host], providerText, (index) => ({
                 kind: "winrm", host: SPELLINGS[index % SPELLINGS.length], port: server.port, username: USER.username, password: PASSWORD, mode, timeoutSeconds: 120,
-                ...(mode === "xml" ? { configPath: file } : {}),
+                ...(mode === "xml" ? { configPath: file, platform: "linux" } : {}),
             }));
             const stats = server.stats;
             console.log(`      winrm ${mode}: ${outcome.succeeded}/${RESOURCES} lifecycles, ${stats.connections} connections, ${stats.ntlmHandshakes} NTLM handshakes, ${stats.shellsCreated} shells`);
@@ -174,7 +174,7 @@ describe("many resources on one server at once, through the real provider host",
             const host = await freshHost();
             const outcome = await lifecycles([host], providerText, (index) => ({
                 kind: "ssh", host: SPELLINGS[index % SPELLINGS.length], port: server.port, username: server.username, privateKey: server.privateKey, hostKey: server.hostKey,
-                mode, timeoutSeconds: 120, ...(mode === "xml" ? { configPath: file } : {}),
+                mode, timeoutSeconds: 120, ...(mode === "xml" ? { configPath: file, platform: "linux" } : {}),
             }));
             const connections = logins() - loginsBefore;
             console.log(`      ssh ${mode}: ${outcome.succeeded}/${RESOURCES} lifecycles, ${connections} connections`);
@@ -192,7 +192,7 @@ describe("many resources on one server at once, through the real provider host",
             const pair = [await freshHost(), await freshHost()];
             const outcome = await lifecycles(pair, providerText, (index) => ({
                 kind: "winrm", host: SPELLINGS[index % SPELLINGS.length], port: server.port, username: USER.username, password: PASSWORD, mode, timeoutSeconds: 120,
-                ...(mode === "xml" ? { configPath: file } : {}),
+                ...(mode === "xml" ? { configPath: file, platform: "linux" } : {}),
             }));
             const stats = server.stats;
             console.log(`      winrm ${mode}, two processes: ${outcome.succeeded}/${RESOURCES} lifecycles, ${stats.connections} connections, ${stats.ntlmHandshakes} NTLM handshakes`);
@@ -221,7 +221,7 @@ describe("many resources on one server at once, through the real provider host",
             const pair = [await freshHost(), await freshHost()];
             const outcome = await lifecycles(pair, providerText, (index) => ({
                 kind: "ssh", host: SPELLINGS[index % SPELLINGS.length], port: server.port, username: server.username, privateKey: server.privateKey, hostKey: server.hostKey,
-                mode, timeoutSeconds: 120, ...(mode === "xml" ? { configPath: file } : {}),
+                mode, timeoutSeconds: 120, ...(mode === "xml" ? { configPath: file, platform: "linux" } : {}),
             }));
             const connections = logins() - loginsBefore;
             console.log(`      ssh ${mode}, two processes: ${outcome.succeeded}/${RESOURCES} lifecycles, ${connections} connections`);

@@ -60,7 +60,7 @@ describe("provider over SSH, through the real provider host and a real sshd", fu
     }
 
     function sshTarget(extra: Record<string, unknown> = {}): Record<string, unknown> {
-        const target = { kind: "ssh", host: "127.0.0.1", port: server.port, username: server.username, privateKey: server.privateKey, hostKey: server.hostKey, timeoutSeconds: 60, ...extra };
+        const target = { kind: "ssh", host: "127.0.0.1", port: server.port, username: server.username, privateKey: server.privateKey, hostKey: server.hostKey, timeoutSeconds: 60, platform: "linux", ...extra };
         // A field set to undefined is a field left out (protobuf Structs hold no undefined).
         return JSON.parse(JSON.stringify(target)) as Record<string, unknown>;
     }

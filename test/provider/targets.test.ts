@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { CheckFailure, UNKNOWN } from "../../provider/settings/inputs";
 import { checkTarget, identityUnknown, targetHoldsSecret, targetIdentity, type SshTarget, type WinrmTarget } from "../../provider/targets";
-import { secretFieldNames } from "../../provider/targets/declaration";
+import type { Fields } from "../../provider/targets/declaration";
 import { SSH_FIELDS } from "../../provider/targets/ssh";
 import { WINRM_FIELDS } from "../../provider/targets/winrm";
 import { createTestPki } from "../carriers/winrm/testPki";
@@ -47,9 +47,10 @@ describe("targets", function () {
                 assert.match(failures[0].reason, /must name a file, not /);
                 assert.match(failures[0].reason, reason, configPath);
             }
-            for (const fine of ["C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config", "\\\\fs01\\iis\\applicationHost.config", "C:\\x\\console.config", "C:\\x\\COM10", "/srv/nul/applicationHost.config"]) {
+            for (const fine of ["C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config", "\\\\fs01\\iis\\applicationHost.config", "C:\\x\\console.config", "C:\\x\\COM10"]) {
                 assert.deepStrictEqual(check({ ...base, configPath: fine }).failures, [], fine);
             }
+            assert.deepStrictEqual(check({ ...base, platform: "linux", configPath: "/srv/nul/applicationHost.config" }).failures, []);
         }
     });
 
@@ -63,7 +64,10 @@ describe("targets", function () {
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", auth: "certificate", https: true }), ["target.clientCertificate", "target.clientKey"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", insecureSkipVerify: true }), ["target.insecureSkipVerify"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "iis\\applicationHost.config" }), ["target.configPath"]);
-        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "/srv/iis/applicationHost.config" }), [], "PowerShell 7 on Linux takes /... paths");
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", platform: "linux", configPath: "/srv/iis/applicationHost.config" }), [], "PowerShell 7 on Linux takes /... paths");
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", configPath: "/srv/iis/applicationHost.config" }), ["target.configPath"], "a /... path needs platform linux");
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "xml", platform: "linux", configPath: "C:\\iis\\applicationHost.config" }), ["target.configPath"]);
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", platform: "macos" }), ["target.platform"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", configPath: "C:\\a.config" }), ["target.configPath"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", mode: "rdp" }), ["target.mode"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", https: true, caCertificate: "abc" }), ["target.caCertificate"]);
@@ -156,7 +160,15 @@ describe("targets: ssh", function () {
         assert.ok(targetHoldsSecret(base));
         assert.ok(!targetHoldsSecret({ ...base, privateKey: undefined, agent: true }));
         assert.ok(targetHoldsSecret({ ...base, privateKey: undefined, agent: true, proxy: { host: "b", username: "u", password: "pw" } }));
-        assert.deepStrictEqual(secretFieldNames(SSH_FIELDS).sort(), ["passphrase", "password", "privateKey", "proxy.passphrase", "proxy.password", "proxy.privateKey"]);
-        assert.deepStrictEqual(secretFieldNames(WINRM_FIELDS).sort(), ["clientKey", "password"]);
+        assert.deepStrictEqual(secretFields(SSH_FIELDS).sort(), ["passphrase", "password", "privateKey", "proxy.passphrase", "proxy.password", "proxy.privateKey"]);
+        assert.deepStrictEqual(secretFields(WINRM_FIELDS).sort(), ["clientKey", "password"]);
     });
 });
+
+/** Names of a declaration's secret fields, nested ones as "proxy.password". */
+function secretFields(fields: Fields, prefix = ""): string[] {
+    return Object.entries(fields).flatMap(([name, spec]) => [
+        ...(spec.secret ? [prefix + name] : []),
+        ...(spec.fields !== undefined ? secretFields(spec.fields, `${prefix}${name}.`) : []),
+    ]);
+}

@@ -15,8 +15,8 @@ import { parseApplicationHost } from "../../provider/apphost/document";
 import { startRealPowerShell, startWsmanServer, WsmanServer } from "../support/wsman";
 import { requirePwsh, splitWindowsCommandLine } from "../support/pwsh";
 import { seededRandom } from "../support/seededRandom";
-import { decompressScript, LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/powershell/delivery";
-import { SCRIPT_MARKERS } from "../../provider/powershell/scripts";
+import { LOADER_PREFIX, LOADER_SUFFIX } from "../../provider/powershell/delivery";
+import { decompressScript } from "../support/loader";
 import { OWN_FIXTURE, scratchCopy, startHost, URN } from "../support/hostFixture";
 import { sharedFile } from "../support/paths";
 import { closedPort } from "../support/network";
@@ -63,7 +63,7 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
             const { file } = scratchCopy(realFile);
             const original = fs.readFileSync(file);
             const server = await serverFor(file);
-            const target = { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, mode, timeoutSeconds: 60, ...(mode === "xml" ? { configPath: file } : {}) };
+            const target = { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, mode, timeoutSeconds: 60, ...(mode === "xml" ? { configPath: file, platform: "linux" } : {}) };
             const checked = await host.check(URN, {}, inputs(target, { timeout: "0:15", max: 500 }));
             assert.deepStrictEqual(checked.failures, []);
 
@@ -139,7 +139,7 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
             if (before !== undefined) assert.ok(fs.readFileSync(file).equals(before), "nothing may be written");
         }
         function winrm(server: WsmanServer, extra: Record<string, unknown> = {}): Record<string, unknown> {
-            return { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, timeoutSeconds: 60, ...extra };
+            return { kind: "winrm", host: "127.0.0.1", port: server.port, username: USER.username, password: PASSWORD, timeoutSeconds: 60, platform: "linux", ...extra };
         }
 
         it("a missing file (mode xml) and a missing applicationHost.config (mode iis)", async function () {
@@ -179,7 +179,7 @@ describe("provider over WinRM, through the real provider host and our WS-Managem
             if (commandLine.includes("-EncodedCommand")) return true;
             const loader = splitWindowsCommandLine(commandLine).at(-1) ?? "";
             if (!loader.startsWith(LOADER_PREFIX)) return false;
-            return decompressScript(loader.slice(LOADER_PREFIX.length, loader.length - LOADER_SUFFIX.length)).startsWith(SCRIPT_MARKERS.writeFile);
+            return decompressScript(loader.slice(LOADER_PREFIX.length, loader.length - LOADER_SUFFIX.length)).startsWith("# pulumi-iis-asp-session: writeFile ");
         }
 
         it("a compare-and-swap conflict (mode xml: another writer changes the file before every write)", async function () {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../provider/powershell";
+import { buildPowerShellStdinCommand } from "../../provider/powershell";
+import { buildPowerShellCommand } from "../support/pwsh/encodedCommand";
 import * as wsman from "../../provider/carriers/winrm/wsman";
 import { SOAP_CONTENT_TYPE } from "../../provider/carriers/winrm/encryption";
 import { WsmanServer } from "../support/wsman";

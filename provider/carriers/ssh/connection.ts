@@ -168,8 +168,6 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
         let step: SshStep = "handshake";
         let refusal: SshError | undefined;
         let settled = false;
-        // Declared before the closures that use them: Pulumi's closure serialiser refuses a
-        // function that captures a variable declared after it.
         let timer: NodeJS.Timeout | undefined;
         const fail = (error: SshError) => {
             if (settled) return;

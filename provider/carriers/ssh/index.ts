@@ -6,4 +6,4 @@
 export { SshError, type SshProblem, type SshStep } from "./errors";
 export { hostKeyFingerprint } from "./hostKey";
 export { SSH_DEFAULTS, type SshConnectionOptions, type SshEndpoint } from "./options";
-export { SshCommandRunner, type SshRunnerStats } from "./runner";
+export { SshCommandRunner } from "./runner";

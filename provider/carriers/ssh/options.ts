@@ -9,8 +9,8 @@ import { inspect } from "util";
 /** One SSH server and the credentials for it. */
 export interface SshEndpoint {
     readonly host: string;
-    /** Default 22. */
-    readonly port?: number;
+    /** The target's declaration (provider/targets/ssh.ts) gives the default. */
+    readonly port: number;
     readonly username: string;
     /** PEM or OpenSSH private key. */
     readonly privateKey?: string;
@@ -45,7 +45,6 @@ export interface SshConnectionOptions extends SshEndpoint {
 }
 
 export const SSH_DEFAULTS = {
-    port: 22,
     connectTimeoutMs: 15_000,
     keepaliveIntervalMs: 10_000,
     keepaliveCountMax: 3,
@@ -63,8 +62,6 @@ export class SshCredentials {
         this.privateKey = endpoint.privateKey;
         this.passphrase = endpoint.passphrase;
         this.password = endpoint.password;
-        // Installed per instance at run time: a symbol-keyed class member breaks Pulumi's closure
-        // serialisation of the provider (symbols become plain objects there).
         Object.defineProperty(this, inspect.custom, { value: () => "SshCredentials [redacted]", enumerable: false });
     }
 
@@ -87,7 +84,7 @@ export interface ResolvedSshEndpoint {
 
 export function resolveEndpoint(endpoint: SshEndpoint): ResolvedSshEndpoint {
     const host = endpoint.host.trim();
-    const port = endpoint.port ?? SSH_DEFAULTS.port;
+    const port = endpoint.port;
     return {
         host,
         port,

@@ -19,13 +19,6 @@ import { resolveEndpoint, SSH_DEFAULTS, type ResolvedSshEndpoint, type SshConnec
 /** The runner's own settings, defaults applied. */
 type RunnerSettings = Required<Pick<SshConnectionOptions, "connectTimeoutMs" | "keepaliveIntervalMs" | "keepaliveCountMax" | "commandTimeoutMs" | "maxConcurrentCommands" | "requestPty">>;
 
-export interface SshRunnerStats {
-    /** Connections opened (1 unless one was lost). */
-    connections: number;
-    /** Commands started. */
-    commands: number;
-}
-
 export class SshCommandRunner implements CommandRunner {
     readonly host: string;
     private readonly target: ResolvedSshEndpoint;
@@ -35,7 +28,6 @@ export class SshCommandRunner implements CommandRunner {
     private running = 0;
     private readonly waiting: Array<() => void> = [];
     private closed = false;
-    private readonly counters: SshRunnerStats = { connections: 0, commands: 0 };
 
     constructor(options: SshConnectionOptions) {
         this.target = resolveEndpoint(options);
@@ -50,10 +42,6 @@ export class SshCommandRunner implements CommandRunner {
             requestPty: options.requestPty ?? false,
         };
         Object.defineProperty(this, inspect.custom, { value: () => `SshCommandRunner(${this.host})`, enumerable: false });
-    }
-
-    get stats(): SshRunnerStats {
-        return { ...this.counters };
     }
 
     async run(command: RemoteCommand, options: RunOptions = {}): Promise<CommandOutput> {
@@ -90,7 +78,6 @@ export class SshCommandRunner implements CommandRunner {
     }
 
     private reopen(): Promise<SshConnection> {
-        this.counters.connections++;
         const opening = openConnection(this.target, this.proxy, this.options);
         this.connection = opening;
         opening.catch(() => {
@@ -109,15 +96,12 @@ export class SshCommandRunner implements CommandRunner {
                 new SshError(this.host, "command", "invalid-options", `refused "${operation}": it sends ${command.stdin.length} bytes on stdin, which cannot be ended under a pseudo-terminal (requestPty); run it without requestPty`),
             );
         }
-        this.counters.commands++;
         return new Promise<CommandOutput>((resolve, reject) => {
             const stdout: Buffer[] = [];
             const stderr: Buffer[] = [];
             let exitCode: number | undefined;
             let exitSignal: string | undefined;
             let settled = false;
-            // Declared before the closures that use them: Pulumi's closure serialiser refuses a
-            // function that captures a variable declared after it.
             let timer: NodeJS.Timeout | undefined;
             let stopWatching: () => void = () => undefined;
             const finish = (outcome: { output: CommandOutput } | { error: SshError }) => {

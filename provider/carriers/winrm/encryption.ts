@@ -40,8 +40,6 @@ export class EncryptedMessageError extends Error {
 
     constructor(problem: EncryptedMessageProblem, message: string) {
         super(`encrypted WinRM message: ${message}`);
-        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
-        this.message = `encrypted WinRM message: ${message}`;
         this.name = "EncryptedMessageError";
         this.problem = problem;
     }

@@ -17,18 +17,6 @@ import { ResolvedWinrmOptions } from "./options";
  * socket without a session is stopped before a byte is written and the handshake runs again.
  */
 
-/** Counters for benchmarks and tests. */
-export interface TransportStats {
-    /** HTTP requests sent, handshake legs included. */
-    requests: number;
-    /** NTLM handshakes started. */
-    handshakes: number;
-    /** TCP connections opened. */
-    connections: number;
-    /** Requests per step, handshake legs under "NTLM handshake". */
-    requestsByStep: Partial<Record<WinrmStep, number>>;
-}
-
 export interface PostOptions {
     /** Time to wait for the response (default: readTimeoutMs). */
     readonly timeoutMs?: number;
@@ -49,7 +37,6 @@ export interface PostOptions {
 const RESENDABLE_STEPS: readonly WinrmStep[] = ["NTLM handshake", "Create shell", "Signal", "Delete shell"];
 
 export class WinrmHttpTransport {
-    readonly stats: TransportStats = { requests: 0, handshakes: 0, connections: 0, requestsByStep: {} };
     private readonly options: ResolvedWinrmOptions;
     private readonly auth: WinrmAuthentication;
     private agent: http.Agent | undefined;
@@ -100,7 +87,6 @@ export class WinrmHttpTransport {
         // bound keeps a server that drops every connection from looping forever.
         for (let pass = 0; pass < 4; pass++) {
             if (this.auth.needsHandshake(this.lastSocket)) {
-                this.stats.handshakes++;
                 await this.auth.handshake((handshakeStep, legTimeoutMs, prepare) => this.exchange(handshakeStep, legTimeoutMs, prepare), timeoutMs);
             }
             const result = await this.exchange(step, timeoutMs, (socket) => this.auth.wrap(socket, body));
@@ -177,8 +163,7 @@ export class WinrmHttpTransport {
                 if ("result" in outcome) resolve(outcome.result);
                 else reject(outcome.error);
             };
-            // A holder, not a reference to the `request` const below: Pulumi's closure serialiser
-            // refuses functions that capture a variable declared after them.
+            // A holder: `fail` may run (a timeout) before the request below exists.
             const current: { request?: http.ClientRequest } = {};
             const fail = (error: unknown) => {
                 finish({ error });
@@ -209,8 +194,6 @@ export class WinrmHttpTransport {
                 }
                 for (const [name, value] of Object.entries(outgoing.headers)) request.setHeader(name, value);
                 request.setHeader("Content-Length", String(outgoing.body.length));
-                this.stats.requests++;
-                this.stats.requestsByStep[step] = (this.stats.requestsByStep[step] ?? 0) + 1;
                 this.lastSocket = socket;
                 timer = setTimeout(
                     () => fail(new WinrmError(this.host, step, "timeout", `timed out after ${timeoutMs} ms waiting for the server's response`)),
@@ -227,7 +210,6 @@ export class WinrmHttpTransport {
                     return;
                 }
                 connecting = true;
-                this.stats.connections++;
                 timer = setTimeout(
                     () => fail(new WinrmError(this.host, "connect", "timeout", `timed out after ${options.connectTimeoutMs} ms (TCP${options.https ? " and TLS" : ""} connection setup)`)),
                     options.connectTimeoutMs,

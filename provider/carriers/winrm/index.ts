@@ -5,8 +5,6 @@
  */
 export { WinrmError } from "./errors";
 export type { WinrmProblem, WinrmStep } from "./errors";
-export type { TransportStats } from "./http";
 export { DEFAULTS as WINRM_DEFAULTS, resolveWinrmOptions } from "./options";
 export type { ResolvedWinrmOptions, WinrmAuth, WinrmConnectionOptions } from "./options";
 export { WinrmCommandRunner } from "./shell";
-export type { WinrmRunnerStats } from "./shell";

@@ -9,7 +9,7 @@ import { WinrmError } from "./errors";
  */
 
 /**
- * - "ntlm" (default): NTLMv2 under the Negotiate scheme. Over HTTP every body is sealed (MS-WSMV
+ * - "ntlm": NTLMv2 under the Negotiate scheme. Over HTTP every body is sealed (MS-WSMV
  *   message encryption, works with Windows' default AllowUnencrypted=false); over HTTPS TLS
  *   protects it and the handshake carries channel bindings.
  * - "basic": local accounts only, and only over HTTPS.
@@ -20,14 +20,14 @@ export type WinrmAuth = "ntlm" | "basic" | "certificate";
 export interface WinrmConnectionOptions {
     /** Host name or IP address of the Windows server. */
     readonly host: string;
-    /** Use HTTPS. Default false (NTLM with message encryption over HTTP). */
-    readonly https?: boolean;
+    /** Use HTTPS (else NTLM with message encryption over HTTP). */
+    readonly https: boolean;
     /** Default 5985 for HTTP, 5986 for HTTPS. */
     readonly port?: number;
     /** URL path of the endpoint. Default "/wsman". */
     readonly path?: string;
-    /** Default "ntlm". */
-    readonly auth?: WinrmAuth;
+    /** The target's declaration (provider/targets/winrm.ts) gives the default. */
+    readonly auth: WinrmAuth;
     /** "DOMAIN\\user", "user@domain" or "user" (a local account). Required for ntlm and basic. */
     readonly username?: string;
     /** Required for ntlm and basic. Never appears in messages. */
@@ -87,8 +87,6 @@ export class Secrets {
     constructor(password: string | undefined, clientKey: string | undefined) {
         this.password = password;
         this.clientKey = clientKey;
-        // Installed per instance at run time: a symbol-keyed class member breaks Pulumi's closure
-        // serialisation of the provider (symbols become plain objects there).
         Object.defineProperty(this, inspect.custom, { value: () => "Secrets [redacted]", enumerable: false });
     }
 
@@ -140,7 +138,7 @@ export const DEFAULTS = {
 /** Applies defaults and refuses unusable tuning (timeouts, envelope size) with a WinrmError (step "options"). */
 export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWinrmOptions {
     const host = options.host.trim();
-    const https = options.https ?? false;
+    const https = options.https;
     const port = options.port ?? (https ? DEFAULTS.httpsPort : DEFAULTS.httpPort);
     const displayName = `${host.includes(":") ? `[${host}]` : host}:${port}`;
     const fail = (why: string): never => {
@@ -148,7 +146,7 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
     };
     const path = options.path ?? DEFAULTS.path;
     if (!path.startsWith("/")) fail(`path ${JSON.stringify(path)} must start with "/"`);
-    const auth = options.auth ?? "ntlm";
+    const auth = options.auth;
     const username = options.username;
 
     const positive = (name: string, value: number): number => {

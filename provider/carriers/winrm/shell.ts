@@ -1,6 +1,6 @@
 import { CommandOutput, CommandRunner, RemoteCommand, RunOptions } from "../commandRunner";
 import { WinrmError, WinrmStep } from "./errors";
-import { TransportStats, WinrmHttpTransport } from "./http";
+import { WinrmHttpTransport } from "./http";
 import { ResolvedWinrmOptions, WinrmConnectionOptions, resolveWinrmOptions } from "./options";
 import {
     BuiltRequest,
@@ -37,13 +37,6 @@ import {
  * the connection queues behind it, and close() waits for it.
  */
 
-export interface WinrmRunnerStats extends TransportStats {
-    /** Shells created (1 unless the server deleted one, e.g. after its IdleTimeOut). */
-    shellsCreated: number;
-    /** Commands started. */
-    commands: number;
-}
-
 /** A shell fault that means "no such shell": it idled out or was deleted. */
 function isShellGone(error: unknown): boolean {
     return error instanceof WsmanFault && error.code === FAULT_CODE.invalidSelectors;
@@ -64,8 +57,6 @@ export class WinrmCommandRunner implements CommandRunner {
     private readonly options: ResolvedWinrmOptions;
     private readonly transport: WinrmHttpTransport;
     private shellId: string | undefined;
-    private shellsCreated = 0;
-    private commands = 0;
     /** Tail of the run queue: commands run one at a time on the one connection. */
     private queue: Promise<unknown> = Promise.resolve();
     /** The deferred Signal of the last command, if still in flight. */
@@ -77,12 +68,6 @@ export class WinrmCommandRunner implements CommandRunner {
         this.options = "displayName" in options ? options : resolveWinrmOptions(options);
         this.host = this.options.displayName;
         this.transport = new WinrmHttpTransport(this.options);
-    }
-
-    /** Request, handshake, connection, shell and command counts so far. */
-    get stats(): WinrmRunnerStats {
-        const transport = this.transport.stats;
-        return { ...transport, requestsByStep: { ...transport.requestsByStep }, shellsCreated: this.shellsCreated, commands: this.commands };
     }
 
     run(command: RemoteCommand, options: RunOptions = {}): Promise<CommandOutput> {
@@ -140,7 +125,6 @@ export class WinrmCommandRunner implements CommandRunner {
         for (let attempt = 0; ; attempt++) {
             const shellId = this.shellId ?? (await this.createShell(deadline));
             try {
-                this.commands++;
                 const { commandId } = await this.request(
                     "Command",
                     (context) =>
@@ -172,7 +156,6 @@ export class WinrmCommandRunner implements CommandRunner {
             readCreateResponse,
             this.timeoutWithin(deadline),
         );
-        this.shellsCreated++;
         this.shellId = shellId;
         return shellId;
     }

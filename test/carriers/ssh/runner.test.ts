@@ -6,7 +6,8 @@
  */
 import * as assert from "assert";
 import { inspect } from "util";
-import { buildPowerShellCommand, buildPowerShellStdinCommand } from "../../../provider/powershell";
+import { buildPowerShellStdinCommand } from "../../../provider/powershell";
+import { buildPowerShellCommand } from "../../support/pwsh/encodedCommand";
 import { SshCommandRunner, SshError, type SshConnectionOptions } from "../../../provider/carriers/ssh";
 import { closedPort } from "../../support/network";
 import { underCi } from "../../support/paths";
@@ -71,7 +72,9 @@ describe("SSH client (transports/ssh) against a real sshd", function () {
     }
 
     it("runs PowerShell over one connection: the command line as WinRM sends it, stdin delivered and closed, exit codes kept", async function () {
-        const ssh = runner();
+        const proxy = await TcpProxy.start(server.port);
+        proxies.push(proxy);
+        const ssh = runner({ port: proxy.port });
         const viaStdin = buildPowerShellStdinCommand("Write-Output ('from stdin ' + (1 + 2)); exit 3");
         const first = await ssh.run({ command: viaStdin.command, arguments: [...viaStdin.arguments], stdin: viaStdin.stdin });
         assert.strictEqual(first.stdout.toString().trim(), "from stdin 3");
@@ -81,7 +84,7 @@ describe("SSH client (transports/ssh) against a real sshd", function () {
         const second = await ssh.run({ command: onLine.command, arguments: [...onLine.arguments] });
         assert.strictEqual(second.stdout.toString(), "read 0");
         assert.strictEqual(second.exitCode, 0);
-        assert.deepStrictEqual(ssh.stats, { connections: 1, commands: 2 });
+        assert.strictEqual(proxy.connections, 1, "both commands on one connection");
     });
 
     it("authenticates with an encrypted key and its passphrase, and through a jump host", async function () {
@@ -146,7 +149,7 @@ describe("SSH client (transports/ssh) against a real sshd", function () {
         assert.ok(Date.now() - started < 5000);
         proxy.frozen = false;
         assert.strictEqual((await ssh.run(CHEAP)).exitCode, 1);
-        assert.strictEqual(ssh.stats.connections, 2);
+        assert.strictEqual(proxy.connections, 2);
     });
 
     it("reports a connection dropped while a command runs, without claiming it did not run", async function () {

@@ -41,7 +41,7 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
     }
 
     function connect(server: MiniWinrmServer, options: Partial<WinrmConnectionOptions> = {}): WinrmCommandRunner {
-        const runner = new WinrmCommandRunner({ ...server.address, username: ACCOUNT.username, password: PASSWORD, ...options });
+        const runner = new WinrmCommandRunner({ https: false, auth: "ntlm", ...server.address, username: ACCOUNT.username, password: PASSWORD, ...options });
         runners.push(runner);
         return runner;
     }
@@ -104,21 +104,20 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             const server = await serve();
             const runner = connect(server);
             await runner.run(COMMAND);
-            const cold = runner.stats;
-            assert.strictEqual(cold.handshakes, 1);
-            assert.strictEqual(cold.shellsCreated, 1);
+            assert.strictEqual(server.requests("handshake-negotiate").length, 1);
+            assert.strictEqual(server.requests("Create").length, 1);
 
             await runner.run(COMMAND);
             await runner.run({ ...COMMAND, stdin: Buffer.from("input") });
             await runner.close();
-            const warm = runner.stats;
-            assert.strictEqual(warm.handshakes, 1, "no new handshake");
-            assert.strictEqual(warm.shellsCreated, 1, "no new shell");
-            assert.strictEqual(warm.connections, 1, "one connection");
+            assert.strictEqual(server.requests("handshake-negotiate").length, 1, "no new handshake");
+            assert.strictEqual(server.requests("Create").length, 1, "no new shell");
+            assert.strictEqual(server.connections, 1, "one connection");
             // Cold: 2 handshake legs, Create, Command, Receive, Signal. Second run: Command, Receive,
             // Signal. Third: Command, Send, Receive, Signal. Close: Delete.
-            assert.strictEqual(warm.requests, 6 + 3 + 4 + 1);
-            assert.deepStrictEqual(warm.requestsByStep, { "NTLM handshake": 2, "Create shell": 1, Command: 3, Send: 1, Receive: 3, Signal: 3, "Delete shell": 1 });
+            const counts = (kinds: readonly string[]) => Object.fromEntries(kinds.map((kind) => [kind, server.requests(kind as never).length]));
+            assert.deepStrictEqual(counts(["handshake-negotiate", "handshake-authenticate", "Create", "Command", "Send", "Receive", "Signal", "Delete", "rejected"]),
+                { "handshake-negotiate": 1, "handshake-authenticate": 1, Create: 1, Command: 3, Send: 1, Receive: 3, Signal: 3, Delete: 1, rejected: 0 });
             assert.ok(server.commands.every((command) => command.signalled), "every command was terminated");
             assert.strictEqual(server.shells.size, 0, "the shell was deleted");
         });
@@ -143,8 +142,8 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             await new Promise((resolve) => setTimeout(resolve, 50));
             const output = await runner.run(COMMAND);
             assert.match(output.stdout.toString(), /^ran powershell\.exe/);
-            assert.strictEqual(runner.stats.handshakes, 2);
-            assert.strictEqual(runner.stats.shellsCreated, 1);
+            assert.strictEqual(server.requests("handshake-negotiate").length, 2);
+            assert.strictEqual(server.requests("Create").length, 1);
             assert.strictEqual(server.connections, 2);
         });
 
@@ -154,8 +153,8 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             await runner.run(COMMAND);
             await new Promise((resolve) => setTimeout(resolve, 80));
             await runner.run(COMMAND);
-            assert.strictEqual(runner.stats.handshakes, 2);
-            assert.strictEqual(runner.stats.shellsCreated, 1);
+            assert.strictEqual(server.requests("handshake-negotiate").length, 2);
+            assert.strictEqual(server.requests("Create").length, 1);
         });
 
         it("does not resend a Command whose connection was lost, but resends a Delete", async function () {
@@ -190,7 +189,7 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             server.forgetShells();
             const output = await runner.run(COMMAND);
             assert.match(output.stdout.toString(), /^ran /);
-            assert.strictEqual(runner.stats.shellsCreated, 2);
+            assert.strictEqual(server.requests("Create").length, 2);
             assert.strictEqual(server.requests("Command").length, 3);
             assert.strictEqual(server.commands.length, 2, "the command ran once");
         });
@@ -290,7 +289,7 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
     describe("connection failures", function () {
         it("reports connection refused on a closed port", async function () {
             const port = await closedPort();
-            const runner = new WinrmCommandRunner({ host: "127.0.0.1", port, username: "u", password: PASSWORD });
+            const runner = new WinrmCommandRunner({ host: "127.0.0.1", port, https: false, auth: "ntlm", username: "u", password: PASSWORD });
             runners.push(runner);
             const error = await failure(runner.run(COMMAND));
             assert.ok(error instanceof WinrmError);
@@ -304,7 +303,7 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
             const port = (silent.address() as net.AddressInfo).port;
             try {
-                const runner = new WinrmCommandRunner({ host: "127.0.0.1", port, https: true, username: "u", password: PASSWORD, connectTimeoutMs: 300 });
+                const runner = new WinrmCommandRunner({ host: "127.0.0.1", port, https: true, auth: "ntlm", username: "u", password: PASSWORD, connectTimeoutMs: 300 });
                 runners.push(runner);
                 const error = await failure(runner.run(COMMAND));
                 assert.ok(error instanceof WinrmError);
@@ -325,7 +324,7 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             assert.deepStrictEqual(server.channelBindingsVerified, [true]);
             assert.ok(server.log.every((entry) => !entry.encrypted));
             await runner.run(COMMAND);
-            assert.strictEqual(runner.stats.handshakes, 1);
+            assert.strictEqual(server.requests("handshake-negotiate").length, 1);
         });
 
         it("Basic over HTTPS sends credentials on every request", async function () {
@@ -334,8 +333,8 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             await runner.run(COMMAND);
             const output = await runner.run(COMMAND);
             assert.match(output.stdout.toString(), /^ran /);
-            assert.strictEqual(runner.stats.handshakes, 0);
-            assert.strictEqual(runner.stats.connections, 1);
+            assert.strictEqual(server.requests("handshake-negotiate").length, 0);
+            assert.strictEqual(server.connections, 1);
         });
 
         it("Basic with a wrong password: HTTP 401 naming the user, not the password", async function () {
@@ -402,13 +401,13 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
     describe("options", function () {
         it("refuses a read timeout that does not exceed the OperationTimeout", function () {
             assert.throws(
-                () => new WinrmCommandRunner({ host: "h", username: "u", password: PASSWORD, operationTimeoutSeconds: 20, readTimeoutMs: 20_000 }),
+                () => new WinrmCommandRunner({ host: "h", https: false, auth: "ntlm", username: "u", password: PASSWORD, operationTimeoutSeconds: 20, readTimeoutMs: 20_000 }),
                 /readTimeoutMs \(20000\) must exceed operationTimeoutSeconds \(20 s = 20000 ms\)/,
             );
         });
 
         it("keeps secrets out of util.inspect of a runner", function () {
-            const runner = new WinrmCommandRunner({ host: "h", username: "u", password: PASSWORD });
+            const runner = new WinrmCommandRunner({ host: "h", https: false, auth: "ntlm", username: "u", password: PASSWORD });
             assert.ok(!inspect(runner, { depth: 10 }).includes(PASSWORD));
             assert.strictEqual(runner.host, "h:5985");
         });

@@ -1,7 +1,4 @@
-/**
- * Wire constants of MS-NLMP. Plain numbers in plain objects (no enums, Maps or Buffers at module
- * scope: this code is serialized into Pulumi state).
- */
+/** Wire constants of MS-NLMP. */
 
 /** NegotiateFlags bits (MS-NLMP 2.2.2.5). Only the ones this implementation reads or sets. */
 export const NegotiateFlag = {

@@ -37,8 +37,6 @@ export class NtlmError extends Error {
 
     constructor(code: NtlmErrorCode, message: string) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
-        this.message = message;
         this.name = "NtlmError";
         this.code = code;
     }

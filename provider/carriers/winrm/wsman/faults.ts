@@ -47,8 +47,6 @@ export class WsmanFault extends Error {
 
     constructor(context: WsmanErrorContext, details: FaultDetails) {
         super(describeFault(context, details));
-        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
-        this.message = describeFault(context, details);
         this.name = "WsmanFault";
         this.host = context.host;
         this.step = context.step;
@@ -71,8 +69,6 @@ export class WsmanProtocolError extends Error {
 
     constructor(context: WsmanErrorContext, problem: string) {
         super(`${context.host}: WinRM ${context.step} failed: unusable response: ${problem}`);
-        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
-        this.message = `${context.host}: WinRM ${context.step} failed: unusable response: ${problem}`;
         this.name = "WsmanProtocolError";
         this.host = context.host;
         this.step = context.step;

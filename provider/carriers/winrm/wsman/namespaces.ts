@@ -1,7 +1,6 @@
 /**
  * Namespace, action and resource URIs of WS-Management (DSP0226) and its Windows Remote Shell
- * extension (MS-WSMV). Plain strings only: this module is captured by Pulumi's closure
- * serialization. Peers choose their own prefixes (Windows s/a/w/p/rsp, OMI SOAP-ENV/wsa/wsman,
+ * extension (MS-WSMV). Peers choose their own prefixes (Windows s/a/w/p/rsp, OMI SOAP-ENV/wsa/wsman,
  * pypsrp wsa/wsman/wsmv), so readers match by these URIs, never by prefix.
  */
 

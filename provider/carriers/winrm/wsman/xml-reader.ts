@@ -35,8 +35,6 @@ export interface XmlElement {
 export class XmlSyntaxError extends Error {
     constructor(message: string) {
         super(message);
-        // Set explicitly: in Pulumi's serialised provider, super(message) does not.
-        this.message = message;
         this.name = "XmlSyntaxError";
     }
 }
