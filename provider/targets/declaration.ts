@@ -264,14 +264,18 @@ function given(value: unknown): boolean {
 
 /**
  * Checks `value` as a target of `kind` (its `kind` field already matched), pushing failures that
- * name the field ("target.port") and say what is allowed. Returns the target with only declared,
+ * name the field ("target.port") and say what is allowed; then the kind's rules, each skipped when
+ * a field it reads is unknown or already failed. Returns the target with only declared,
  * given fields, or undefined when nothing usable is left.
  */
 export function checkTargetOf(kind: TargetKind, value: Readonly<Record<string, unknown>>, failures: CheckFailure[], property = "target"): Record<string, unknown> {
+    const before = failures.length;
     const checked = checkGroup(kind.fields, value, failures, property, `a "${kind.kind}" target`, ["kind"]);
+    // A rule about a field that already failed its own check would only say it again.
+    const failed = new Set(failures.slice(before).map((failure) => failure.property.slice(property.length + 1)));
     const values = withDefaults(kind.fields, value);
     for (const rule of kind.rules) {
-        if (rule.reads.some((name) => isUnknown(value[name]))) continue;
+        if (rule.reads.some((name) => isUnknown(value[name]) || failed.has(name))) continue;
         const problem = rule.check(values, (name) => given(value[name]));
         if (problem !== undefined) failures.push({ property: `${property}.${problem.field}`, reason: `${property}.${problem.field} ${problem.reason}` });
     }
