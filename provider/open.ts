@@ -10,8 +10,8 @@ import type { SessionBackend } from "./backends/types";
 import { XmlFileBackend } from "./backends/xmlFile";
 import type { CommandRunner } from "./carriers/commandRunner";
 import { acquireRunner, closePooledRunners } from "./carriers/pool";
-import { SshCommandRunner, type SshConnectionOptions } from "./carriers/ssh";
-import { WinrmCommandRunner, type WinrmConnectionOptions } from "./carriers/winrm";
+import type { SshConnectionOptions } from "./carriers/ssh";
+import type { WinrmConnectionOptions } from "./carriers/winrm";
 import { LocalConfigFile } from "./stores/local/localConfigFile";
 import { RemoteConfigFile } from "./stores/remoteConfigFile";
 import type { Target } from "./targets";
@@ -62,12 +62,20 @@ function pooledRunner<K extends string, F extends Fields, O>(
     return acquireRunner(kind.kind, connectionIdentity(kind, target), () => open(settings));
 }
 
+// Each carrier is loaded when a target of its kind is first opened: a file target, or a command
+// line auditing only WinRM servers, never loads ssh2 (and the reverse).
 export function winrmRunner(target: WinrmTarget): CommandRunner {
-    return pooledRunner(WINRM_KIND, target, (options: WinrmConnectionOptions) => new WinrmCommandRunner(options), (settings) => settings);
+    return pooledRunner(WINRM_KIND, target, (options: WinrmConnectionOptions) => {
+        const { WinrmCommandRunner } = require("./carriers/winrm") as typeof import("./carriers/winrm");
+        return new WinrmCommandRunner(options);
+    }, (settings) => settings);
 }
 
 export function sshRunner(target: SshTarget): CommandRunner {
-    return pooledRunner(SSH_KIND, target, (options: SshConnectionOptions) => new SshCommandRunner(options), (settings) => settings);
+    return pooledRunner(SSH_KIND, target, (options: SshConnectionOptions) => {
+        const { SshCommandRunner } = require("./carriers/ssh") as typeof import("./carriers/ssh");
+        return new SshCommandRunner(options);
+    }, (settings) => settings);
 }
 
 /** The backend for a server target's mode, its commands carried by `runner`. */

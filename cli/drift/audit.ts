@@ -4,29 +4,18 @@
  */
 import type { Inventory } from "../../sdk/fleet/inventory";
 import type { Target } from "../../provider/targets";
+import type { EffectiveOrigin, SessionReading } from "../../provider/apphost/sessionReader";
 import { openBackend } from "../../provider/open";
+import { failureKind } from "../../provider/failureKind";
 import { driftedAttributes } from "../../provider/settings/drift";
 import { SESSION_ATTRIBUTES, SessionAttribute, SessionSettings } from "../../provider/settings/schema";
-
-export type AuditStatus = "in-sync" | "drift" | "error";
-
-/** One server and location; the shape of `--json`'s entries. */
-export interface AuditEntry {
-    name: string;
-    location: string;
-    status: AuditStatus;
-    /** Each desired attribute as set at the location (null: not set there, so inherited); empty on error. */
-    live: Partial<Record<SessionAttribute, boolean | number | string | null>>;
-    desired: SessionSettings;
-    /** The desired attributes that differ, in schema order. */
-    differences: SessionAttribute[];
-    /** On error: which host or file, and why. */
-    error?: string;
-}
+import type { AuditEntry, AuditTarget, EffectiveValue } from "./report";
 
 export interface AuditOptions {
     /** Reads in flight at once (default 16). */
     concurrency?: number;
+    /** Told when a server and location starts being read. */
+    onStart?: (name: string, location: string) => void;
     /** Told after each server and location is done, with the count done so far. */
     onProgress?: (done: number, total: number, entry: AuditEntry) => void;
 }
@@ -42,6 +31,7 @@ export async function auditFleet(inventory: Inventory, options: AuditOptions = {
         while (next < work.length) {
             const index = next++;
             const { server, location } = work[index];
+            options.onStart?.(server.name, location);
             entries[index] = await auditOne(server.name, server.target as Target, location, desired);
             options.onProgress?.(++done, work.length, entries[index]);
         }
@@ -52,16 +42,32 @@ export async function auditFleet(inventory: Inventory, options: AuditOptions = {
 }
 
 async function auditOne(name: string, target: Target, location: string, desired: SessionSettings): Promise<AuditEntry> {
-    const base = { name, location, desired };
+    const base = { name, target: auditTarget(target), location, desired };
     try {
         const reading = await openBackend(target).read(location);
         const live: AuditEntry["live"] = {};
-        for (const attribute of SESSION_ATTRIBUTES) if (desired[attribute] !== undefined) live[attribute] = reading.explicit[attribute] ?? null;
+        const effective: AuditEntry["effective"] = {};
+        for (const attribute of SESSION_ATTRIBUTES) {
+            if (desired[attribute] === undefined) continue;
+            live[attribute] = reading.explicit[attribute] ?? null;
+            effective[attribute] = effectiveValue(reading, attribute);
+        }
         const differences = driftedAttributes(desired, reading.explicit);
-        return { ...base, status: differences.length === 0 ? "in-sync" : "drift", live, differences };
+        return { ...base, status: differences.length === 0 ? "in-sync" : "drift", live, effective, differences };
     } catch (error) {
-        return { ...base, status: "error", live: {}, differences: [], error: error instanceof Error ? error.message : String(error) };
+        return { ...base, status: "error", live: {}, effective: {}, differences: [], error: error instanceof Error ? error.message : String(error), errorKind: failureKind(error) };
     }
+}
+
+function auditTarget(target: Target): AuditTarget {
+    return target.kind === "file" ? { kind: "file", path: target.path } : { kind: target.kind, host: target.host };
+}
+
+/** The value IIS applies and where it comes from; "inherited" where the backend cannot say which level. */
+function effectiveValue(reading: SessionReading, attribute: SessionAttribute): EffectiveValue {
+    const origin: EffectiveOrigin = reading.sources?.[attribute] ?? (reading.explicit[attribute] !== undefined ? { level: "location" } : { level: "inherited" });
+    const value = reading.effective[attribute];
+    return origin.level === "parent" ? { value, source: "parent", from: origin.path } : { value, source: origin.level };
 }
 
 /** 0: all in sync; 2: some drift and no errors; 1: any error. */

@@ -19,7 +19,18 @@ export interface SessionReading {
     explicit: SessionSettings;
     /** What IIS applies at this location: the nearest value set, else the schema default. */
     effective: SessionValues;
+    /** Where each effective value comes from, where the backend can tell. */
+    sources?: Record<SessionAttribute, EffectiveOrigin>;
 }
+
+/**
+ * Where an effective value comes from: the `location` itself, a `parent` location (`path` names
+ * it), the `server` level, the schema `default`; `inherited` when the backend knows only that it is
+ * set above the location (IIS's API does not say where).
+ */
+export type EffectiveOrigin =
+    | { level: "location" | "server" | "default" | "inherited" }
+    | { level: "parent"; path: string };
 
 /** Only the element tree is read (so the checked tree of an edit, EditedDocument, can be read too). */
 export function readSession(document: Pick<ApplicationHostDocument, "root">, path: string, file: string): SessionReading {
@@ -33,14 +44,28 @@ export function readSession(document: Pick<ApplicationHostDocument, "root">, pat
         }
     }
     const effective: SessionValues = { ...SESSION_DEFAULTS };
+    const sources = Object.fromEntries(SESSION_ATTRIBUTES.map((name) => [name, { level: "default" }])) as Record<SessionAttribute, EffectiveOrigin>;
+    const lineage = locationLineage(path);
     const layers: Array<{ path: string; sessions: XmlElement[] }> = [
         { path: "", sessions: serverLevelSessions(document, file) },
-        ...locationLineage(path).map((ancestor) => ({ path: ancestor, sessions: sessionsAt(document, ancestor) })),
+        ...lineage.map((ancestor) => ({ path: ancestor, sessions: sessionsAt(document, ancestor) })),
     ];
+    const self = lineage[lineage.length - 1] ?? "";
     for (const layer of layers) {
-        for (const session of layer.sessions) Object.assign(effective, sessionValues(session, file, layer.path));
+        const origin = originOf(layer.path, self);
+        for (const session of layer.sessions) {
+            const values = sessionValues(session, file, layer.path);
+            Object.assign(effective, values);
+            for (const name of Object.keys(values) as SessionAttribute[]) sources[name] = origin;
+        }
     }
-    return { explicitRaw, explicit, effective };
+    return { explicitRaw, explicit, effective, sources };
+}
+
+/** Where a value set at `layerPath` comes from, seen from the location `self` (both as the lineage spells them). */
+function originOf(layerPath: string, self: string): EffectiveOrigin {
+    if (layerPath === self) return { level: "location" };
+    return layerPath === "" ? { level: "server" } : { level: "parent", path: layerPath };
 }
 
 /** The canonical values of the attributes a `<session>` element sets; a value IIS would refuse is an error. */

@@ -21,6 +21,7 @@ import { ConfigChangedError } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
 import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type SessionAttributeText, type SessionState } from "../powershell";
 import { UnverifiedWriteError, type SessionBackend, type SessionChange, type SessionReading, type SessionWriteResult } from "./types";
+import type { EffectiveOrigin } from "../apphost/sessionReader";
 import { verify } from "./xmlFile";
 
 export interface IisApiBackendOptions {
@@ -111,7 +112,13 @@ export class IisApiBackend implements SessionBackend {
         // IIS reports TimeSpans as "c" text, possibly with fractions; keep the canonical form where there is one.
         const timeout = parseAttributeText("timeout", effective.timeout);
         if (timeout.ok) effective.timeout = timeout.value;
-        return { explicitRaw, explicit, effective };
+        const defaulted = state.defaulted;
+        if (defaulted === undefined) return { explicitRaw, explicit, effective };
+        const sources = Object.fromEntries(SESSION_ATTRIBUTES.map((name): [SessionAttribute, EffectiveOrigin] => [
+            name,
+            { level: explicitRaw[name] !== undefined ? "location" : defaulted.includes(name) ? "default" : "inherited" },
+        ])) as Record<SessionAttribute, EffectiveOrigin>;
+        return { explicitRaw, explicit, effective, sources };
     }
 
     private canonical(name: SessionAttribute, raw: string, location: string, context: string): boolean | number | string {

@@ -83,6 +83,8 @@ export interface SessionState {
     /** Attributes written exactly at this location (not inherited), as raw text from the file. */
     explicit: SessionAttributeText;
     effective: EffectiveSession;
+    /** The attributes whose effective value is the schema default (IIS's IsInheritedFromDefaultValue); absent: not reported. */
+    defaulted?: SessionAttribute[];
 }
 
 export interface ReadResponse extends SessionState {

@@ -8,7 +8,7 @@
  * or path, file content whose SHA-256 differs from the one reported (code "badOutput").
  */
 import { createHash } from "crypto";
-import { SESSION_ATTRIBUTES, UINT32_MAX } from "../settings/schema";
+import { SESSION_ATTRIBUTES, UINT32_MAX, type SessionAttribute } from "../settings/schema";
 import {
     describeRequest,
     PowerShellScriptError,
@@ -195,13 +195,30 @@ function readState(location: string, result: JsonObject): ReadResponse | string 
     return { ok: true, location, configPath, configFile, ...state };
 }
 
+/** The attributes IIS reports as taking the schema default; PowerShell prints an empty array as null or {}. */
+function readDefaulted(value: unknown, prefix: string): SessionAttribute[] | string {
+    if (value === null || (isObject(value) && Object.keys(value).length === 0)) return [];
+    const names = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(names)) return `${prefix}defaulted is not a list of attribute names`;
+    const found: SessionAttribute[] = [];
+    for (const name of names) {
+        const attribute = SESSION_ATTRIBUTES.find((known) => known === name);
+        if (attribute === undefined) return `${prefix}defaulted names an unknown attribute ${JSON.stringify(name)}`;
+        found.push(attribute);
+    }
+    return found;
+}
+
 /** `explicit` and `effective` of a result (prefix "") or of its `before` (prefix "before."), for messages. */
 function readSessionState(holder: JsonObject, prefix: string): SessionState | string {
     const explicit = readExplicit(holder.explicit, prefix);
     if (typeof explicit === "string") return explicit;
     const effective = readEffective(holder.effective, prefix);
     if (typeof effective === "string") return effective;
-    return { explicit, effective };
+    if (holder.defaulted === undefined) return { explicit, effective };
+    const defaulted = readDefaulted(holder.defaulted, prefix);
+    if (typeof defaulted === "string") return defaulted;
+    return { explicit, effective, defaulted };
 }
 
 function readExplicit(explicit: unknown, prefix: string): SessionAttributeText | string {

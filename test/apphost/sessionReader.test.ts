@@ -62,12 +62,22 @@ describe("readSession", function () {
             for (const path of paths) {
                 const key = canonical(path);
                 const lineage = key === "" ? [] : key.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
+                // Where each value comes from, parents named as the requested path spells them.
+                const spelled = key === "" ? [] : path.replace(/^\/+|\/+$/g, "").split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
                 const effective: Record<string, unknown> = { ...DEFAULTS };
-                for (const entry of placed.filter((p) => p.server)) Object.assign(effective, entry.values);
-                for (const level of lineage) for (const entry of placed.filter((p) => !p.server && p.path === level)) Object.assign(effective, entry.values);
+                const sources: Record<string, unknown> = Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, { level: "default" }]));
+                const take = (values: Record<string, unknown>, origin: unknown) => {
+                    Object.assign(effective, values);
+                    for (const name of Object.keys(values)) sources[name] = origin;
+                };
+                for (const entry of placed.filter((p) => p.server)) take(entry.values, { level: key === "" ? "location" : "server" });
+                lineage.forEach((level, depth) => {
+                    const origin = depth === lineage.length - 1 ? { level: "location" } : { level: "parent", path: spelled[depth] };
+                    for (const entry of placed.filter((p) => !p.server && p.path === level)) take(entry.values, origin);
+                });
                 const own = placed.find((p) => (key === "" ? p.server : !p.server && p.path === key));
                 const reading = readSession(document, path, FILE);
-                assert.deepStrictEqual(reading, { explicitRaw: own?.raw ?? {}, explicit: own?.values ?? {}, effective }, `${body} at "${path}"`);
+                assert.deepStrictEqual(reading, { explicitRaw: own?.raw ?? {}, explicit: own?.values ?? {}, effective, sources }, `${body} at "${path}"`);
             }
         }
     });
@@ -87,7 +97,9 @@ describe("readSession", function () {
 
     it("reads only <session> elements; refuses server-level settings in a <location path=\"\"> for every location below it", function () {
         const text = '<configuration><location path="S"><system.webServer><asp><other timeout="01:00:00" max="9" /></asp></system.webServer></location></configuration>';
-        assert.deepStrictEqual(readSession(parseApplicationHost(Buffer.from(text), FILE), "S", FILE), { explicitRaw: {}, explicit: {}, effective: DEFAULTS });
+        const { sources, ...reading } = readSession(parseApplicationHost(Buffer.from(text), FILE), "S", FILE);
+        assert.deepStrictEqual(reading, { explicitRaw: {}, explicit: {}, effective: DEFAULTS });
+        assert.deepStrictEqual(Object.values(sources ?? {}).map((origin) => origin.level), ["default", "default", "default", "default"]);
         const inLocation = parseApplicationHost(Buffer.from('<configuration><location path=""><system.webServer><asp><session max="7" /></asp></system.webServer></location></configuration>'), FILE);
         for (const path of ["", "S", "T/app"]) {
             assert.throws(() => readSession(inLocation, path, FILE), /^ConfigFileError: \/srv\/applicationHost\.config: <location path=""> holds server-level <asp> settings; they are read and written only in the root <system\.webServer>\. Move them into <system\.webServer><asp> by hand first$/, path);

@@ -147,6 +147,10 @@ describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsof
         const result = await backend.write("Default Web Site", { set: {}, restore: {}, remove: ["timeout", "keepSessionIdSecure"] });
         assert.deepEqual(result.after.explicitRaw, { max: "7" });
         assert.equal(result.after.effective.timeout, "00:45:00");
+        // IIS's API tells a default from an inherited value, not which level set it.
+        // (apphost_20 sets keepSessionIdSecure at the server level; the repository's own file does not.)
+        const keepSessionIdSecure = SOURCE === OWN_FIXTURE ? "default" : "inherited";
+        assert.deepEqual(result.after.sources, { allowSessionState: { level: "default" }, keepSessionIdSecure: { level: keepSessionIdSecure }, max: { level: "location" }, timeout: { level: "inherited" } });
     });
 
     /** Makes the first command print `result` (a script's JSON line) instead of running the script. */

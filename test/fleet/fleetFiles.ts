@@ -4,9 +4,9 @@
  * and an inventory file describing them.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { OWN_FIXTURE } from "../support/hostFixture";
+import { scratchDir } from "../support/scratch";
 
 export const SHOP = "Default Web Site/shop";
 
@@ -32,7 +32,7 @@ export function writeServerFile(file: string, session: ShopSession): void {
  * PowerShell can stand for the server too.
  */
 export function fleetFolder(servers: Record<string, ShopSession>): { dir: string; files: Record<string, string> } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asp-fleet-"));
+    const dir = scratchDir("asp-fleet-");
     const files: Record<string, string> = {};
     for (const [name, session] of Object.entries(servers)) {
         files[name] = path.join(dir, name, "Windows", "System32", "inetsrv", "config", "applicationHost.config");

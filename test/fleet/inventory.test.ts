@@ -4,12 +4,12 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { InventoryError, loadInventory } from "../../sdk";
+import { scratchDir } from "../support/scratch";
 
 function inventoryFile(text: string, name = "fleet.yaml"): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asp-inventory-"));
+    const dir = scratchDir("asp-inventory-");
     const file = path.join(dir, name);
     fs.writeFileSync(file, text);
     return file;

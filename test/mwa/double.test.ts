@@ -6,7 +6,6 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { XMLParser } from "fast-xml-parser";
 import { OWN_FIXTURE } from "../support/hostFixture";
@@ -135,7 +134,7 @@ describe("Microsoft.Web.Administration test double (test/support/mwa), on its ow
         dir = scratch.dir;
         original = fs.readFileSync(scratch.file, "utf8");
         installMwaDouble(scratch.windir, pwsh);
-        const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "asp-session-mwa-probe-")), "probes.ps1");
+        const script = path.join(scratch.dir, "probes.ps1");
         fs.writeFileSync(script, PROBES);
         const program = startPwsh({ pwsh, args: ["-NoProfile", "-NonInteractive", "-File", script], windir: scratch.windir, consoleModeStdin: false });
         program.endInput();

@@ -84,10 +84,12 @@ describe("the npm package, installed into a fresh Pulumi program", function () {
         const installed = createRequire(path.join(program, "index.js")).resolve(PROVIDER_MODULE);
         assert.ok(installed.startsWith(path.join(program, "node_modules", "pulumi-iis-asp-session")), installed);
         assert.ok(createRequire(path.join(program, "index.js")).resolve(HEALTH_GATE_PROVIDER_MODULE).startsWith(path.join(program, "node_modules", "pulumi-iis-asp-session")));
-        // The drift audit's command is installed as a bin: without arguments it prints its usage and exits 1.
+        // The drift audit's command is installed as a bin: without arguments it prints its usage and exits 64 (a usage error).
         const usage = spawnSync(path.join(program, "node_modules", ".bin", "iis-asp-session"), [], { encoding: "utf8" });
-        assert.strictEqual(usage.status, 1, usage.stderr);
+        assert.strictEqual(usage.status, 64, usage.stderr);
         assert.match(usage.stderr, /usage: iis-asp-session drift <inventory\.yaml>/);
+        const version = spawnSync(path.join(program, "node_modules", ".bin", "iis-asp-session"), ["--version"], { encoding: "utf8" });
+        assert.strictEqual(version.stdout, `iis-asp-session ${(JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { version: string }).version}\n`);
 
         fs.writeFileSync(path.join(program, "index.ts"), PROGRAM);
         fs.writeFileSync(path.join(program, "tsconfig.json"), JSON.stringify({

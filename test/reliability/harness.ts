@@ -4,12 +4,12 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
 import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/stores/configFile";
 import { sha256 } from "../../provider/stores/local/localConfigFile";
 import type { SessionSettings } from "../../provider/settings/schema";
+import { scratchDir } from "../support/scratch";
 import { parseEvent, WriterEvent, WriterJob } from "./protocol";
 
 const WRITER_SCRIPT = path.join(__dirname, "writerProcess.js");
@@ -159,9 +159,9 @@ export async function reachableContents(original: Buffer, label: string, locatio
     return { states, next };
 }
 
-/** A fresh folder under the system's temp folder holding a copy of `source`. */
+/** A fresh folder under the system's temp folder holding a copy of `source` (removed as scratch.ts says). */
 export function copyToTempFolder(source: string, prefix: string): { folder: string; file: string } {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const folder = scratchDir(prefix);
     const file = path.join(folder, "applicationHost.config");
     fs.copyFileSync(source, file);
     return { folder, file };

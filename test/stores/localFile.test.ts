@@ -8,11 +8,11 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
 import { BACKUP_SUFFIX, JOURNAL_SUFFIX, LocalConfigFile, LOCK_SUFFIX, MAX_CONFIG_BYTES } from "../../provider/stores/local/localConfigFile";
 import { OWN_FIXTURE } from "../support/hostFixture";
+import { scratchDir } from "../support/scratch";
 
 const isRoot = process.getuid?.() === 0;
 const OTHER_UID = 4242, OTHER_GID = 4343;
@@ -23,7 +23,7 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
     let original: Buffer;
 
     beforeEach(function () {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-file-"));
+        dir = scratchDir("local-file-");
         file = path.join(dir, "applicationHost.config");
         fs.copyFileSync(OWN_FIXTURE, file);
         original = fs.readFileSync(file);
@@ -80,7 +80,7 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
         fs.chmodSync(file, 0o666);
         // A child process as uid 5555: may write the folder and the file, may not chown to another user.
         // It runs a copy of the compiled provider in a folder it can read (the build may sit in a private one).
-        const code = fs.mkdtempSync(path.join(os.tmpdir(), "local-file-code-"));
+        const code = scratchDir("local-file-code-");
         fs.cpSync(path.join(__dirname, "..", "..", "provider"), path.join(code, "provider"), { recursive: true });
         execFileSync("chmod", ["-R", "a+rX", code]);
         const module = (name: string) => JSON.stringify(path.join(code, "provider", name));
@@ -126,7 +126,7 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
 
     it("refuses, writing nothing, when the attributes cannot be kept, saying why", async function () {
         // A cp that cannot keep them (as on a file system refusing an attribute), first on PATH.
-        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "failing-cp-"));
+        const bin = scratchDir("failing-cp-");
         fs.writeFileSync(path.join(bin, "cp"), "#!/bin/sh\necho \"cp: setting attribute 'trusted.policy' for 'trusted.policy': Operation not permitted\" >&2\nexit 1\n", { mode: 0o755 });
         const path_ = process.env.PATH;
         process.env.PATH = `${bin}${path.delimiter}${path_ ?? ""}`;
@@ -147,7 +147,7 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
     });
 
     it("edits the file a symbolic link points to, beside it, and keeps the link (also through a chain of links)", async function () {
-        const realDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-file-real-"));
+        const realDir = scratchDir("local-file-real-");
         try {
             const real = path.join(realDir, "applicationHost.config");
             fs.renameSync(file, real);

@@ -3,7 +3,7 @@
  * SDK and the command line stand on the pure modules; the pure modules import nothing that does I/O.
  */
 import { strict as assert } from "assert";
-import { importCircles, importGraph, type ImportEdge } from "./importGraph";
+import { importCircles, importGraph, loadedWith, type ImportEdge } from "./importGraph";
 
 /** Folders that carry commands, store files or act on a server. */
 const EFFECTFUL = /^provider\/(carriers|stores|backends)\//;
@@ -49,13 +49,19 @@ describe("dependency rules (the import graph of sdk/, cli/ and provider/)", func
     it("the command line reaches servers only through provider/open, and only from the drift command", function () {
         const opens = edges.filter((edge) => edge.from.startsWith("cli/") && edge.to === "provider/open").map((edge) => edge.from);
         assert.deepEqual(opens.sort(), ["cli/drift/audit", "cli/drift/run"]);
-        const fromMain = edges.filter((edge) => edge.from === "cli/main" && !edge.typeOnly).map((edge) => edge.to);
-        assert.deepEqual(fromMain, ["cli/drift/run"], "main.ts loads the drift command (and with it the carriers) only when it runs");
+        assert.deepEqual([...loadedWith("cli/main", edges)].filter((module) => !/^cli\/(main|exitCodes)$/.test(module)), [], "main.ts loads the drift command (and with it the carriers) only when it runs");
+        assert.ok(edges.some((edge) => edge.from === "cli/main" && edge.to === "cli/drift/run" && edge.lazy === true));
     });
 
     it("the pure modules (settings, targets, apphost) import only each other", function () {
         const bad = edges.filter((edge) => PURE.test(edge.from) && !PURE.test(edge.to));
         assert.deepEqual(bad.map(describeEdge), []);
+    });
+
+    it("opening a target loads each carrier only when a target of its kind is opened", function () {
+        const loaded = [...loadedWith("provider/open", edges)];
+        // The XML reader under wsman/ also decodes PowerShell's CLIXML; it opens no connection.
+        assert.deepEqual(loaded.filter((module) => /^provider\/carriers\/(ssh|winrm)\//.test(module) && !/^provider\/carriers\/winrm\/wsman\/(xml-reader|namespaces)$/.test(module)), []);
     });
 
     it("carriers import no store, backend, PowerShell script or target: they only carry bytes", function () {

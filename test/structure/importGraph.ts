@@ -14,6 +14,8 @@ export interface ImportEdge {
     readonly to: string;
     /** Erased at compile time: `import type`, or every name imported is a type. */
     readonly typeOnly: boolean;
+    /** Loaded when the code runs (`import()`, `require()`), not when the importing module loads. */
+    readonly lazy?: boolean;
 }
 
 export const SOURCE_ROOTS = ["sdk", "cli", "provider"] as const;
@@ -48,7 +50,12 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
     return clause !== undefined && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((element) => element.isTypeOnly);
 }
 
-/** Every import between the project's modules; dynamic `import()` counts as a runtime import. */
+/** `import(...)` or `require(...)`: a module loaded when the code runs. */
+function isLoad(callee: ts.Expression): boolean {
+    return callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require");
+}
+
+/** Every import between the project's modules; `import()` and `require()` count as runtime imports. */
 export function importGraph(): ImportEdge[] {
     const edges: ImportEdge[] = [];
     for (const file of SOURCE_ROOTS.flatMap(sourceFiles)) {
@@ -58,9 +65,9 @@ export function importGraph(): ImportEdge[] {
             if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
                 const to = resolve(file, node.moduleSpecifier.text);
                 if (to !== undefined) edges.push({ from, to, typeOnly: isTypeOnly(node) });
-            } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
+            } else if (ts.isCallExpression(node) && isLoad(node.expression) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
                 const to = resolve(file, node.arguments[0].text);
-                if (to !== undefined) edges.push({ from, to, typeOnly: false });
+                if (to !== undefined) edges.push({ from, to, typeOnly: false, lazy: true });
             }
             ts.forEachChild(node, visit);
         };
@@ -88,4 +95,18 @@ export function importCircles(edges: readonly ImportEdge[]): string[][] {
     };
     for (const module of [...next.keys()].sort()) if (state.get(module) === undefined) walk(module);
     return circles;
+}
+
+/** Every module loading `from` loads at once: its static runtime imports, transitively. */
+export function loadedWith(from: string, edges: readonly ImportEdge[]): Set<string> {
+    const loaded = new Set<string>([from]);
+    const queue = [from];
+    for (let module = queue.shift(); module !== undefined; module = queue.shift()) {
+        for (const edge of edges) {
+            if (edge.from !== module || edge.typeOnly || edge.lazy === true || loaded.has(edge.to)) continue;
+            loaded.add(edge.to);
+            queue.push(edge.to);
+        }
+    }
+    return loaded;
 }

@@ -4,10 +4,10 @@
  * so a user's clone exercises the same paths (a file too big for one command line goes on stdin).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { synthesizeApplicationHost } from "../../bench/synthesize";
 import { sharedFile } from "./paths";
+import { scratchDir } from "./scratch";
 
 let synthesized: string | undefined;
 
@@ -16,10 +16,9 @@ export function realSizedApplicationHost(): string {
     const corpusFile = sharedFile("corpus", "applicationHost", "apphost_20.config");
     if (corpusFile !== undefined) return corpusFile;
     if (synthesized === undefined || !fs.existsSync(synthesized)) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asp-session-real-sized-"));
-        synthesized = path.join(dir, "applicationHost.config");
+        // Made again when a test's scratch went with the test (see scratch.ts).
+        synthesized = path.join(scratchDir("asp-session-real-sized-"), "applicationHost.config");
         fs.writeFileSync(synthesized, synthesizeApplicationHost({ sites: 10, sessionSites: [1] }).text);
-        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return synthesized;
 }

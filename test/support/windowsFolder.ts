@@ -4,11 +4,11 @@
  * Microsoft.Web.Administration double beside it: see mwa/install.ts).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { scratchDir } from "./scratch";
 
 export interface ScratchWindows {
-    /** The scratch folder (remove it when done). */
+    /** The scratch folder (scratch.ts removes it after the test, or the run, that made it). */
     readonly dir: string;
     /** What the scripts see as %windir%. */
     readonly windir: string;
@@ -17,7 +17,7 @@ export interface ScratchWindows {
 }
 
 export function scratchWindows(source: string): ScratchWindows {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asp-session-"));
+    const dir = scratchDir("asp-session-");
     const windir = path.join(dir, "Windows");
     const config = path.join(windir, "System32", "inetsrv", "config");
     fs.mkdirSync(config, { recursive: true });

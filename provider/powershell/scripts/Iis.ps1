@@ -89,6 +89,16 @@ function Read-Effective($session) {
     }
 }
 
+# The attributes whose effective value is the schema's default: set at no level above or at the
+# location. (IIS's API says that much of where a value comes from, not which level set it.)
+function Read-Defaulted($session) {
+    $defaulted = New-Object 'System.Collections.Generic.List[string]'
+    foreach ($name in $SessionAttributes) {
+        if ($session.GetAttribute($name).IsInheritedFromDefaultValue) { $defaulted.Add($name) }
+    }
+    return ,$defaulted.ToArray()
+}
+
 # What a location holds: the attributes set exactly there (from the file) and the effective
 # values. $session, when given, is the location's element in the caller's ServerManager (apply
 # reads the state it is about to change through the manager that changes it); without it, a new
@@ -100,9 +110,14 @@ function Read-State([string]$requestedLocation, $session) {
     $explicit = Read-Explicit $file $location
     if ($null -eq $session) {
         $manager = New-ServerManager
-        try { $effective = Read-Effective (Get-SessionElement $manager $location) } finally { $manager.Dispose() }
+        try {
+            $element = Get-SessionElement $manager $location
+            $effective = Read-Effective $element
+            $defaulted = Read-Defaulted $element
+        } finally { $manager.Dispose() }
     } else {
         $effective = Read-Effective $session
+        $defaulted = Read-Defaulted $session
     }
     $configPath = 'MACHINE/WEBROOT/APPHOST'
     if ($location -ne '') { $configPath = $configPath + '/' + $location }
@@ -113,5 +128,6 @@ function Read-State([string]$requestedLocation, $session) {
         configFile = $file
         explicit = $explicit
         effective = $effective
+        defaulted = $defaulted
     }
 }

@@ -65,6 +65,8 @@ export function startPwsh(options: PwshOptions): RunningProgram {
             // No telemetry or update check: nothing here should reach the network.
             POWERSHELL_TELEMETRY_OPTOUT: "1",
             POWERSHELL_UPDATECHECK: "Off",
+            // No .NET diagnostics pipes in the temp folder: a pwsh killed (kill() below) cannot remove them.
+            DOTNET_EnableDiagnostics: "0",
         },
     });
     const stdout: Buffer[] = [];

@@ -63,8 +63,18 @@ function keygen(file: string, passphrase = ""): string {
 export async function startSshServer(options: SshServerOptions = {}): Promise<SshServer> {
     const problem = sshdUnavailable();
     if (problem !== undefined) throw new Error(problem);
-    const pwsh = findPwsh() as string;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sshd-"));
+    try {
+        return await startIn(dir, options);
+    } catch (error) {
+        // stop() removes it once started; a server that never started leaves nothing either.
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw error;
+    }
+}
+
+async function startIn(dir: string, options: SshServerOptions): Promise<SshServer> {
+    const pwsh = findPwsh() as string;
     fs.chmodSync(dir, 0o755);
     const home = path.join(dir, "home");
     const bin = path.join(dir, "bin");
@@ -85,10 +95,13 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ss
     fs.chmodSync(path.join(dir, "cmdShim.py"), 0o755);
     // The wrapper reads the environment file at each start, so a test can point %windir% at its
     // own scratch folder. NO_COLOR: pwsh 7 would put ANSI colour codes in error records (Windows
-    // PowerShell 5.1 does not); no telemetry or update check (nothing may reach the network).
+    // PowerShell 5.1 does not); no telemetry or update check (nothing may reach the network); the
+    // tests' temp folder (where the Microsoft.Web.Administration double's commit guards go: see
+    // mwa/commitGuard.ts); no .NET diagnostics pipes there (a pwsh killed with its session could
+    // not remove them).
     const environmentFile = path.join(dir, "powershell.env");
     const writeEnvironment = (windir: string) =>
-        fs.writeFileSync(environmentFile, `export windir='${windir}' SystemRoot='${windir}' NO_COLOR=1 POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off\n`);
+        fs.writeFileSync(environmentFile, `export windir='${windir}' SystemRoot='${windir}' TMPDIR='${os.tmpdir()}' NO_COLOR=1 POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_EnableDiagnostics=0\n`);
     writeEnvironment(path.join(dir, "Windows"));
     // The test run's reporter counts PowerShell processes through this file.
     const countFile = process.env[PROCESS_COUNT_FILE_VARIABLE];
@@ -126,7 +139,7 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ss
     const child: ChildProcess = spawn(SSHD, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
-    await new Promise<void>((resolve, reject) => {
+    const started = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${log}`)), 10_000);
         const check = () => {
             if (log.includes("Server listening")) {
@@ -140,6 +153,16 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ss
             reject(new Error(`sshd exited with ${code}:\n${log}`));
         });
     });
+    try {
+        await started;
+    } catch (error) {
+        if (child.exitCode === null && child.signalCode === null) {
+            const exited = new Promise((resolve) => child.once("exit", resolve));
+            child.kill("SIGKILL");
+            await exited;
+        }
+        throw error;
+    }
     return {
         port,
         username,

@@ -35,7 +35,7 @@ export interface XmlElement {
 export class XmlSyntaxError extends Error {
     constructor(message: string) {
         super(message);
-        this.name = "XmlSyntaxError";
+        this.name = "WsmanXmlSyntaxError";
     }
 }
 
