@@ -103,7 +103,7 @@ function refuseMiscasedElements(text: string, element: XmlElement, file: string)
     }
 }
 
-/** Materialise only the elements on the way to `asp/session`, and the `<site>` elements (see sites.ts). */
+/** Materialise only the elements on the way to `asp/session`, and the `<site>` and `<application>` elements (see sites.ts). */
 export function wantsChildren(element: XmlElement, ancestors: readonly XmlElement[]): boolean {
     const depth = ancestors.length;
     const parent = ancestors[depth - 1]?.name;
@@ -114,6 +114,7 @@ export function wantsChildren(element: XmlElement, ancestors: readonly XmlElemen
         case "asp": return parent === "system.webServer";
         case "system.applicationHost": return depth === 1;
         case "sites": return depth === 2 && parent === "system.applicationHost";
+        case "site": return depth === 3 && parent === "sites";
         default: return false;
     }
 }

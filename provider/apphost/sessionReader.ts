@@ -1,7 +1,9 @@
 /**
  * What a file says about the session settings at one location: the attributes set exactly there
  * (as written, so they can be put back byte for byte) and the values IIS applies once inheritance
- * from the server level and parent locations is resolved.
+ * from the server level and parent locations is resolved — a parent location marked
+ * inheritInChildApplications="false" reaching the folders below it but not the applications
+ * (`<sites>` says which paths are applications).
  */
 import { describeLocation, locationLineage } from "../settings/location";
 import { quote } from "../settings/quote";
@@ -10,6 +12,7 @@ import {
     SessionSettings, SessionValues,
 } from "../settings/schema";
 import { ApplicationHostDocument, ConfigFileError, findSessionChain, locationsAt } from "./document";
+import { applicationPaths } from "./sites";
 import { attribute, XmlElement } from "./xmlScanner";
 
 export interface SessionReading {
@@ -46,9 +49,16 @@ export function readSession(document: Pick<ApplicationHostDocument, "root">, pat
     const effective: SessionValues = { ...SESSION_DEFAULTS };
     const sources = Object.fromEntries(SESSION_ATTRIBUTES.map((name) => [name, { level: "default" }])) as Record<SessionAttribute, EffectiveOrigin>;
     const lineage = locationLineage(path);
+    const applications = applicationPaths(document);
     const layers: Array<{ path: string; sessions: XmlElement[] }> = [
         { path: "", sessions: serverLevelSessions(document, file) },
-        ...lineage.map((ancestor) => ({ path: ancestor, sessions: sessionsAt(document, ancestor) })),
+        ...lineage.map((ancestor, depth) => ({
+            path: ancestor,
+            // A <location inheritInChildApplications="false"> stops at the applications below it.
+            sessions: sessionsAt(document, ancestor)
+                .filter((found) => found.inheritInChildApplications || !lineage.slice(depth + 1).some((below) => applications.has(below.toLowerCase())))
+                .map((found) => found.session),
+        })),
     ];
     const self = lineage[lineage.length - 1] ?? "";
     for (const layer of layers) {
@@ -89,15 +99,19 @@ function serverLevelSessions(document: Pick<ApplicationHostDocument, "root">, fi
     return root ? [root] : [];
 }
 
-/** Every `<session>` under `<location>` elements for this path, in file order (later ones win in IIS). */
-function sessionsAt(document: Pick<ApplicationHostDocument, "root">, path: string): XmlElement[] {
-    const found: XmlElement[] = [];
+/**
+ * Every `<session>` under `<location>` elements for this path, in file order (later ones win in
+ * IIS), with whether its location lets child applications inherit it (the attribute's default is true).
+ */
+function sessionsAt(document: Pick<ApplicationHostDocument, "root">, path: string): Array<{ session: XmlElement; inheritInChildApplications: boolean }> {
+    const found: Array<{ session: XmlElement; inheritInChildApplications: boolean }> = [];
     for (const location of locationsAt(document, path)) {
+        const inheritInChildApplications = attribute(location, "inheritInChildApplications")?.value.trim().toLowerCase() !== "false";
         for (const systemWebServer of location.children) {
             if (systemWebServer.name !== "system.webServer") continue;
             for (const asp of systemWebServer.children) {
                 if (asp.name !== "asp") continue;
-                for (const session of asp.children) if (session.name === "session") found.push(session);
+                for (const session of asp.children) if (session.name === "session") found.push({ session, inheritInChildApplications });
             }
         }
     }

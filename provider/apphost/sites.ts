@@ -8,15 +8,36 @@ import { quote } from "../settings/quote";
 import type { ApplicationHostDocument } from "./document";
 import { attribute, XmlElement } from "./xmlScanner";
 
-/** The names of the sites the file defines; undefined when it has no `<sites>` (a web.config, Hostable Web Core). */
-export function siteNames(document: Pick<ApplicationHostDocument, "root">): string[] | undefined {
+function sitesElement(document: Pick<ApplicationHostDocument, "root">): XmlElement | undefined {
     let sites: XmlElement | undefined;
     for (const section of document.root.children) {
         if (section.name !== "system.applicationHost") continue;
         for (const child of section.children) if (child.name === "sites") sites = child;
     }
-    if (!sites) return undefined;
-    return sites.children.filter((child) => child.name === "site").map((site) => attribute(site, "name")?.value ?? "");
+    return sites;
+}
+
+/** The names of the sites the file defines; undefined when it has no `<sites>` (a web.config, Hostable Web Core). */
+export function siteNames(document: Pick<ApplicationHostDocument, "root">): string[] | undefined {
+    return sitesElement(document)?.children.filter((child) => child.name === "site").map((site) => attribute(site, "name")?.value ?? "");
+}
+
+/**
+ * Every application the file defines, as a location path in lower case ("site" for a site's root
+ * application "/", "site/shop" for "/shop"): where inheritInChildApplications="false" stops.
+ */
+export function applicationPaths(document: Pick<ApplicationHostDocument, "root">): Set<string> {
+    const paths = new Set<string>();
+    for (const site of sitesElement(document)?.children ?? []) {
+        if (site.name !== "site") continue;
+        const name = attribute(site, "name")?.value ?? "";
+        for (const application of site.children) {
+            if (application.name !== "application") continue;
+            const below = (attribute(application, "path")?.value ?? "/").replace(/^\/+|\/+$/g, "");
+            paths.add((below === "" ? name : `${name}/${below}`).toLowerCase());
+        }
+    }
+    return paths;
 }
 
 /**

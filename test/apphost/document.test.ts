@@ -127,12 +127,15 @@ describe("wantsChildren: only the elements on the way to asp/session, and sites"
         const yes: [string, XmlElement[]][] = [
             ["configuration", []], ["location", [configuration]], ["system.webServer", [configuration]], ["system.webServer", [configuration, location]],
             ["asp", [configuration, sws]], ["asp", [configuration, location, sws]], ["system.applicationHost", [configuration]], ["sites", [configuration, applicationHost]],
+            // Its <application> elements say which paths are applications (inheritInChildApplications).
+            ["site", [configuration, applicationHost, element("sites")]],
         ];
         const no: [string, XmlElement[]][] = [
             ["configuration", [configuration]], ["location", []], ["location", [configuration, location]], ["system.webServer", []],
             ["system.webServer", [configuration, other]], ["system.webServer", [configuration, location, other]], ["asp", [configuration]], ["asp", [configuration, other]],
             ["system.applicationHost", []], ["system.applicationHost", [configuration, location]], ["sites", [configuration]], ["sites", [configuration, other]],
-            ["sites", [configuration, location, applicationHost]], ["session", [configuration, sws, element("asp")]], ["site", [configuration, applicationHost, element("sites")]],
+            ["sites", [configuration, location, applicationHost]], ["session", [configuration, sws, element("asp")]], ["site", [configuration, applicationHost]],
+            ["application", [configuration, applicationHost, element("sites"), element("site")]],
         ];
         for (const [name, ancestors] of yes) assert.strictEqual(wantsChildren(element(name), ancestors), true, `${name} under ${ancestors.map((a) => a.name).join("/")}`);
         for (const [name, ancestors] of no) assert.strictEqual(wantsChildren(element(name), ancestors), false, `${name} under ${ancestors.map((a) => a.name).join("/")}`);

@@ -85,7 +85,7 @@ function Invoke-Operation($request) {
             Stop-Operation 'verifyFailed' ('after the commit, ' + $name + ' is still set at ' + $state['configPath'] + ' ("' + $state['explicit'][$name] + '")') (@{ attribute = $name; expected = '(removed)'; actual = $state['explicit'][$name] } + $committed)
         }
     }
-    $state['before'] = [ordered]@{ explicit = $before['explicit']; effective = $before['effective']; defaulted = $before['defaulted'] }
+    $state['before'] = $before
     $state['changed'] = $changes -gt 0
     $state['verified'] = $true
     return $state

@@ -92,11 +92,7 @@ function Read-Effective($session) {
 # The attributes whose effective value is the schema's default: set at no level above or at the
 # location. (IIS's API says that much of where a value comes from, not which level set it.)
 function Read-Defaulted($session) {
-    $defaulted = New-Object 'System.Collections.Generic.List[string]'
-    foreach ($name in $SessionAttributes) {
-        if ($session.GetAttribute($name).IsInheritedFromDefaultValue) { $defaulted.Add($name) }
-    }
-    return ,$defaulted.ToArray()
+    return ,[string[]]@($SessionAttributes | Where-Object { $session.GetAttribute($_).IsInheritedFromDefaultValue })
 }
 
 # What a location holds: the attributes set exactly there (from the file) and the effective

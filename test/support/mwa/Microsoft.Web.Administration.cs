@@ -16,7 +16,9 @@
 //   <configSections>, or it cannot be read.
 // - Values are inherited: the root <system.webServer>, then <location> tags whose path is the
 //   location or one of its parents (IIS compares location paths case-insensitively), the most
-//   specific winning; where nothing is set, the schema's default applies.
+//   specific winning; where nothing is set, the schema's default applies. A parent's <location
+//   inheritInChildApplications="false"> does not reach an application below it (the applications
+//   are system.applicationHost/sites/site/application), only the folders of its own application.
 // - Site and application values are written into <location path="..."> in applicationHost.config
 //   (system.webServer/asp is overrideModeDefault="Deny", so that is where IIS puts them); server
 //   values into the root section. New elements go where IIS puts them: a new <location> at the end
@@ -210,16 +212,43 @@ namespace Microsoft.Web.Administration
             List<XmlElement> containers = new List<XmlElement>();
             containers.Add(Document.DocumentElement);
             List<XmlElement> locations = LocationTags();
+            HashSet<string> applications = ApplicationPaths();
             string[] segments = location == "" ? new string[0] : location.Split('/');
             for (int depth = 0; depth <= segments.Length; depth++)
             {
                 string prefix = string.Join("/", segments, 0, depth);
+                // An application between this prefix (exclusive) and the location (inclusive): a tag
+                // here with inheritInChildApplications="false" does not reach the location.
+                bool applicationBelow = false;
+                for (int below = depth + 1; below <= segments.Length; below++)
+                {
+                    if (applications.Contains(string.Join("/", segments, 0, below).ToLowerInvariant())) applicationBelow = true;
+                }
                 foreach (XmlElement tag in locations)
                 {
-                    if (string.Equals(LocationPathOf(tag), prefix, StringComparison.OrdinalIgnoreCase)) containers.Add(tag);
+                    if (!string.Equals(LocationPathOf(tag), prefix, StringComparison.OrdinalIgnoreCase)) continue;
+                    bool inherits = !string.Equals(tag.GetAttribute("inheritInChildApplications").Trim(), "false", StringComparison.OrdinalIgnoreCase);
+                    if (inherits || !applicationBelow) containers.Add(tag);
                 }
             }
             return containers;
+        }
+
+        /// <summary>
+        /// Every application of every site as a lower-case location path ("site" for "/",
+        /// "site/shop" for "/shop"), from system.applicationHost/sites.
+        /// </summary>
+        internal HashSet<string> ApplicationPaths()
+        {
+            HashSet<string> paths = new HashSet<string>();
+            foreach (XmlNode node in Document.SelectNodes("/configuration/system.applicationHost/sites/site/application"))
+            {
+                XmlElement application = (XmlElement)node;
+                string site = ((XmlElement)application.ParentNode).GetAttribute("name");
+                string below = application.GetAttribute("path").Trim('/');
+                paths.Add((below == "" ? site : site + "/" + below).ToLowerInvariant());
+            }
+            return paths;
         }
 
         internal List<XmlElement> LocationTags()

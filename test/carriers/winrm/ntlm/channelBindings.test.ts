@@ -19,7 +19,7 @@ import { projectRoot } from "../../../support/paths";
  * Expected hashes come from `openssl x509 -outform der | openssl dgst -<hash>`.
  */
 function certificateDer(name: string): Buffer {
-    const pem = fs.readFileSync(path.join(projectRoot, "test", "transports", "winrm", "ntlm", "fixtures", name), "utf8");
+    const pem = fs.readFileSync(path.join(projectRoot, "test", "carriers", "winrm", "ntlm", "fixtures", name), "utf8");
     return new X509Certificate(pem).raw;
 }
 

@@ -1,0 +1,94 @@
+/**
+ * The documented cases (documentedCases.ts) in the three places that model IIS: the TypeScript
+ * reader (modes xml and file), the scripts over the Microsoft.Web.Administration double (mode
+ * iis, as the provider runs them), and the double on its own. Each is held to the table.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parseApplicationHost } from "../../provider/apphost/document";
+import { readSession } from "../../provider/apphost/sessionReader";
+import { IisApiBackend } from "../../provider/backends/iisApi";
+import { OWN_FIXTURE } from "../support/hostFixture";
+import { installMwaDouble } from "../support/mwa/install";
+import { PwshRunner, requirePwsh, startPwsh } from "../support/pwsh";
+import { scratchDir } from "../support/scratch";
+import { scratchWindows } from "../support/windowsFolder";
+import { caseFile, DOCUMENTED_CASES, type SessionExpectation } from "./documentedCases";
+
+describe("documented IIS cases: what IIS applies at a path", function () {
+    this.timeout(300_000);
+
+    it("every case cites Microsoft's documentation", function () {
+        for (const documented of DOCUMENTED_CASES) {
+            assert.ok(documented.cites.length > 0 && documented.cites.every((cite) => cite.startsWith("https://learn.microsoft.com/")), documented.name);
+        }
+    });
+
+    describe("the TypeScript reader", function () {
+        for (const documented of DOCUMENTED_CASES) {
+            it(documented.name, function () {
+                const document = parseApplicationHost(Buffer.from(caseFile(documented)), "applicationHost.config");
+                assert.deepStrictEqual(readSession(document, documented.path, "applicationHost.config").effective, documented.expected);
+            });
+        }
+    });
+
+    describe("the scripts over the Microsoft.Web.Administration double (mode iis)", function () {
+        for (const documented of DOCUMENTED_CASES) {
+            it(documented.name, async function () {
+                const pwsh = requirePwsh(this);
+                const scratch = scratchWindows(OWN_FIXTURE);
+                fs.writeFileSync(scratch.file, caseFile(documented));
+                const reading = await new IisApiBackend(new PwshRunner(pwsh, scratch.file)).read(documented.path);
+                assert.deepStrictEqual(reading.effective, documented.expected);
+            });
+        }
+    });
+
+    it("the double on its own (ServerManager.GetApplicationHostConfiguration().GetSection(..., path))", async function () {
+        const pwsh = requirePwsh(this);
+        const scratch = scratchWindows(OWN_FIXTURE);
+        installMwaDouble(scratch.windir, pwsh);
+        const cases = scratchDir("asp-session-cases-");
+        const inputs = DOCUMENTED_CASES.map((documented, index) => {
+            const file = path.join(cases, `${index}.config`);
+            fs.writeFileSync(file, caseFile(documented));
+            return { file, path: documented.path };
+        });
+        const script = path.join(cases, "read.ps1");
+        fs.writeFileSync(script, READ_EACH);
+        fs.writeFileSync(path.join(cases, "inputs.json"), JSON.stringify(inputs));
+        const result = await startPwsh({ pwsh, args: ["-NoProfile", "-NonInteractive", "-File", script, path.join(cases, "inputs.json")], windir: scratch.windir, consoleModeStdin: false }).result;
+        assert.equal(result.exitCode, 0, result.stderr.toString());
+        const seen = JSON.parse(result.stdout.toString().trim()) as SessionExpectation[];
+        assert.deepStrictEqual(
+            Object.fromEntries(DOCUMENTED_CASES.map((documented, index) => [documented.name, seen[index]])),
+            Object.fromEntries(DOCUMENTED_CASES.map((documented) => [documented.name, documented.expected])),
+        );
+    });
+});
+
+/** For each input: copy its file into place, read the four values at its path with a new ServerManager. */
+const READ_EACH = String.raw`
+param([string]$inputsFile)
+$ErrorActionPreference = 'Stop'
+[void][Reflection.Assembly]::LoadFrom((Join-Path $env:windir 'System32/inetsrv/Microsoft.Web.Administration.dll'))
+$target = Join-Path $env:windir 'System32/inetsrv/config/applicationHost.config'
+$seen = New-Object System.Collections.Generic.List[object]
+foreach ($case in (Get-Content -Raw $inputsFile | ConvertFrom-Json)) {
+    Copy-Item -LiteralPath $case.file -Destination $target -Force
+    $manager = New-Object Microsoft.Web.Administration.ServerManager
+    try {
+        $section = $manager.GetApplicationHostConfiguration().GetSection('system.webServer/asp', $case.path)
+        $session = $section.GetChildElement('session')
+        $seen.Add([ordered]@{
+            allowSessionState = [bool]$session.GetAttributeValue('allowSessionState')
+            keepSessionIdSecure = [bool]$session.GetAttributeValue('keepSessionIdSecure')
+            max = [int64]$session.GetAttributeValue('max')
+            timeout = ([TimeSpan]$session.GetAttributeValue('timeout')).ToString('c')
+        })
+    } finally { $manager.Dispose() }
+}
+ConvertTo-Json -Compress -Depth 3 -InputObject $seen.ToArray()
+`;
