@@ -15,7 +15,7 @@ import type { WinrmConnectionOptions } from "./carriers/winrm";
 import { LocalConfigFile } from "./stores/local/localConfigFile";
 import { RemoteConfigFile } from "./stores/remoteConfigFile";
 import type { Target } from "./targets";
-import { connectionIdentity, connectionSettings, sameHost, type Fields, type TargetKind, type TargetValues } from "./targets/declaration";
+import { connectionIdentity, connectionSettings, sameHost, type ConnectionValues, type Fields, type TargetKind, type TargetValues } from "./targets/declaration";
 import { SSH_KIND, type SshTarget } from "./targets/ssh";
 import { DEFAULT_APPLICATION_HOST_PATH, DEFAULT_TIMEOUT_SECONDS } from "./targets/windows";
 import { WINRM_KIND, type WinrmTarget } from "./targets/winrm";
@@ -52,13 +52,12 @@ function openKindBackend(target: Target): SessionBackend {
  * fields with its defaults applied, typed from the table: `open` takes them as its carrier's options,
  * so a declared field the carrier does not take (or takes as another type) does not compile.
  */
-function pooledRunner<K extends string, F extends Fields, O>(
+function pooledRunner<K extends string, F extends Fields>(
     kind: TargetKind<K, F>,
     target: TargetValues<K, F> & { host: string },
-    open: (options: O) => CommandRunner,
-    options: (settings: ReturnType<typeof connectionSettings<K, F>>) => O,
+    open: (settings: ConnectionValues<F>) => CommandRunner,
 ): CommandRunner {
-    const settings = options(connectionSettings(kind, target));
+    const settings = connectionSettings(kind, target);
     return acquireRunner(kind.kind, connectionIdentity(kind, target), () => open(settings));
 }
 
@@ -68,14 +67,14 @@ export function winrmRunner(target: WinrmTarget): CommandRunner {
     return pooledRunner(WINRM_KIND, target, (options: WinrmConnectionOptions) => {
         const { WinrmCommandRunner } = require("./carriers/winrm") as typeof import("./carriers/winrm");
         return new WinrmCommandRunner(options);
-    }, (settings) => settings);
+    });
 }
 
 export function sshRunner(target: SshTarget): CommandRunner {
     return pooledRunner(SSH_KIND, target, (options: SshConnectionOptions) => {
         const { SshCommandRunner } = require("./carriers/ssh") as typeof import("./carriers/ssh");
         return new SshCommandRunner(options);
-    }, (settings) => settings);
+    });
 }
 
 /** The backend for a server target's mode, its commands carried by `runner`. */
