@@ -1,5 +1,5 @@
 /**
- * README.md's "Layout" section against the tree: every entry names something that exists, none is
+ * docs/design.md's "Layout" section against the tree: every entry names something that exists, none is
  * listed twice, and every folder of the source tree (and every module at provider/'s top) is listed.
  */
 import { strict as assert } from "assert";
@@ -11,10 +11,12 @@ import { projectRoot } from "../support/paths";
 const DESCRIPTION_COLUMN = 21;
 
 /** The entries of the Layout code block, as paths from the project root ("provider/open.ts", "sdk/fleet/"). */
-function layoutEntries(readme: string): string[] {
-    const section = readme.split("\n## Layout\n")[1];
-    assert.ok(section !== undefined, "README.md has no ## Layout section");
-    const start = section.indexOf("```\n") + 4;
+function layoutEntries(design: string): string[] {
+    const section = design.split("\n## Layout\n")[1];
+    assert.ok(section !== undefined, "docs/design.md has no ## Layout section");
+    const fence = section.indexOf("```text\n");
+    assert.ok(fence >= 0, "docs/design.md's Layout section has no ```text block");
+    const start = fence + "```text\n".length;
     const block = section.slice(start, section.indexOf("\n```", start));
     const entries: string[] = [];
     const parents: string[] = [];
@@ -22,7 +24,7 @@ function layoutEntries(readme: string): string[] {
         const indent = line.length - line.trimStart().length;
         if (line.trim() === "" || indent >= DESCRIPTION_COLUMN) continue;
         const depth = indent / 2;
-        assert.ok(Number.isInteger(depth) && depth <= parents.length, `README layout: odd indentation in ${JSON.stringify(line)}`);
+        assert.ok(Number.isInteger(depth) && depth <= parents.length, `docs/design.md layout: odd indentation in ${JSON.stringify(line)}`);
         const name = line.trim().split(/\s+/)[0];
         const full = [...parents.slice(0, depth), name].join("");
         parents.length = depth;
@@ -38,8 +40,8 @@ function childFolders(folder: string): string[] {
         .map((entry) => `${folder}${entry.name}/`);
 }
 
-describe("README.md's Layout section", function () {
-    const entries = layoutEntries(fs.readFileSync(path.join(projectRoot, "README.md"), "utf8"));
+describe("docs/design.md's Layout section", function () {
+    const entries = layoutEntries(fs.readFileSync(path.join(projectRoot, "docs", "design.md"), "utf8"));
 
     it("reads entries from the section (the parser found the tree)", function () {
         assert.ok(entries.includes("provider/carriers/") && entries.includes("provider/open.ts") && entries.includes("sdk/fleet/"), entries.join(", "));
