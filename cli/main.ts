@@ -11,7 +11,7 @@ import type { DriftArguments } from "./drift/run";
 import { EXIT } from "./exitCodes";
 
 export const USAGE = `usage: iis-asp-session drift <inventory.yaml> [--json] [--junit FILE] [--html FILE]
-                             [--limit PATTERN]... [--only drift|error] [--concurrency N]
+                             [--limit PATTERN]... [--only STATUS] [--concurrency N]
        iis-asp-session --help | --version`;
 
 export const HELP = `${USAGE}
@@ -24,14 +24,15 @@ Options:
   --junit FILE         also write a JUnit XML report (a testsuite per server, a testcase per location)
   --html FILE          also write a self-contained HTML report
   --limit PATTERN      only servers whose name matches the glob (* and ?); may be repeated
-  --only drift|error   show only rows with that status (the summary and exit status count all)
+  --only STATUS        show only rows with that status: drift, overridden, no-such-site or error
+                       (the summary and exit status count all)
   --concurrency N      reads in flight at once, 1 to 1024 (default 16)
   -h, --help           show this help
   --version            show the version
 
 Exit status:
   0   every location in sync
-  2   drift, and no errors
+  2   some location not as desired (drift, overridden by a web.config, no such site), no errors
   1   a server could not be read (unreachable, auth, config, missing or other)
   64  usage error
   65  the inventory cannot be used (nothing was contacted)
@@ -44,6 +45,10 @@ Inventory (YAML or JSON; credentials only from environment variables):
       target: { kind: winrm, host: web01.corp.example, username: "CORP\\\\deploy", passwordEnv: WINRM_PASSWORD }
     - name: local
       target: { kind: file, path: ./applicationHost.config }   # relative to the inventory`;
+
+/** The statuses --only may pick: every one but in-sync (a clean server needs no listing). */
+const ONLY = ["drift", "overridden", "no-such-site", "error"] as const;
+type Only = (typeof ONLY)[number];
 
 export type Parsed =
     | { kind: "help" }
@@ -86,13 +91,13 @@ export function parseArguments(argv: readonly string[]): Parsed {
         }
         concurrency = Number(values.concurrency);
     }
-    if (values.only !== undefined && values.only !== "drift" && values.only !== "error") return usage(`--only must be drift or error, got ${JSON.stringify(values.only)}`);
+    if (values.only !== undefined && !ONLY.includes(values.only as Only)) return usage(`--only must be ${ONLY.join(", ")}, got ${JSON.stringify(values.only)}`);
     for (const [option, file] of [["--junit", values.junit], ["--html", values.html]] as const) {
         if (file === "") return usage(`${option} needs a file name`);
     }
     return {
         kind: "drift",
-        arguments: { inventory: rest[0], json, concurrency, junit: values.junit, html: values.html, limit: values.limit ?? [], only: values.only as "drift" | "error" | undefined },
+        arguments: { inventory: rest[0], json, concurrency, junit: values.junit, html: values.html, limit: values.limit ?? [], only: values.only as Only | undefined },
     };
 }
 

@@ -142,6 +142,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
                 for (const name of managed(news)) detailedDiff[name] = { kind: "update", inputDiff: !sameValue(name, olds[name], news[name]) };
                 return { changes: true, replaces: [], deleteBeforeReplace: false, detailedDiff };
             }
+            warnOfUnreadWebConfigs(live, news.location);
             for (const name of SESSION_ATTRIBUTES) {
                 const wanted = news[name];
                 if (wanted === undefined || wanted === null) {
@@ -234,6 +235,13 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
             }
         },
     });
+}
+
+/** web.config files IIS would read at the location but the provider could not: its effective values may be wrong. */
+function warnOfUnreadWebConfigs(live: SessionReading, location: string): void {
+    if (live.unread === undefined) return;
+    warn(`the asp section is unlocked for ${location === "" ? "the server level" : JSON.stringify(location)}, so IIS also reads these web.config files, which could not be read: ` +
+        `${live.unread.map((unread) => `${unread.file} (${unread.reason})`).join("; ")}; the effective values shown leave out whatever they set`);
 }
 
 type Attempt<T> =

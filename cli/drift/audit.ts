@@ -53,7 +53,21 @@ async function auditOne(name: string, target: Target, location: string, desired:
             effective[attribute] = effectiveValue(reading, attribute);
         }
         const differences = driftedAttributes(desired, reading.explicit);
-        return { ...base, status: differences.length === 0 ? "in-sync" : "drift", live, effective, differences };
+        const read = { ...base, live, effective, differences };
+        if (reading.unread !== undefined) {
+            // IIS would read these files; without them no status can be claimed.
+            const files = reading.unread.map((unread) => `${unread.file} (${unread.reason})`).join("; ");
+            return { ...read, status: "error", error: `cannot tell what IIS applies at ${location === "" ? "the server level" : JSON.stringify(location)}: the section is unlocked there and these web.config files could not be read: ${files}`, errorKind: "config" };
+        }
+        if (reading.unknownSite !== undefined) return { ...read, status: "no-such-site", reason: reading.unknownSite };
+        const overriding = Object.keys(desired).flatMap((name) => {
+            const origin = reading.sources?.[name as SessionAttribute];
+            return origin?.level === "webConfig" ? [`${name} is set to ${JSON.stringify(reading.effective[name as SessionAttribute])} by ${origin.file}`] : [];
+        });
+        if (overriding.length > 0) {
+            return { ...read, status: "overridden", reason: `${overriding.join("; ")}; IIS applies that over applicationHost.config, so change that web.config (or lock the attribute) to get the desired value` };
+        }
+        return { ...read, status: differences.length === 0 ? "in-sync" : "drift" };
     } catch (error) {
         return { ...base, status: "error", live: {}, effective: {}, differences: [], error: error instanceof Error ? error.message : String(error), errorKind: failureKind(error) };
     }
@@ -67,11 +81,12 @@ function auditTarget(target: Target): AuditTarget {
 function effectiveValue(reading: SessionReading, attribute: SessionAttribute): EffectiveValue {
     const origin: EffectiveOrigin = reading.sources?.[attribute] ?? (reading.explicit[attribute] !== undefined ? { level: "location" } : { level: "inherited" });
     const value = reading.effective[attribute];
-    return origin.level === "parent" ? { value, source: "parent", from: origin.path } : { value, source: origin.level };
+    if (origin.level === "parent") return { value, source: "parent", from: origin.path };
+    return origin.level === "webConfig" ? { value, source: "webConfig", from: origin.file } : { value, source: origin.level };
 }
 
-/** 0: all in sync; 2: some drift and no errors; 1: any error. */
+/** 0: all in sync; 2: some not in the desired state (drift, overridden, no such site) and no errors; 1: any error. */
 export function auditExitCode(entries: readonly AuditEntry[]): 0 | 1 | 2 {
     if (entries.some((entry) => entry.status === "error")) return 1;
-    return entries.some((entry) => entry.status === "drift") ? 2 : 0;
+    return entries.some((entry) => entry.status !== "in-sync") ? 2 : 0;
 }

@@ -39,11 +39,11 @@ const raw = (text: string) => new Html(text);
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
-const STATUS_LABEL: Readonly<Record<AuditStatus, string>> = { error: "error", drift: "drift", "in-sync": "in sync" };
-const FILTERS: readonly (AuditStatus | "all")[] = ["all", "error", "drift", "in-sync"];
+const STATUS_LABEL: Readonly<Record<AuditStatus, string>> = { error: "error", "no-such-site": "no such site", overridden: "overridden", drift: "drift", "in-sync": "in sync" };
+const FILTERS: readonly (AuditStatus | "all")[] = ["all", "error", "no-such-site", "overridden", "drift", "in-sync"];
 
 const STYLE = `
-:root { --error: #b42318; --error-bg: #fef3f2; --drift: #9a5b00; --drift-bg: #fff8e6; --ok: #067647; --ok-bg: #ecfdf3;
+:root { --error: #b42318; --error-bg: #fef3f2; --drift: #9a5b00; --drift-bg: #fff8e6; --ok: #067647; --ok-bg: #ecfdf3; --other: #6b2bb3; --other-bg: #f6f0fe;
   --line: #e4e7ec; --muted: #667085; --text: #1d2939; }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 24px 32px; font: 14px/1.45 system-ui, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--text); background: #f9fafb; }
@@ -54,6 +54,7 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .stat dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .stat dd { margin: 0; font-size: 24px; font-weight: 600; }
 .stat.error { border-left: 4px solid var(--error); } .stat.drift { border-left: 4px solid var(--drift); } .stat.in-sync { border-left: 4px solid var(--ok); }
+.stat.overridden, .stat.no-such-site { border-left: 4px solid var(--other); }
 .filters { margin: 0 0 12px; display: flex; gap: 8px; align-items: center; }
 .filters button { font: inherit; padding: 4px 12px; border: 1px solid var(--line); border-radius: 999px; background: #fff; cursor: pointer; }
 .filters button[aria-pressed="true"] { background: var(--text); border-color: var(--text); color: #fff; }
@@ -63,10 +64,12 @@ table.servers { width: 100%; border-collapse: collapse; background: #fff; border
 .servers > thead th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); background: #f2f4f7; }
 .servers > thead th, .servers > tbody > tr > td { padding: 8px 12px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 tr.error > td:first-child { box-shadow: inset 4px 0 var(--error); } tr.drift > td:first-child { box-shadow: inset 4px 0 var(--drift); }
+tr.overridden > td:first-child, tr.no-such-site > td:first-child { box-shadow: inset 4px 0 var(--other); }
 tr.in-sync > td:first-child { box-shadow: inset 4px 0 var(--ok); }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .badge.error { color: var(--error); background: var(--error-bg); } .badge.drift { color: var(--drift); background: var(--drift-bg); }
 .badge.in-sync { color: var(--ok); background: var(--ok-bg); }
+.badge.overridden, .badge.no-such-site { color: var(--other); background: var(--other-bg); }
 .kind { color: var(--muted); font-size: 12px; margin-right: 4px; }
 .server-level { color: var(--muted); font-style: italic; }
 code, .value, .message { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12.5px; }
@@ -121,14 +124,14 @@ export function renderHtmlReport(report: AuditReport): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(STYLE, SCRIPT)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${report.tool.name} drift report: ${summary.drift} drift, ${summary.error} error</title>
+<title>${report.tool.name} drift report: ${summary.drift + summary.overridden + summary.noSuchSite} not in the desired state, ${summary.error} error</title>
 <style>${raw(STYLE)}</style>
 </head>
 <body>
 <h1>IIS ASP session drift report</h1>
 <p class="meta">${report.tool.name} ${report.tool.version} · started <time datetime="${report.startedAt}">${report.startedAt}</time> · took ${formatDuration(report.durationMs)}</p>
 <dl class="stats">
-${stat("servers", "Servers", summary.servers)}${stat("locations", "Locations checked", summary.locations)}${stat("in-sync", "In sync", summary.inSync)}${stat("drift", "Drift", summary.drift)}${stat("error", "Error", summary.error)}
+${stat("servers", "Servers", summary.servers)}${stat("locations", "Locations checked", summary.locations)}${stat("in-sync", "In sync", summary.inSync)}${stat("drift", "Drift", summary.drift)}${stat("overridden", "Overridden by web.config", summary.overridden)}${stat("no-such-site", "No such site", summary.noSuchSite)}${stat("error", "Error", summary.error)}
 </dl>
 <div class="filters" role="group" aria-label="Show" hidden>
 <span class="muted">Show:</span>
@@ -170,6 +173,9 @@ function details(entry: AuditEntry): Html {
             return html`<span class="badge error">${entry.errorKind ?? "other"}</span><pre class="message">${entry.error ?? ""}</pre>`;
         case "drift":
             return attributeTable(entry);
+        case "overridden":
+        case "no-such-site":
+            return html`<p class="reason">${entry.reason ?? ""}</p>${attributeTable(entry)}`;
         case "in-sync":
             return html`<span class="muted">${managed(entry).map((name, index) => html`${index > 0 ? ", " : ""}<code>${name}</code> ${String(entry.desired[name])}`)}</span>`;
     }
@@ -195,7 +201,7 @@ function value(v: SessionValue | null | undefined): Html {
 
 function effective(e: EffectiveValue | undefined): Html {
     if (e === undefined) return html`<span class="not-set">unknown</span>`;
-    const source = e.source === "parent" && e.from !== undefined ? html`parent: ${e.from === "" ? "(server)" : e.from}` : html`${e.source}`;
+    const source = e.source === "parent" ? `parent: ${e.from === "" || e.from === undefined ? "(server)" : e.from}` : e.source === "webConfig" ? `web.config: ${e.from ?? ""}` : e.source;
     return html`${value(e.value)} <span class="source">(${source})</span>`;
 }
 

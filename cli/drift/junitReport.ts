@@ -8,7 +8,7 @@
  * carries the audit's wall-clock duration; suites and cases say time="0" rather than invent a split.
  */
 import type { SessionAttribute } from "../../provider/settings/schema";
-import type { AuditEntry, AuditReport, EffectiveValue, SessionValue } from "./report";
+import { describeSource, type AuditEntry, type AuditReport, type EffectiveValue, type SessionValue } from "./report";
 
 export const JUNIT_ROOT_NAME = "iis-asp-session drift";
 
@@ -18,12 +18,14 @@ export const XML_REPLACEMENT = "\ufffd";
 export function renderJunitReport(report: AuditReport): string {
     const suites = groupByServer(report.servers);
     const count = (entries: readonly AuditEntry[], status: AuditEntry["status"]) => entries.filter((entry) => entry.status === status).length;
+    // A server read but not in the desired state is a failure, whatever the reason.
+    const failures = (entries: readonly AuditEntry[]) => count(entries, "drift") + count(entries, "overridden") + count(entries, "no-such-site");
     const lines = [
         `<?xml version="1.0" encoding="UTF-8"?>`,
         `<testsuites${attributes({
             name: JUNIT_ROOT_NAME,
             tests: report.servers.length,
-            failures: count(report.servers, "drift"),
+            failures: failures(report.servers),
             errors: count(report.servers, "error"),
             skipped: 0,
             time: seconds(report.durationMs),
@@ -36,7 +38,7 @@ export function renderJunitReport(report: AuditReport): string {
             `  <testsuite${attributes({
                 name,
                 tests: entries.length,
-                failures: count(entries, "drift"),
+                failures: failures(entries),
                 errors: count(entries, "error"),
                 skipped: 0,
                 time: seconds(0),
@@ -79,6 +81,11 @@ function testcase(entry: AuditEntry): string {
             return `${open}/>`;
         case "drift":
             return `${open}>\n      <failure${attributes({ message: `drift: ${entry.differences.join(", ")}`, type: "drift" })}>${text(driftDetail(entry))}</failure>\n    </testcase>`;
+        case "overridden":
+        case "no-such-site": {
+            const message = entry.reason ?? entry.status;
+            return `${open}>\n      <failure${attributes({ message, type: entry.status })}>${text(message)}</failure>\n    </testcase>`;
+        }
         case "error": {
             const message = entry.error ?? "(no message)";
             return `${open}>\n      <error${attributes({ message, type: entry.errorKind ?? "other" })}>${text(message)}</error>\n    </testcase>`;
@@ -100,10 +107,7 @@ function show(value: SessionValue | null | undefined): string {
 }
 
 function showEffective(effective: EffectiveValue): string {
-    const source = effective.source === "parent" && effective.from !== undefined
-        ? `parent ${effective.from === "" ? "(server)" : effective.from}`
-        : effective.source;
-    return `${show(effective.value)} (${source})`;
+    return `${show(effective.value)} (${describeSource(effective)})`;
 }
 
 /** Seconds with a dot and milliseconds, as JUnit's time attributes expect. */

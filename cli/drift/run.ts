@@ -21,7 +21,7 @@ export interface DriftArguments {
     html?: string;
     /** Server-name globs (* and ?); empty: every server. */
     limit: string[];
-    only?: "drift" | "error";
+    only?: "drift" | "overridden" | "no-such-site" | "error";
 }
 
 export async function runDrift(options: DriftArguments, version: string): Promise<number> {

@@ -103,7 +103,11 @@ function refuseMiscasedElements(text: string, element: XmlElement, file: string)
     }
 }
 
-/** Materialise only the elements on the way to `asp/session`, and the `<site>` and `<application>` elements (see sites.ts). */
+/**
+ * Materialise only the elements on the way to `asp/session`; the `<site>`, `<application>` and
+ * `<virtualDirectory>` elements (sites.ts, webConfigPlaces.ts); and the section declarations
+ * (`<configSections>`: whether asp may be set in web.config files, delegation.ts).
+ */
 export function wantsChildren(element: XmlElement, ancestors: readonly XmlElement[]): boolean {
     const depth = ancestors.length;
     const parent = ancestors[depth - 1]?.name;
@@ -115,6 +119,9 @@ export function wantsChildren(element: XmlElement, ancestors: readonly XmlElemen
         case "system.applicationHost": return depth === 1;
         case "sites": return depth === 2 && parent === "system.applicationHost";
         case "site": return depth === 3 && parent === "sites";
+        case "application": return depth === 4 && parent === "site";
+        case "configSections": return depth === 1;
+        case "sectionGroup": return depth === 2 && parent === "configSections";
         default: return false;
     }
 }

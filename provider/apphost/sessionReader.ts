@@ -1,9 +1,10 @@
 /**
  * What a file says about the session settings at one location: the attributes set exactly there
  * (as written, so they can be put back byte for byte) and the values IIS applies once inheritance
- * from the server level and parent locations is resolved — a parent location marked
+ * from the server level, parent locations and web.config files is resolved — a location marked
  * inheritInChildApplications="false" reaching the folders below it but not the applications
- * (`<sites>` says which paths are applications).
+ * (`<sites>` says which paths are applications), a web.config counting only where the section is
+ * unlocked (delegation.ts).
  */
 import { describeLocation, locationLineage } from "../settings/location";
 import { quote } from "../settings/quote";
@@ -11,8 +12,10 @@ import {
     parseAttributeText, RawSessionAttributes, SESSION_ATTRIBUTES, SESSION_DEFAULTS, SessionAttribute,
     SessionSettings, SessionValues,
 } from "../settings/schema";
+import { aspOverrideModeAt, holdsAsp, lockViolation, sectionLocked, SessionLocks, sessionLocks } from "./delegation";
 import { ApplicationHostDocument, ConfigFileError, findSessionChain, locationsAt } from "./document";
 import { applicationPaths } from "./sites";
+import type { WebConfigPlace } from "./webConfigPlaces";
 import { attribute, XmlElement } from "./xmlScanner";
 
 export interface SessionReading {
@@ -24,19 +27,56 @@ export interface SessionReading {
     effective: SessionValues;
     /** Where each effective value comes from, where the backend can tell. */
     sources?: Record<SessionAttribute, EffectiveOrigin>;
+    /**
+     * web.config files on the way that IIS would read (the section is unlocked there) but that could
+     * not be read: `effective` does not include what they may set.
+     */
+    unread?: UnreadWebConfig[];
+    /** When the location names a site the file does not define (sites.ts's warning). */
+    unknownSite?: string;
+}
+
+export interface UnreadWebConfig {
+    file: string;
+    reason: string;
 }
 
 /**
  * Where an effective value comes from: the `location` itself, a `parent` location (`path` names
- * it), the `server` level, the schema `default`; `inherited` when the backend knows only that it is
- * set above the location (IIS's API does not say where).
+ * it), the `server` level, the schema `default`, a `webConfig` (`file` names it, `path` is where it
+ * sits); `inherited` when the backend knows only that it is set above the location (IIS's API does
+ * not say where).
  */
 export type EffectiveOrigin =
     | { level: "location" | "server" | "default" | "inherited" }
-    | { level: "parent"; path: string };
+    | { level: "parent"; path: string }
+    | { level: "webConfig"; path: string; file: string };
 
-/** Only the element tree is read (so the checked tree of an edit, EditedDocument, can be read too). */
-export function readSession(document: Pick<ApplicationHostDocument, "root">, path: string, file: string): SessionReading {
+/** A web.config on the way to a location (webConfigPlaces), as the store found it; `label` names it in messages (its path, expanded, on its host). */
+export type WebConfigFile = WebConfigPlace & { label: string } & (
+    | { state: "read"; document: Pick<ApplicationHostDocument, "root"> }
+    | { state: "missing" }
+    | { state: "unreadable"; reason: string }
+);
+
+/** One `<asp>` that may reach the location, in the order IIS merges them (later wins). */
+interface Layer {
+    /** The location path it applies at ("" = server level), as the lineage spells it. */
+    path: string;
+    asp: XmlElement;
+    inheritInChildApplications: boolean;
+    origin: EffectiveOrigin;
+    /** The web.config it is in, if not applicationHost.config. */
+    webConfig?: Extract<WebConfigFile, { state: "read" }>;
+}
+
+/**
+ * Only the element trees are read (so the checked tree of an edit, EditedDocument, can be read
+ * too). `webConfigs` are the files webConfigPlaces(document, path) names, as read; without them,
+ * only applicationHost.config is considered. A web.config that uses the section where it is
+ * locked, or sets a locked attribute, is an error, as in IIS.
+ */
+export function readSession(document: Pick<ApplicationHostDocument, "root">, path: string, file: string, webConfigs: readonly WebConfigFile[] = []): SessionReading {
     const chain = findSessionChain(document, path, file);
     const explicitRaw: RawSessionAttributes = {};
     const explicit = chain.session ? sessionValues(chain.session, file, path) : {};
@@ -49,27 +89,102 @@ export function readSession(document: Pick<ApplicationHostDocument, "root">, pat
     const effective: SessionValues = { ...SESSION_DEFAULTS };
     const sources = Object.fromEntries(SESSION_ATTRIBUTES.map((name) => [name, { level: "default" }])) as Record<SessionAttribute, EffectiveOrigin>;
     const lineage = locationLineage(path);
-    const applications = applicationPaths(document);
-    const layers: Array<{ path: string; sessions: XmlElement[] }> = [
-        { path: "", sessions: serverLevelSessions(document, file) },
-        ...lineage.map((ancestor, depth) => ({
-            path: ancestor,
-            // A <location inheritInChildApplications="false"> stops at the applications below it.
-            sessions: sessionsAt(document, ancestor)
-                .filter((found) => found.inheritInChildApplications || !lineage.slice(depth + 1).some((below) => applications.has(below.toLowerCase())))
-                .map((found) => found.session),
-        })),
-    ];
     const self = lineage[lineage.length - 1] ?? "";
-    for (const layer of layers) {
-        const origin = originOf(layer.path, self);
-        for (const session of layer.sessions) {
-            const values = sessionValues(session, file, layer.path);
-            Object.assign(effective, values);
-            for (const name of Object.keys(values) as SessionAttribute[]) sources[name] = origin;
+    const applications = applicationPaths(document);
+    const unread: UnreadWebConfig[] = [];
+    const layers = applicationHostLayers(document, file, lineage, self);
+    for (const webConfig of webConfigs) {
+        const { mode, decidedBy } = aspOverrideModeAt(document, webConfig.path);
+        if (webConfig.state === "unreadable") {
+            // Where the section is locked, the file cannot change what IIS applies (only make it fail, which needs reading).
+            if (mode === "Allow") unread.push({ file: webConfig.label, reason: webConfig.reason });
+            continue;
+        }
+        if (webConfig.state === "missing") continue;
+        const own = webConfigLayers(webConfig, lineage);
+        const usesAsp = holdsAsp(webConfig.document.root) || childrenOf(webConfig.document.root, "location").some(holdsAsp);
+        if (usesAsp && mode === "Deny") throw new ConfigFileError(sectionLocked(webConfig.label, webConfig.path, decidedBy));
+        refuseLockViolations(webConfig, layers, webConfigs, own);
+        layers.push(...own);
+    }
+    // IIS merges by level, applicationHost.config before the web.config files at each level.
+    const depth = (layer: Layer) => (layer.path === "" ? 0 : layer.path.split("/").length);
+    const ordered = layers.map((layer, index) => ({ layer, index }))
+        .sort((a, b) => depth(a.layer) - depth(b.layer) || (a.layer.webConfig ? 1 : 0) - (b.layer.webConfig ? 1 : 0) || a.index - b.index)
+        .map(({ layer }) => layer);
+    for (const layer of ordered) {
+        // A <location inheritInChildApplications="false"> stops at the applications below it.
+        if (!layer.inheritInChildApplications && lineage.some((below) => depth({ path: below } as Layer) > depth(layer) && applications.has(below.toLowerCase()))) continue;
+        const session = layer.asp.children.find((child) => child.name === "session");
+        if (!session) continue;
+        const values = sessionValues(session, layer.webConfig?.label ?? file, layer.path);
+        Object.assign(effective, values);
+        for (const name of Object.keys(values) as SessionAttribute[]) sources[name] = layer.origin;
+    }
+    return unread.length > 0 ? { explicitRaw, explicit, effective, sources, unread } : { explicitRaw, explicit, effective, sources };
+}
+
+/** The server level's `<asp>` and every `<location>`'s on the way to the location, in file order. */
+function applicationHostLayers(document: Pick<ApplicationHostDocument, "root">, file: string, lineage: readonly string[], self: string): Layer[] {
+    const layers: Layer[] = [];
+    const server = findSessionChain(document, "", file).asp;
+    if (server) layers.push({ path: "", asp: server, inheritInChildApplications: true, origin: originOf("", self) });
+    for (const level of lineage) {
+        for (const location of locationsAt(document, level)) {
+            const inheritInChildApplications = attribute(location, "inheritInChildApplications")?.value.trim().toLowerCase() !== "false";
+            for (const asp of aspIn(location)) layers.push({ path: level, asp, inheritInChildApplications, origin: originOf(level, self) });
         }
     }
-    return { explicitRaw, explicit, effective, sources };
+    return layers;
+}
+
+/** A web.config's `<asp>` at its own level and in its `<location>` elements on the way to the location. */
+function webConfigLayers(webConfig: Extract<WebConfigFile, { state: "read" }>, lineage: readonly string[]): Layer[] {
+    const layers: Layer[] = [];
+    const origin: EffectiveOrigin = { level: "webConfig", path: webConfig.path, file: webConfig.label };
+    for (const asp of aspIn(webConfig.document.root)) layers.push({ path: webConfig.path, asp, inheritInChildApplications: true, origin, webConfig });
+    for (const location of childrenOf(webConfig.document.root, "location")) {
+        const relative = (attribute(location, "path")?.value ?? "").replace(/^\/+|\/+$/g, "");
+        const at = relative === "" || relative === "." ? webConfig.path : `${webConfig.path}/${relative}`;
+        const level = lineage.find((candidate) => candidate.toLowerCase() === at.toLowerCase());
+        if (level === undefined) continue;
+        const inheritInChildApplications = attribute(location, "inheritInChildApplications")?.value.trim().toLowerCase() !== "false";
+        for (const asp of aspIn(location)) layers.push({ path: level, asp, inheritInChildApplications, origin, webConfig });
+    }
+    return layers;
+}
+
+/**
+ * Throws IIS's lock violation when the web.config sets an attribute locked above it: in
+ * applicationHost.config at its level or above, or in a web.config in a folder above it.
+ */
+function refuseLockViolations(webConfig: Extract<WebConfigFile, { state: "read" }>, applicationHost: readonly Layer[], webConfigs: readonly WebConfigFile[], own: readonly Layer[]): void {
+    const above = (layerPath: string) => layerPath === "" || webConfig.path.toLowerCase() === layerPath.toLowerCase() || webConfig.path.toLowerCase().startsWith(`${layerPath.toLowerCase()}/`);
+    const locks: SessionLocks[] = applicationHost
+        .filter((layer) => above(layer.path))
+        .map((layer) => sessionLocks(layer.asp, layer.path === "" ? "applicationHost.config's server level" : `applicationHost.config's <location path="${layer.path}">`));
+    for (const other of webConfigs) {
+        if (other.state !== "read" || other.path.length >= webConfig.path.length || !above(other.path)) continue;
+        for (const asp of aspIn(other.document.root)) locks.push(sessionLocks(asp, other.label));
+    }
+    for (const layer of own) {
+        const session = layer.asp.children.find((child) => child.name === "session");
+        if (!session) continue;
+        for (const name of SESSION_ATTRIBUTES) {
+            if (!attribute(session, name)) continue;
+            const lock = locks.find((candidate) => candidate.attributes.has(name));
+            if (lock) throw new ConfigFileError(lockViolation(webConfig.label, name, lock, webConfig.path));
+        }
+    }
+}
+
+function childrenOf(element: XmlElement, name: string): XmlElement[] {
+    return element.children.filter((child) => child.name === name);
+}
+
+/** The `<asp>` elements of a container's `<system.webServer>` children. */
+function aspIn(container: XmlElement): XmlElement[] {
+    return childrenOf(container, "system.webServer").flatMap((systemWebServer) => childrenOf(systemWebServer, "asp"));
 }
 
 /** Where a value set at `layerPath` comes from, seen from the location `self` (both as the lineage spells them). */
@@ -91,29 +206,4 @@ function sessionValues(session: XmlElement, file: string, path: string): Session
         values[name] = parsed.value;
     }
     return values as SessionSettings;
-}
-
-/** The root <system.webServer>'s <session> (findSessionChain refuses <asp> in a <location path="">, so there is no other). */
-function serverLevelSessions(document: Pick<ApplicationHostDocument, "root">, file: string): XmlElement[] {
-    const root = findSessionChain(document, "", file).session;
-    return root ? [root] : [];
-}
-
-/**
- * Every `<session>` under `<location>` elements for this path, in file order (later ones win in
- * IIS), with whether its location lets child applications inherit it (the attribute's default is true).
- */
-function sessionsAt(document: Pick<ApplicationHostDocument, "root">, path: string): Array<{ session: XmlElement; inheritInChildApplications: boolean }> {
-    const found: Array<{ session: XmlElement; inheritInChildApplications: boolean }> = [];
-    for (const location of locationsAt(document, path)) {
-        const inheritInChildApplications = attribute(location, "inheritInChildApplications")?.value.trim().toLowerCase() !== "false";
-        for (const systemWebServer of location.children) {
-            if (systemWebServer.name !== "system.webServer") continue;
-            for (const asp of systemWebServer.children) {
-                if (asp.name !== "asp") continue;
-                for (const session of asp.children) if (session.name === "session") found.push({ session, inheritInChildApplications });
-            }
-        }
-    }
-    return found;
 }

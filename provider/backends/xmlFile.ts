@@ -3,14 +3,16 @@
  * file, or a remote one through a shell), edits it with the byte-preserving editor, checks the
  * result before writing it, writes it compare-and-swap, then reads it back and verifies.
  */
-import { parseApplicationHost } from "../apphost/document";
+import { ApplicationHostDocument, parseApplicationHost } from "../apphost/document";
 import { spliceDocument } from "../apphost/editedDocument";
 import { editSession, SessionEdit } from "../apphost/sessionEditor";
-import { readSession, SessionReading } from "../apphost/sessionReader";
+import { readSession, SessionReading, WebConfigFile } from "../apphost/sessionReader";
 import { unknownSiteWarning } from "../apphost/sites";
+import { webConfigPlaces } from "../apphost/webConfigPlaces";
 import { describeLocation, locationKey } from "../settings/location";
 import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
+import { ConfigFileError } from "../apphost/document";
 import { ConfigFileStore } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
 import { journalAfter, preImagesFor, sameJournal } from "./preImages";
@@ -25,22 +27,44 @@ export class XmlFileBackend implements SessionBackend {
 
     async read(location: string): Promise<SessionReading> {
         const { bytes, label = this.file.label } = await this.file.read();
-        return readSession(parseApplicationHost(bytes, label), location, label);
+        const document = applicationHostOnly(parseApplicationHost(bytes, label), label);
+        const reading = readSession(document, location, label, await this.webConfigs(document, location));
+        const unknownSite = unknownSiteWarning(document, location, label);
+        return unknownSite === undefined ? reading : { ...reading, unknownSite };
     }
 
-    async locationWarning(location: string): Promise<string | undefined> {
-        const { bytes, label = this.file.label } = await this.file.read();
-        return unknownSiteWarning(parseApplicationHost(bytes, label), location, label);
+    /**
+     * The web.config files IIS reads on the way to `location`, read from the file's host and
+     * parsed. `known` carries them from one try of a write to the next: another writer changes
+     * applicationHost.config, not the web.config files, so they are read again only if the sites
+     * now name other files.
+     */
+    private async webConfigs(document: ApplicationHostDocument, location: string, known?: { files?: string; read?: WebConfigFile[] }): Promise<WebConfigFile[]> {
+        const places = webConfigPlaces(document, location);
+        if (places.length === 0) return [];
+        const files = places.map((place) => place.file);
+        if (known?.read !== undefined && known.files === files.join("\n")) return known.read;
+        const found = await this.file.readWebConfigs(files);
+        const read = places.map((place, index): WebConfigFile => {
+            const content = found[index];
+            if (content.state !== "read") return { ...place, ...content };
+            return { ...place, label: content.label, state: "read", document: parseApplicationHost(content.bytes, content.label) };
+        });
+        if (known) Object.assign(known, { files: files.join("\n"), read });
+        return read;
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {
-        return this.file.withLock(() => retryingConflicts(this.file.label, () => this.writeOnce(location, change)));
+        const known = {};
+        return this.file.withLock(() => retryingConflicts(this.file.label, () => this.writeOnce(location, change, known)));
     }
 
-    private async writeOnce(location: string, change: SessionChange): Promise<SessionWriteResult> {
+    private async writeOnce(location: string, change: SessionChange, known: { files?: string; read?: WebConfigFile[] }): Promise<SessionWriteResult> {
         const { bytes, version, label = this.file.label } = await this.file.read();
-        const document = parseApplicationHost(bytes, label);
-        const before = readSession(document, location, label);
+        const document = applicationHostOnly(parseApplicationHost(bytes, label), label);
+        const webConfigs = await this.webConfigs(document, location, known);
+        const before = readSession(document, location, label, webConfigs);
+        refuseOverridden(before, change, location);
         const edit: SessionEdit = { set: {}, remove: [...change.remove], prune: change.prune };
         for (const name of SESSION_ATTRIBUTES) {
             const value = change.set[name];
@@ -70,7 +94,7 @@ export class XmlFileBackend implements SessionBackend {
         // the edited part; the rest was scanned above) and say what was asked.
         const edited = spliceDocument(document, bytes, result.splices, label);
         const newBytes = edited.bytes;
-        const after = readSession(edited, location, label);
+        const after = readSession(edited, location, label, webConfigs);
         verify(after, change, label, location, "before writing");
         // The journal first: a crash between the two leaves a record of a write that did not
         // happen (ignored: the file does not hold what it says was written), never the reverse.
@@ -82,13 +106,39 @@ export class XmlFileBackend implements SessionBackend {
         let readBack: SessionReading | undefined;
         try {
             const reread = await this.file.read();
-            readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label);
+            readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label, webConfigs);
             verify(readBack, change, label, location, "after writing");
         } catch (error) {
             const problem = error instanceof Error ? error.message : String(error);
             throw new UnverifiedWriteError(readBack === undefined ? `${label}: the file was written, but reading it back to verify ${describeLocation(location)} failed: ${problem}` : problem, { ...written, after: readBack });
         }
         return { ...written, after: readBack };
+    }
+}
+
+/**
+ * Refuses a file that is not an applicationHost.config (a web.config has no
+ * `<system.applicationHost>`): its settings reach only its own folder, and it cannot say which
+ * sites exist. The message says which file to give.
+ */
+function applicationHostOnly(document: ApplicationHostDocument, label: string): ApplicationHostDocument {
+    if (document.root.children.some((child) => child.name === "system.applicationHost")) return document;
+    throw new ConfigFileError(`${label}: has no <system.applicationHost>, so it is not an applicationHost.config (a web.config?); ` +
+        "give the server's applicationHost.config (%windir%\\System32\\inetsrv\\config\\applicationHost.config), which sets a site's or an application's settings in <location> elements; nothing was written");
+}
+
+/**
+ * Refuses, before writing, to set an attribute a web.config on the way sets: IIS applies the
+ * web.config's value, so writing applicationHost.config would change nothing IIS does.
+ */
+function refuseOverridden(before: SessionReading, change: SessionChange, location: string): void {
+    const overridden = SESSION_ATTRIBUTES.flatMap((name) => {
+        const origin = before.sources?.[name];
+        return change.set[name] !== undefined && origin?.level === "webConfig" ? [`${name} (set to ${show(before.effective[name])} by ${origin.file})`] : [];
+    });
+    if (overridden.length > 0) {
+        throw new Error(`${describeLocation(location)}: a web.config sets ${overridden.join(", ")}, and IIS applies it over applicationHost.config, ` +
+            "so writing applicationHost.config would not change what IIS applies; remove the attribute from that web.config (or lock it in applicationHost.config) and run again; nothing was written");
     }
 }
 

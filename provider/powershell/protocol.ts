@@ -74,9 +74,20 @@ export interface WriteFileRequest {
     backupSuffix: string;
 }
 
-export type OperationRequest = ReadRequest | ApplyRequest | ReadFileRequest | WriteFileRequest;
+/**
+ * Reads the web.config files IIS would read on the way to a location (apphost/webConfigPlaces.ts),
+ * on the server: environment variables (%SystemDrive%) expanded there, each file read without
+ * blocking IIS, or reported missing, or why it cannot be read. One request for all of them.
+ */
+export interface ReadWebConfigsRequest {
+    op: "readWebConfigs";
+    /** The files as <sites> gives their folders (unexpanded); none contains a line feed. */
+    files: string[];
+}
+
+export type OperationRequest = ReadRequest | ApplyRequest | ReadFileRequest | WriteFileRequest | ReadWebConfigsRequest;
 export type OperationName = OperationRequest["op"];
-export const OPERATION_NAMES: readonly OperationName[] = ["read", "apply", "readFile", "writeFile"];
+export const OPERATION_NAMES: readonly OperationName[] = ["read", "apply", "readFile", "writeFile", "readWebConfigs"];
 
 /** What a location holds at one moment. */
 export interface SessionState {
@@ -137,6 +148,19 @@ export interface WriteFileResponse {
     sha256: string;
 }
 
+/** One web.config as the server found it: `file` as requested, `path` with environment variables expanded. */
+export type WebConfigResult = { file: string; path: string } & (
+    | { state: "read"; content: Buffer }
+    | { state: "missing" }
+    | { state: "unreadable"; reason: string }
+);
+
+export interface ReadWebConfigsResponse {
+    ok: true;
+    /** One per requested file, in the request's order. */
+    files: WebConfigResult[];
+}
+
 export type ResponseFor<R extends OperationRequest> = R extends ReadRequest
     ? ReadResponse
     : R extends ApplyRequest
@@ -145,7 +169,9 @@ export type ResponseFor<R extends OperationRequest> = R extends ReadRequest
         ? ReadFileResponse
         : R extends WriteFileRequest
           ? WriteFileResponse
-          : never;
+          : R extends ReadWebConfigsRequest
+            ? ReadWebConfigsResponse
+            : never;
 
 /**
  * The codes a script reports in {ok:false,error}:
@@ -232,6 +258,7 @@ export const SERVER_APPLICATION_HOST = "the server's applicationHost.config";
 
 /** The location or path a request is about, for messages. */
 export function requestTarget(request: OperationRequest): string {
+    if (request.op === "readWebConfigs") return request.files.join(", ");
     return request.op === "read" || request.op === "apply" ? request.location : request.path ?? SERVER_APPLICATION_HOST;
 }
 
@@ -246,5 +273,7 @@ export function describeRequest(request: OperationRequest): string {
         case "readFile":
         case "writeFile":
             return `${request.op} of ${request.path === undefined ? SERVER_APPLICATION_HOST : JSON.stringify(request.path)}`;
+        case "readWebConfigs":
+            return `readWebConfigs of ${request.files.map((file) => JSON.stringify(file)).join(", ")}`;
     }
 }

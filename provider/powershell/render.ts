@@ -38,6 +38,10 @@ export function encodeRequest(request: OperationRequest): string {
             text("backupSuffix", request.backupSuffix);
             fields.push(`content:${request.content.toString("base64")}`);
             break;
+        case "readWebConfigs":
+            if (request.files.some((file) => file.includes("\n"))) throw new Error("a web.config path cannot contain a line feed");
+            text("files", request.files.join("\n"));
+            break;
     }
     return fields.join(";");
 }

@@ -21,6 +21,8 @@ import {
     type ReadFileRequest,
     type ReadFileResponse,
     type ReadResponse,
+    type ReadWebConfigsResponse,
+    type WebConfigResult,
     type ResponseFor,
     type ScriptErrorCode,
     type ScriptFailure,
@@ -122,7 +124,7 @@ function readFailure(op: OperationRequest["op"], result: JsonObject): ScriptFail
 }
 
 /** `previousLine`: the stdout line before the result (readFile's content). */
-function readSuccess(request: OperationRequest, result: JsonObject, previousLine: string | undefined): ReadResponse | ApplyResponse | ReadFileResponse | WriteFileResponse | string {
+function readSuccess(request: OperationRequest, result: JsonObject, previousLine: string | undefined): ReadResponse | ApplyResponse | ReadFileResponse | WriteFileResponse | ReadWebConfigsResponse | string {
     switch (request.op) {
         case "read":
             return readState(request.location, result);
@@ -160,7 +162,25 @@ function readSuccess(request: OperationRequest, result: JsonObject, previousLine
             if (sent !== sha256) return `the script reports writing content with SHA-256 ${sha256}, but the content sent has ${sent}`;
             return { ok: true, ...file, sha256 };
         }
+        case "readWebConfigs":
+            return readWebConfigs(request.files, result.files);
     }
+}
+
+/** One entry per requested file, in order, each read, missing or unreadable (with why). */
+function readWebConfigs(requested: readonly string[], files: unknown): ReadWebConfigsResponse | string {
+    if (!Array.isArray(files) || files.length !== requested.length) return `files is not a list of ${requested.length} entries`;
+    const results: WebConfigResult[] = [];
+    for (const [index, entry] of files.entries()) {
+        if (!isObject(entry) || entry.file !== requested[index] || typeof entry.path !== "string") return `files[${index}] is not the result for ${JSON.stringify(requested[index])}`;
+        const { file, path } = entry as { file: string; path: string };
+        if (entry.state === "missing") results.push({ file, path, state: "missing" });
+        else if (entry.state === "unreadable" && typeof entry.reason === "string") results.push({ file, path, state: "unreadable", reason: entry.reason });
+        else if (entry.state === "read" && typeof entry.content === "string" && entry.content.length % 4 === 0 && BASE64.test(entry.content)) {
+            results.push({ file, path, state: "read", content: Buffer.from(entry.content, "base64") });
+        } else return `files[${index}] has no state read (with base64 content), missing or unreadable (with reason)`;
+    }
+    return { ok: true, files: results };
 }
 
 /**

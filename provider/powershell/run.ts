@@ -53,6 +53,8 @@ export function stepName(request: OperationRequest): string {
             return `read ${request.path ?? SERVER_APPLICATION_HOST}`;
         case "writeFile":
             return `write ${request.path ?? SERVER_APPLICATION_HOST}`;
+        case "readWebConfigs":
+            return `read the web.config files on the way (${request.files.join(", ")})`;
     }
 }
 

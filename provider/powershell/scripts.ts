@@ -42,6 +42,7 @@ const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
     apply: "# pulumi-iis-asp-session: apply v3",
     readFile: "# pulumi-iis-asp-session: readFile v4",
     writeFile: "# pulumi-iis-asp-session: writeFile v4",
+    readWebConfigs: "# pulumi-iis-asp-session: readWebConfigs v1",
 };
 
 /** The files each operation's script is made of, in order; Main.ps1 always comes last. */
@@ -50,6 +51,7 @@ export const SCRIPT_FILES: Readonly<Record<OperationName, readonly string[]>> = 
     apply: ["Common.ps1", "ConfigLocation.ps1", "Iis.ps1", "Apply.ps1"],
     readFile: ["Common.ps1", "ConfigLocation.ps1", "FileAccess.ps1", "ReadFile.ps1"],
     writeFile: ["Common.ps1", "ConfigLocation.ps1", "FileAccess.ps1", "WriteFile.ps1"],
+    readWebConfigs: ["Common.ps1", "ConfigLocation.ps1", "FileAccess.ps1", "ReadWebConfigs.ps1"],
 };
 
 function readScriptFile(name: string): string {
@@ -86,4 +88,5 @@ export const SCRIPT_TEMPLATES: Readonly<Record<OperationName, string>> = {
     apply: assemble("apply"),
     readFile: assemble("readFile"),
     writeFile: assemble("writeFile"),
+    readWebConfigs: assemble("readWebConfigs"),
 };

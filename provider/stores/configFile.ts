@@ -61,7 +61,20 @@ export interface ConfigFileStore {
     withLock<T>(work: () => Promise<T>): Promise<T>;
     /** Present where the store can keep a journal beside the file (see PreImageJournal). */
     readonly journal?: PreImageJournal;
+    /**
+     * Reads web.config files on the file's host (apphost/webConfigPlaces.ts names them, as `<sites>`
+     * gives their folders): environment variables expanded there, one result per file, in order.
+     */
+    readWebConfigs(files: readonly string[]): Promise<WebConfigContent[]>;
 }
+
+/** A web.config as a store found it: `label` names it, on its host, in messages. */
+export type WebConfigContent = { file: string; label: string } & (
+    | { state: "read"; bytes: Buffer }
+    /** Its folder is there and the file is not: nothing is set there. */
+    | { state: "missing" }
+    | { state: "unreadable"; reason: string }
+);
 
 /** The file does not exist (as opposed to: cannot be read). */
 export class ConfigFileMissingError extends Error {

@@ -10,7 +10,7 @@
  * still found.
  */
 import type { CommandRunner } from "../carriers/commandRunner";
-import { BACKUP_SUFFIX, ConfigChangedError, ConfigFileMissingError, type ConfigFileContent, type ConfigFileStore } from "./configFile";
+import { BACKUP_SUFFIX, ConfigChangedError, ConfigFileMissingError, type ConfigFileContent, type ConfigFileStore, type WebConfigContent } from "./configFile";
 import { PowerShellScriptError, SERVER_APPLICATION_HOST, type ConfigFileSource } from "../powershell/protocol";
 import { runScript } from "../powershell/run";
 
@@ -43,6 +43,17 @@ export class RemoteConfigFile implements ConfigFileStore {
             throw error;
         }
         return { bytes: file.content, version: file.sha256, label: this.fileLabel(file.path, file.source) };
+    }
+
+    /** One command for all of them, on the server: IIS's own environment variables apply there. */
+    async readWebConfigs(files: readonly string[]): Promise<WebConfigContent[]> {
+        if (files.length === 0) return [];
+        const { files: found } = await runScript(this.runner, { op: "readWebConfigs", files: [...files] }, this.options);
+        return found.map((result) => {
+            const label = `${this.runner.host}:${result.path}`;
+            if (result.state === "read") return { file: result.file, label, state: "read", bytes: result.content };
+            return result.state === "missing" ? { file: result.file, label, state: "missing" } : { file: result.file, label, state: "unreadable", reason: result.reason };
+        });
     }
 
     /** The replaced content is kept beside the file, under the backup name the local store uses too. */

@@ -120,7 +120,7 @@ describe("parseApplicationHost: bytes and text", function () {
     });
 });
 
-describe("wantsChildren: only the elements on the way to asp/session, and sites", function () {
+describe("wantsChildren: only the elements on the way to asp/session, sites and section declarations", function () {
     it("materialises exactly these, at exactly these depths", function () {
         const configuration = element("configuration"), location = element("location"), sws = element("system.webServer");
         const applicationHost = element("system.applicationHost"), other = element("other");
@@ -129,13 +129,18 @@ describe("wantsChildren: only the elements on the way to asp/session, and sites"
             ["asp", [configuration, sws]], ["asp", [configuration, location, sws]], ["system.applicationHost", [configuration]], ["sites", [configuration, applicationHost]],
             // Its <application> elements say which paths are applications (inheritInChildApplications).
             ["site", [configuration, applicationHost, element("sites")]],
+            // Its <virtualDirectory> elements say where an application's web.config is.
+            ["application", [configuration, applicationHost, element("sites"), element("site")]],
+            // <section name="asp" overrideModeDefault> says whether web.config files may set it.
+            ["configSections", [configuration]], ["sectionGroup", [configuration, element("configSections")]],
         ];
         const no: [string, XmlElement[]][] = [
             ["configuration", [configuration]], ["location", []], ["location", [configuration, location]], ["system.webServer", []],
             ["system.webServer", [configuration, other]], ["system.webServer", [configuration, location, other]], ["asp", [configuration]], ["asp", [configuration, other]],
             ["system.applicationHost", []], ["system.applicationHost", [configuration, location]], ["sites", [configuration]], ["sites", [configuration, other]],
             ["sites", [configuration, location, applicationHost]], ["session", [configuration, sws, element("asp")]], ["site", [configuration, applicationHost]],
-            ["application", [configuration, applicationHost, element("sites"), element("site")]],
+            ["application", [configuration, applicationHost, element("sites")]], ["virtualDirectory", [configuration, applicationHost, element("sites"), element("site"), element("application")]],
+            ["configSections", []], ["configSections", [configuration, location]], ["sectionGroup", [configuration]], ["section", [configuration, element("configSections"), element("sectionGroup")]],
         ];
         for (const [name, ancestors] of yes) assert.strictEqual(wantsChildren(element(name), ancestors), true, `${name} under ${ancestors.map((a) => a.name).join("/")}`);
         for (const [name, ancestors] of no) assert.strictEqual(wantsChildren(element(name), ancestors), false, `${name} under ${ancestors.map((a) => a.name).join("/")}`);

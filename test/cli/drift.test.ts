@@ -125,7 +125,7 @@ describe("iis-asp-session drift", function () {
         assert.strictEqual(report.servers.length, 23);
         assert.deepStrictEqual(report.tool, { name: "iis-asp-session", version: PACKAGE_VERSION });
         assert.ok(Math.abs(Date.parse(report.startedAt) - Date.now()) < 120_000 && report.durationMs >= 0 && report.durationMs < 120_000, `${report.startedAt} ${report.durationMs}`);
-        assert.deepStrictEqual(report.summary, { servers: 23, locations: 23, inSync: 18, drift: 4, error: 1 });
+        assert.deepStrictEqual(report.summary, { servers: 23, locations: 23, inSync: 18, drift: 4, overridden: 0, noSuchSite: 0, error: 1 });
         const entry = (name: string) => report.servers.find((s) => s.name === name) as AuditEntry;
         // The fields scripts already read keep their shape and meaning.
         const existing = ({ name, location, status, live, desired, differences, error }: AuditEntry) => JSON.parse(JSON.stringify({ name, location, status, live, desired, differences, error })) as unknown;
@@ -191,7 +191,7 @@ describe("iis-asp-session drift", function () {
     it("usage errors exit 64, say what is allowed, and are one JSON document with --json", async function () {
         const cases: Array<[string[], RegExp]> = [
             [["drift", "fleet.yaml", "--concurrency", "0"], /--concurrency must be a whole number from 1 to 1024, got "0"/],
-            [["drift", "fleet.yaml", "--only", "warnings"], /--only must be drift or error, got "warnings"/],
+            [["drift", "fleet.yaml", "--only", "warnings"], /--only must be drift, overridden, no-such-site, error, got "warnings"/],
             [["drift", "fleet.yaml", "--colour"], /Unknown option '--colour'/],
             [["drift"], /drift needs the inventory file/],
             [["drift", "a.yaml", "b.yaml"], /only one inventory file/],
@@ -217,7 +217,7 @@ describe("iis-asp-session drift", function () {
             const result = await runCli(args);
             assert.strictEqual(result.code, 0, args.join(" "));
             assert.strictEqual(result.stderr, "");
-            for (const part of [/^usage: iis-asp-session drift <inventory\.yaml>/, /--junit FILE/, /--html FILE/, /--limit PATTERN/, /--only drift\|error/, /Exit status:\n  0 /, /  64  usage error/, /  65  the inventory/, /passwordEnv: WINRM_PASSWORD/]) {
+            for (const part of [/^usage: iis-asp-session drift <inventory\.yaml>/, /--junit FILE/, /--html FILE/, /--limit PATTERN/, /--only STATUS/, /drift, overridden, no-such-site or error/, /Exit status:\n  0 /, /  64  usage error/, /  65  the inventory/, /passwordEnv: WINRM_PASSWORD/]) {
                 assert.match(result.stdout, part, args.join(" "));
             }
         }

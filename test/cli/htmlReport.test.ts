@@ -18,7 +18,7 @@ import { scratchDir } from "../support/scratch";
 import { seededRandom } from "../support/seededRandom";
 import { HOSTILE, hostileReport, sampleReport } from "./sampleReport";
 
-const STATUSES: readonly AuditStatus[] = ["error", "drift", "in-sync"];
+const STATUSES: readonly AuditStatus[] = ["error", "no-such-site", "overridden", "drift", "in-sync"];
 
 /** The little of the DOM the in-page callbacks use: the project compiles without the DOM's types. */
 interface DomElement {
@@ -204,16 +204,17 @@ describe("--html report (cli/drift/htmlReport)", function () {
             const { page, errors } = await open(renderHtmlReport(report), "sample");
             const stats = Object.fromEntries(await page.$$eval(".stat", (all: DomElement[]) => all.map((stat) => [stat.querySelector("dt")?.textContent, Number(stat.querySelector("dd")?.textContent)])));
             const { summary } = report;
-            assert.deepEqual(stats, { Servers: summary.servers, "Locations checked": summary.locations, "In sync": summary.inSync, Drift: summary.drift, Error: summary.error });
-            assert.deepEqual(summary, { servers: 6, locations: 12, inSync: 5, drift: 4, error: 3 }, "the sample has every status");
+            assert.deepEqual(stats, { Servers: summary.servers, "Locations checked": summary.locations, "In sync": summary.inSync, Drift: summary.drift,
+                "Overridden by web.config": summary.overridden, "No such site": summary.noSuchSite, Error: summary.error });
+            assert.deepEqual(summary, { servers: 7, locations: 14, inSync: 5, drift: 4, overridden: 1, noSuchSite: 1, error: 3 }, "the sample has every status");
             const meta = await page.textContent(".meta");
             assert.ok(meta?.includes("iis-asp-session 0.1.0") && meta.includes(report.startedAt) && meta.includes("4.2 s"), meta ?? "");
 
             const rows = await visibleRows(page);
             const sorted = [...report.servers].sort(byStatusThenName);
             assert.deepEqual(rows.map((row) => [row.cells[0], row.cells[2], row.status]), sorted.map((entry) => [entry.name, entry.location || "(server)", entry.status]));
-            assert.deepEqual(countByStatus(rows.map((row) => row.status)), { error: summary.error, drift: summary.drift, "in-sync": summary.inSync });
-            assert.deepEqual(rows.map((row) => row.badge), sorted.map((entry) => (entry.status === "in-sync" ? "in sync" : entry.status)), "status as text");
+            assert.deepEqual(countByStatus(rows.map((row) => row.status)), { error: summary.error, drift: summary.drift, "in-sync": summary.inSync, overridden: summary.overridden, "no-such-site": summary.noSuchSite });
+            assert.deepEqual(rows.map((row) => row.badge), sorted.map((entry) => entry.status.replace(/-/g, " ")), "status as text");
 
             for (const [index, entry] of sorted.entries()) {
                 const row = rows[index];
@@ -228,6 +229,14 @@ describe("--html report (cli/drift/htmlReport)", function () {
                         assert.ok(row.cells[4].includes(`${name}${entry.desired[name]}${live === null ? "not set" : live}${effective.value} (${source})`), `${name} in ${row.cells[4]}`);
                     }
                 }
+                if (entry.status === "overridden" || entry.status === "no-such-site") {
+                    assert.ok(row.cells[4].startsWith(entry.reason!), `${entry.status}: the reason first, in ${row.cells[4]}`);
+                }
+                if (entry.status === "overridden") {
+                    const [name] = entry.differences;
+                    const effective = entry.effective[name]!;
+                    assert.ok(row.cells[4].includes(`${effective.value} (web.config: ${effective.from})`), `the web.config named as the source in ${row.cells[4]}`);
+                }
                 if (entry.status === "error") {
                     assert.ok(row.cells[4].startsWith(entry.errorKind!));
                     assert.equal(row.message, entry.error);
@@ -235,7 +244,8 @@ describe("--html report (cli/drift/htmlReport)", function () {
             }
             // Colour as well as text: each status's badge has its own colour.
             const colours = await page.$$eval("table.servers > tbody > tr > td > .badge", (badges: DomElement[]) => [...new Set(badges.map((badge) => badge.ownerDocument.defaultView.getComputedStyle(badge).color))]);
-            assert.equal(colours.length, 3, colours.join(", "));
+            // (overridden and no-such-site share one: read, but not as desired, and not drift either)
+            assert.equal(colours.length, 4, colours.join(", "));
             assert.deepEqual(errors, []);
 
             const file = await screenshot(page, "drift-report.png");
@@ -280,7 +290,7 @@ describe("--html report (cli/drift/htmlReport)", function () {
             }
             const body = (await page.textContent("body")) ?? "";
             for (const text of HOSTILE) assert.ok(body.includes(text), `${text} shown as text`);
-            assert.equal(await page.title(), `${report.tool.name} drift report: 1 drift, 1 error`);
+            assert.equal(await page.title(), `${report.tool.name} drift report: 1 not in the desired state, 1 error`);
 
             // The page's own script ran (the filter works) and nothing was refused: nothing else tried.
             await page.click('button[data-filter="error"]');
@@ -317,10 +327,11 @@ describe("--html report (cli/drift/htmlReport)", function () {
         });
     });
 
-    it("the sample report is realistic: six servers, two locations, every status, summary from its rows", function () {
+    it("the sample report is realistic: seven servers, the server level and the shop (and a misspelt site), every status, summary from its rows", function () {
         const report = sampleReport();
-        assert.deepEqual([...new Set(report.servers.map((entry) => entry.name))], ["web01", "web02", "web03", "web04", "web05", "web06"]);
-        assert.deepEqual([...new Set(report.servers.map((entry) => entry.location))], ["", "Default Web Site/shop"]);
+        assert.deepEqual([...new Set(report.servers.map((entry) => entry.name))], ["web01", "web02", "web03", "web04", "web05", "web06", "web07"]);
+        assert.deepEqual([...new Set(report.servers.map((entry) => entry.location))], ["", "Default Web Site/shop", "Default Website/shop"]);
+        assert.deepEqual([...new Set(report.servers.map((entry) => entry.status))].sort(), [...STATUSES].sort());
         assert.deepEqual(report.summary, summarise(report.servers));
         for (const entry of report.servers.filter((e: AuditEntry) => e.status === "drift")) {
             assert.ok(entry.differences.length > 0 && entry.differences.every((name) => SESSION_ATTRIBUTES.includes(name) && entry.desired[name] !== undefined));

@@ -132,6 +132,9 @@ function driftText(entry: AuditEntry): string {
 }
 
 /** What junitparser must read from the XML made of `audit`. */
+/** Read, but not as desired: each a JUnit failure of its own type. */
+const NOT_IN_DESIRED_STATE: readonly string[] = ["drift", "overridden", "no-such-site"];
+
 function expectedReading(audit: AuditReport): Omit<JunitReading, "recounted"> {
     const names = [...new Set(audit.servers.map((entry) => entry.name))];
     const suites = names.map((name): ReadSuite => {
@@ -143,7 +146,7 @@ function expectedReading(audit: AuditReport): Omit<JunitReading, "recounted"> {
             timestamp: audit.startedAt,
             time: 0,
             tests: rows.length,
-            failures: rows.filter((entry) => entry.status === "drift").length,
+            failures: rows.filter((entry) => NOT_IN_DESIRED_STATE.includes(entry.status)).length,
             errors: rows.filter((entry) => entry.status === "error").length,
             skipped: 0,
             properties: { "target.kind": target.kind, tool: `${audit.tool.name} ${audit.tool.version}` },
@@ -154,11 +157,14 @@ function expectedReading(audit: AuditReport): Omit<JunitReading, "recounted"> {
                 results: entry.status === "in-sync" ? []
                     : entry.status === "drift"
                         ? [{ tag: "failure", type: "drift", message: `drift: ${entry.differences.join(", ")}`, text: readBack(driftText(entry)) }]
-                        : [{ tag: "error", type: entry.errorKind!, message: readBack(entry.error!), text: readBack(entry.error!) }],
+                        : entry.status === "overridden" || entry.status === "no-such-site"
+                            ? [{ tag: "failure", type: entry.status, message: readBack(entry.reason!), text: readBack(entry.reason!) }]
+                            : [{ tag: "error", type: entry.errorKind!, message: readBack(entry.error!), text: readBack(entry.error!) }],
             })),
         };
     });
-    const { locations: tests, drift: failures, error: errors } = audit.summary;
+    const { locations: tests, error: errors } = audit.summary;
+    const failures = audit.summary.drift + audit.summary.overridden + audit.summary.noSuchSite;
     return { root: { name: "iis-asp-session drift", tests, failures, errors, skipped: 0, time: audit.durationMs / 1000 }, suites };
 }
 
@@ -245,7 +251,7 @@ describe("drift --junit: renderJunitReport read back by independent parsers", fu
     const reports = [
         ["a realistic fleet", fleetReport],
         ["a hostile report (control characters, lone surrogate, emoji, CR)", nastyReport],
-        ["sampleReport.ts's fleet (web01..web06)", shared.sampleReport],
+        ["sampleReport.ts's fleet (web01..web07)", shared.sampleReport],
         ["sampleReport.ts's hostile report (markup everywhere, timestamp included)", shared.hostileReport],
     ] as const;
     for (const [title, make] of reports) {
@@ -268,10 +274,10 @@ describe("drift --junit: renderJunitReport read back by independent parsers", fu
                 assert.strictEqual(reading.suites.length, summary.servers);
                 assert.deepStrictEqual(
                     { tests: reading.root.tests, failures: reading.root.failures, errors: reading.root.errors },
-                    { tests: summary.locations, failures: summary.drift, errors: summary.error },
+                    { tests: summary.locations, failures: summary.drift + summary.overridden + summary.noSuchSite, errors: summary.error },
                 );
                 const sum = (key: keyof Counts) => reading.suites.reduce((total, suite) => total + suite[key], 0);
-                assert.deepStrictEqual({ tests: sum("tests"), failures: sum("failures"), errors: sum("errors") }, { tests: summary.locations, failures: summary.drift, errors: summary.error });
+                assert.deepStrictEqual({ tests: sum("tests"), failures: sum("failures"), errors: sum("errors") }, { tests: summary.locations, failures: summary.drift + summary.overridden + summary.noSuchSite, errors: summary.error });
                 const passed = reading.suites.flatMap((suite) => suite.cases).filter((testcase) => testcase.results.length === 0).length;
                 assert.strictEqual(passed, summary.inSync);
             });

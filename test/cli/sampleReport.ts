@@ -47,7 +47,16 @@ function report(servers: AuditEntry[], durationMs: number): AuditReport {
     };
 }
 
-/** web01..web06 at the server level and Default Web Site/shop: 5 in sync, 4 drift, 3 error (config, unreachable, auth). */
+/** A web.config on the way sets `attribute`, so IIS applies its value (the audit's "overridden"). */
+function overridden(name: string, target: AuditTarget, location: string, attribute: SessionAttribute, value: SessionValue, webConfig: string): AuditEntry {
+    const entry = drift(name, target, location, { [attribute]: [null, { value, source: "webConfig", from: webConfig }] });
+    return { ...entry, status: "overridden", reason: `${attribute} is set to ${JSON.stringify(value)} by ${webConfig}; IIS applies that over applicationHost.config` };
+}
+
+/**
+ * web01..web06 at the server level and Default Web Site/shop: 5 in sync, 4 drift, 3 error (config,
+ * unreachable, auth); web07 at the shop, overridden by a web.config, and at a site it lacks.
+ */
 export function sampleReport(): AuditReport {
     const file: AuditTarget = { kind: "file", path: "/mnt/iis/web06/config/applicationHost.config" };
     return report([
@@ -70,6 +79,11 @@ export function sampleReport(): AuditReport {
         }),
         inSync("web06", file, ""),
         drift("web06", file, SHOP, { max: [null, { value: 4294967295, source: "default" }] }),
+        overridden("web07", winrm("web07"), SHOP, "max", 500, "web07.corp.example:D:\\sites\\shop\\web.config"),
+        {
+            ...inSync("web07", winrm("web07"), "Default Website/shop"), status: "no-such-site",
+            reason: 'no <site> is named "Default Website" (location "Default Website/shop"); IIS accepts settings for a site created later, but until then they apply to nothing. The closest site is "Default Web Site".',
+        },
     ], 4_180);
 }
 

@@ -7,7 +7,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parseApplicationHost } from "../../provider/apphost/document";
-import { readSession } from "../../provider/apphost/sessionReader";
+import { readSession, type WebConfigFile } from "../../provider/apphost/sessionReader";
+import { webConfigPlaces } from "../../provider/apphost/webConfigPlaces";
 import { IisApiBackend } from "../../provider/backends/iisApi";
 import { OWN_FIXTURE } from "../support/hostFixture";
 import { installMwaDouble } from "../support/mwa/install";
@@ -15,6 +16,13 @@ import { PwshRunner, requirePwsh, startPwsh } from "../support/pwsh";
 import { scratchDir } from "../support/scratch";
 import { scratchWindows } from "../support/windowsFolder";
 import { caseFile, DOCUMENTED_CASES, type SessionExpectation } from "./documentedCases";
+
+/**
+ * The cases mode iis can be held to today: the double models applicationHost.config alone, not
+ * web.config files, delegation or locks (GetWebConfiguration), so neither do the scripts' readings
+ * through it. docs/design.md says so.
+ */
+const APPLICATION_HOST_ONLY = DOCUMENTED_CASES.filter((documented) => documented.webConfigs === undefined && !documented.allowByDefault);
 
 describe("documented IIS cases: what IIS applies at a path", function () {
     this.timeout(300_000);
@@ -25,17 +33,33 @@ describe("documented IIS cases: what IIS applies at a path", function () {
         }
     });
 
-    describe("the TypeScript reader", function () {
+    it("every case's file says what the case says (the sample's declaration was replaced where asked)", function () {
+        for (const documented of DOCUMENTED_CASES) {
+            assert.equal(caseFile(documented).includes('<section name="asp" overrideModeDefault="Allow" />'), documented.allowByDefault === true, documented.name);
+        }
+    });
+
+    describe("the TypeScript reader (web.config files where <sites> puts them)", function () {
         for (const documented of DOCUMENTED_CASES) {
             it(documented.name, function () {
                 const document = parseApplicationHost(Buffer.from(caseFile(documented)), "applicationHost.config");
-                assert.deepStrictEqual(readSession(document, documented.path, "applicationHost.config").effective, documented.expected);
+                const webConfigs = webConfigPlaces(document, documented.path).map((place): WebConfigFile => {
+                    const text = documented.webConfigs?.[place.path];
+                    return text === undefined ? { ...place, label: place.file, state: "missing" } : { ...place, label: place.file, state: "read", document: parseApplicationHost(Buffer.from(text), place.file) };
+                });
+                assert.deepStrictEqual(
+                    Object.keys(documented.webConfigs ?? {}).filter((at) => !webConfigs.some((place) => place.path === at)), [],
+                    "every web.config of the case is on the way to its path",
+                );
+                const read = () => readSession(document, documented.path, "applicationHost.config", webConfigs).effective;
+                if ("error" in documented.expected) assert.throws(read, documented.expected.error);
+                else assert.deepStrictEqual(read(), documented.expected);
             });
         }
     });
 
     describe("the scripts over the Microsoft.Web.Administration double (mode iis)", function () {
-        for (const documented of DOCUMENTED_CASES) {
+        for (const documented of APPLICATION_HOST_ONLY) {
             it(documented.name, async function () {
                 const pwsh = requirePwsh(this);
                 const scratch = scratchWindows(OWN_FIXTURE);
@@ -51,7 +75,7 @@ describe("documented IIS cases: what IIS applies at a path", function () {
         const scratch = scratchWindows(OWN_FIXTURE);
         installMwaDouble(scratch.windir, pwsh);
         const cases = scratchDir("asp-session-cases-");
-        const inputs = DOCUMENTED_CASES.map((documented, index) => {
+        const inputs = APPLICATION_HOST_ONLY.map((documented, index) => {
             const file = path.join(cases, `${index}.config`);
             fs.writeFileSync(file, caseFile(documented));
             return { file, path: documented.path };
@@ -63,8 +87,8 @@ describe("documented IIS cases: what IIS applies at a path", function () {
         assert.equal(result.exitCode, 0, result.stderr.toString());
         const seen = JSON.parse(result.stdout.toString().trim()) as SessionExpectation[];
         assert.deepStrictEqual(
-            Object.fromEntries(DOCUMENTED_CASES.map((documented, index) => [documented.name, seen[index]])),
-            Object.fromEntries(DOCUMENTED_CASES.map((documented) => [documented.name, documented.expected])),
+            Object.fromEntries(APPLICATION_HOST_ONLY.map((documented, index) => [documented.name, seen[index]])),
+            Object.fromEntries(APPLICATION_HOST_ONLY.map((documented) => [documented.name, documented.expected])),
         );
     });
 });

@@ -12,6 +12,11 @@ export const DOCS = {
     sessionSchema: "https://learn.microsoft.com/en-us/previous-versions/iis/settings-schema/aa347539(v=vs.90) (session element for asp: defaults)",
     locationElement: "https://learn.microsoft.com/previous-versions/dotnet/netframework-4.0/b6x6shw7(v=vs.100) (<location>: path applies to that resource and its child directories; inheritInChildApplications: settings of a location are not inherited by applications in subdirectories when false)",
     inheritInChildApplications: "https://learn.microsoft.com/dotnet/api/system.configuration.sectioninformation.inheritinchildapplications (whether the settings are inherited by applications that reside in a subdirectory)",
+    locking: "https://learn.microsoft.com/iis/get-started/planning-for-security/how-to-use-locking-in-iis-configuration (overrideModeDefault; <location overrideMode> unlocks the sections it holds for lower levels; locks restrain lower configuration levels)",
+    lockAttributes: "https://learn.microsoft.com/previous-versions/iis/settings-schema/aa347540(v=vs.90) (general attributes: lockAttributes, lockAllAttributesExcept, lockElements, lockAllElementsExcept, lockItem)",
+    hierarchy: "https://learn.microsoft.com/iis/get-started/planning-your-iis-architecture/deep-dive-into-iis-configuration-with-iis-7-and-iis-8 (applicationHost.config, then the web.config files along the URL; a web.config may set only what is delegated)",
+    virtualDirectory: "https://learn.microsoft.com/iis/configuration/system.applicationhost/sites/site/application/virtualdirectory (an application's virtual directories map its paths to physicalPath folders)",
+    error50019: "https://learn.microsoft.com/troubleshoot/developer/webapps/iis/health-diag-error/http-error-500-19-webpage (0x80070021: the section is locked at a parent level; lock violation)",
 } as const;
 
 export interface SessionExpectation {
@@ -28,8 +33,13 @@ export interface DocumentedCase {
     server?: string;
     /** <location> elements appended to the file (the sites are the repository's sample: "Default Web Site" with the application /shop, and "Intranet"). */
     locations: string;
+    /** web.config files by the location path whose folder holds them ("Default Web Site", "Default Web Site/shop"). */
+    webConfigs?: Readonly<Record<string, string>>;
+    /** The asp section declared overrideModeDefault="Allow" (the sample declares Deny, as IIS installs it). */
+    allowByDefault?: boolean;
     path: string;
-    expected: SessionExpectation;
+    /** What IIS applies, or the configuration error it raises for the path (a pattern of its text). */
+    expected: SessionExpectation | { error: RegExp };
 }
 
 const DEFAULTS: SessionExpectation = { allowSessionState: true, keepSessionIdSecure: true, max: 4294967295, timeout: "00:20:00" };
@@ -39,6 +49,20 @@ function aspAt(path: string, session: string, attributes = ""): string {
 }
 
 const NOT_INHERITED = ' inheritInChildApplications="false"';
+
+/** A web.config holding `<session .../>` (at its root, or in a `<location>` of its own). */
+function webConfig(session: string, location?: string): string {
+    const body = `<system.webServer><asp><session ${session} /></asp></system.webServer>`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<configuration>\n${location === undefined ? body : `<location ${location}>${body}</location>`}\n</configuration>\n`;
+}
+
+/** applicationHost.config's `<location>` unlocking the asp section for a path (IIS Manager's Feature Delegation writes this). */
+function unlockedAt(path: string, mode: "overrideMode=\"Allow\"" | "allowOverride=\"true\"" | "overrideMode=\"Deny\"" = "overrideMode=\"Allow\""): string {
+    return `<location path="${path}" ${mode}><system.webServer><asp /></system.webServer></location>`;
+}
+
+const SECTION_LOCKED = /This configuration section cannot be used at this path/;
+const LOCK_VIOLATION = /Lock violation/;
 
 export const DOCUMENTED_CASES: readonly DocumentedCase[] = [
     { name: "nothing set anywhere: the schema defaults", cites: [DOCS.session, DOCS.sessionSchema], locations: "", path: "Default Web Site/shop", expected: DEFAULTS },
@@ -99,11 +123,96 @@ export const DOCUMENTED_CASES: readonly DocumentedCase[] = [
         path: "Default Web Site/shop",
         expected: { ...DEFAULTS, keepSessionIdSecure: false },
     },
+    {
+        name: "delegation: asp is locked by default, so a site's web.config setting it is IIS's configuration error",
+        cites: [DOCS.locking, DOCS.error50019],
+        locations: "", webConfigs: { "Default Web Site": webConfig('max="77"') }, path: "Default Web Site",
+        expected: { error: SECTION_LOCKED },
+    },
+    {
+        name: "delegation: a web.config without <asp> is harmless where the section is locked",
+        cites: [DOCS.locking, DOCS.hierarchy],
+        locations: aspAt("Default Web Site", 'max="55"'), webConfigs: { "Default Web Site": '<configuration><system.webServer /></configuration>' }, path: "Default Web Site",
+        expected: { ...DEFAULTS, max: 55 },
+    },
+    {
+        name: "delegation: <location overrideMode=\"Allow\"> for the site lets its web.config set the value, over applicationHost.config's",
+        cites: [DOCS.locking, DOCS.hierarchy, DOCS.virtualDirectory],
+        locations: aspAt("Default Web Site", 'max="55"', ' overrideMode="Allow"'), webConfigs: { "Default Web Site": webConfig('max="77"') }, path: "Default Web Site",
+        expected: { ...DEFAULTS, max: 77 },
+    },
+    {
+        name: "delegation: the site's web.config reaches its child application",
+        cites: [DOCS.locking, DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site"), webConfigs: { "Default Web Site": webConfig('max="77"') }, path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, max: 77 },
+    },
+    {
+        name: "delegation: applicationHost.config's location for the application wins over the site's web.config (a deeper level)",
+        cites: [DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site") + aspAt("Default Web Site/shop", 'max="5"'), webConfigs: { "Default Web Site": webConfig('max="77"') }, path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, max: 5 },
+    },
+    {
+        name: "delegation: the application's own web.config wins over applicationHost.config's location for it",
+        cites: [DOCS.hierarchy, DOCS.virtualDirectory],
+        locations: unlockedAt("Default Web Site") + aspAt("Default Web Site/shop", 'max="5"'), webConfigs: { "Default Web Site/shop": webConfig('max="9"') }, path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, max: 9 },
+    },
+    {
+        name: "delegation: the legacy allowOverride=\"true\" unlocks like overrideMode=\"Allow\"",
+        cites: [DOCS.locking, DOCS.error50019],
+        locations: unlockedAt("Default Web Site", 'allowOverride="true"'), webConfigs: { "Default Web Site": webConfig('timeout="00:45:00"') }, path: "Default Web Site",
+        expected: { ...DEFAULTS, timeout: "00:45:00" },
+    },
+    {
+        name: "delegation: overrideModeDefault=\"Allow\" unlocks the section everywhere",
+        cites: [DOCS.locking],
+        allowByDefault: true, locations: "", webConfigs: { "Default Web Site/shop": webConfig('allowSessionState="false"') }, path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, allowSessionState: false },
+    },
+    {
+        name: "delegation: overrideMode=\"Deny\" for the application locks it again below an unlocked site",
+        cites: [DOCS.locking, DOCS.error50019],
+        locations: unlockedAt("Default Web Site") + unlockedAt("Default Web Site/shop", 'overrideMode="Deny"'), webConfigs: { "Default Web Site/shop": webConfig('max="9"') }, path: "Default Web Site/shop",
+        expected: { error: SECTION_LOCKED },
+    },
+    {
+        name: "delegation: a web.config's <location path=\".\" inheritInChildApplications=\"false\"> does not reach the child application",
+        cites: [DOCS.locationElement, DOCS.inheritInChildApplications, DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site"), webConfigs: { "Default Web Site": webConfig('max="77"', 'path="." inheritInChildApplications="false"') }, path: "Default Web Site/shop",
+        expected: DEFAULTS,
+    },
+    {
+        name: "locks: lockAttributes at the server level makes a web.config setting that attribute a lock violation",
+        cites: [DOCS.lockAttributes, DOCS.locking, DOCS.error50019],
+        allowByDefault: true, server: 'lockAttributes="timeout"', locations: "", webConfigs: { "Default Web Site": webConfig('timeout="00:45:00"') }, path: "Default Web Site",
+        expected: { error: LOCK_VIOLATION },
+    },
+    {
+        name: "locks: a web.config may still set the attributes lockAttributes leaves out",
+        cites: [DOCS.lockAttributes, DOCS.locking],
+        allowByDefault: true, server: 'lockAttributes="timeout"', locations: "", webConfigs: { "Default Web Site": webConfig('max="77"') }, path: "Default Web Site",
+        expected: { ...DEFAULTS, max: 77 },
+    },
+    {
+        name: "locks: lockAllAttributesExcept locks every other attribute",
+        cites: [DOCS.lockAttributes],
+        allowByDefault: true, server: 'lockAllAttributesExcept="max"', locations: "", webConfigs: { "Default Web Site": webConfig('keepSessionIdSecure="false"') }, path: "Default Web Site",
+        expected: { error: LOCK_VIOLATION },
+    },
+    {
+        name: "locks: they do not restrain applicationHost.config's own <location> elements",
+        cites: [DOCS.locking],
+        server: 'lockAttributes="timeout"', locations: aspAt("Default Web Site", 'timeout="00:05:00"'), path: "Default Web Site",
+        expected: { ...DEFAULTS, timeout: "00:05:00" },
+    },
 ];
 
 /** The case's applicationHost.config: the repository's sample file with the case's settings added. */
 export function caseFile(documented: DocumentedCase): string {
     let text = fs.readFileSync(OWN_FIXTURE, "utf8");
+    if (documented.allowByDefault) text = text.replace('<section name="asp" overrideModeDefault="Deny" />', '<section name="asp" overrideModeDefault="Allow" />');
     if (documented.server !== undefined) text = text.replace(/<asp>(\r?\n)/, (_, newline: string) => `<asp>${newline}            <session ${documented.server} />${newline}`);
     return text.replace("</configuration>", `${documented.locations}\n</configuration>`);
 }

@@ -6,7 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
-import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/stores/configFile";
+import { ConfigChangedError, ConfigFileContent, WebConfigContent, ConfigFileStore } from "../../provider/stores/configFile";
 import { sha256 } from "../../provider/stores/local/localConfigFile";
 import type { SessionSettings } from "../../provider/settings/schema";
 import { scratchDir } from "../support/scratch";
@@ -113,6 +113,11 @@ class MemoryStore implements ConfigFileStore {
 
     async read(): Promise<ConfigFileContent> {
         return { bytes: this.bytes, version: sha256(this.bytes) };
+    }
+
+    /** The harness's files hold no site whose asp section is unlocked: every web.config is absent. */
+    async readWebConfigs(files: readonly string[]): Promise<WebConfigContent[]> {
+        return files.map((file) => ({ file, label: file, state: "missing" }));
     }
 
     async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {

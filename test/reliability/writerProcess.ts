@@ -9,7 +9,7 @@ import { documentBytes, parseApplicationHost } from "../../provider/apphost/docu
 import { editSession } from "../../provider/apphost/sessionEditor";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
-import { ConfigChangedError, ConfigFileContent, ConfigFileStore } from "../../provider/stores/configFile";
+import { ConfigChangedError, ConfigFileContent, ConfigFileStore, WebConfigContent } from "../../provider/stores/configFile";
 import { LocalConfigFile } from "../../provider/stores/local/localConfigFile";
 import { monotonicMicros, WriterEvent, WriterJob } from "./protocol";
 
@@ -34,6 +34,10 @@ class InstrumentedStore implements ConfigFileStore {
 
     read(): Promise<ConfigFileContent> {
         return this.inner.read();
+    }
+
+    readWebConfigs(files: readonly string[]): Promise<WebConfigContent[]> {
+        return this.inner.readWebConfigs(files);
     }
 
     async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {

@@ -8,13 +8,14 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigFileContent, ConfigFileMissingError, ConfigFileStore, PreImageJournal } from "../configFile";
+import { ConfigFileContent, ConfigFileMissingError, ConfigFileStore, PreImageJournal, WebConfigContent } from "../configFile";
 import { removeAbandonedTemps } from "./abandonedTemps";
 import { FileIdentity, replaceFile, syncDirectory } from "./atomicReplace";
 import { describeFsError, describeKind } from "./fsErrors";
 import { LocalJournal } from "./journal";
 import { LOCK_SUFFIX, withLockFile } from "./lockFile";
 import { readRegularFile } from "./readRegularFile";
+import { readLocalWebConfigs } from "./localWebConfigs";
 
 // Tests and the benchmark import these from the local store.
 export { BACKUP_SUFFIX, MAX_CONFIG_BYTES } from "../configFile";
@@ -81,6 +82,10 @@ export class LocalConfigFile implements ConfigFileStore {
     async read(): Promise<ConfigFileContent> {
         const bytes = await readRegularFile(this.path, this.label);
         return withLazyVersion(bytes, (known) => { this.lastVersion = known; });
+    }
+
+    readWebConfigs(files: readonly string[]): Promise<WebConfigContent[]> {
+        return readLocalWebConfigs(files);
     }
 
     /**
