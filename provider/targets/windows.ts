@@ -14,6 +14,8 @@ import { choice, seconds, serverPath, type Rule } from "./declaration";
 export const DEFAULT_APPLICATION_HOST_PATH = "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config";
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 30;
 
 export const SERVER_FIELDS = {
     /** "iis" (default): IIS's own API (Microsoft.Web.Administration) through PowerShell; "xml": edit applicationHost.config with this project's byte-preserving editor. */
@@ -32,8 +34,15 @@ export const SERVER_FIELDS = {
      * C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config). Changing it replaces the resource.
      */
     configPath: serverPath(DEFAULT_APPLICATION_HOST_PATH, { identity: true, default: DEFAULT_APPLICATION_HOST_PATH }),
-    /** Deadline for one operation on the server, in seconds (default 120). */
+    /** Deadline for one operation on the server, in seconds (default 120): everything it takes, connection and handshake included. */
     timeoutSeconds: seconds(1, 3600, { default: DEFAULT_TIMEOUT_SECONDS }),
+    /** Seconds to open the TCP connection (and TLS with WinRM https) to the server (default 10). */
+    connectTimeoutSeconds: seconds(1, 600, { connection: true, default: DEFAULT_CONNECT_TIMEOUT_SECONDS }),
+    /**
+     * Seconds for the authentication of a new connection (default 30): WinRM's NTLM or Kerberos
+     * exchange, each leg; SSH's key exchange and login. Never longer than what is left of timeoutSeconds.
+     */
+    handshakeTimeoutSeconds: seconds(1, 3600, { connection: true, default: DEFAULT_HANDSHAKE_TIMEOUT_SECONDS }),
 };
 
 export const SERVER_RULES: readonly Rule[] = [

@@ -16,6 +16,8 @@ import type { ResolvedSshEndpoint } from "./options";
 
 export interface ConnectionTimings {
     readonly connectTimeoutMs: number;
+    /** Key exchange and authentication. */
+    readonly handshakeTimeoutMs: number;
     readonly keepaliveIntervalMs: number;
     readonly keepaliveCountMax: number;
 }
@@ -177,7 +179,7 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
             sock.destroy();
             reject(error);
         };
-        timer = setTimeout(() => fail(new SshError(name, step, "timeout", `timed out after ${timings.connectTimeoutMs} ms`)), timings.connectTimeoutMs);
+        timer = setTimeout(() => fail(new SshError(name, step, "timeout", `timed out after ${timings.handshakeTimeoutMs} ms`)), timings.handshakeTimeoutMs);
         const hostVerifier = (key: Buffer): boolean => {
             const offered = hostKeyFingerprint(key);
             if (endpoint.hostKey === undefined) {
@@ -225,7 +227,7 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
                     ),
                 );
             }
-            if (error.level === "client-timeout") return fail(new SshError(name, step, "timeout", `timed out after ${timings.connectTimeoutMs} ms`));
+            if (error.level === "client-timeout") return fail(new SshError(name, step, "timeout", `timed out after ${timings.handshakeTimeoutMs} ms`));
             fail(new SshError(name, step, "connection-lost", `failed: ${describeLoss(error)}`));
         });
         client.on("close", () => fail(refusal ?? new SshError(name, step, "connection-lost", "failed: the server closed the connection")));
@@ -241,7 +243,7 @@ function authenticate(endpoint: ResolvedSshEndpoint, sock: Duplex, timings: Conn
             tryKeyboard: false,
             hostVerifier,
             // Our own timer names the step; ssh2's is only a backstop.
-            readyTimeout: timings.connectTimeoutMs + 1000,
+            readyTimeout: timings.handshakeTimeoutMs + 1000,
             keepaliveInterval: timings.keepaliveIntervalMs,
             keepaliveCountMax: timings.keepaliveCountMax,
         };

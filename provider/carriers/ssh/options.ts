@@ -26,8 +26,12 @@ export interface SshEndpoint {
 export interface SshConnectionOptions extends SshEndpoint {
     /** A jump host: the connection to `host` is tunnelled through it (direct-tcpip, as `ssh -J`). */
     readonly proxy?: SshEndpoint;
-    /** TCP connection, key exchange and authentication, each server. Default 15 000 ms. */
+    /** TCP connection to each server, in seconds (the target's field). Default 10 s. */
+    readonly connectTimeoutSeconds?: number;
+    /** The same in milliseconds, for tests that need less than a second; connectTimeoutSeconds wins. */
     readonly connectTimeoutMs?: number;
+    /** Key exchange and authentication on each server, in seconds. Default 30 s. */
+    readonly handshakeTimeoutSeconds?: number;
     /** Keepalive requests on an idle connection. Default 10 000 ms. */
     readonly keepaliveIntervalMs?: number;
     /** Unanswered keepalives before the connection counts as dead. Default 3. */
@@ -45,7 +49,8 @@ export interface SshConnectionOptions extends SshEndpoint {
 }
 
 export const SSH_DEFAULTS = {
-    connectTimeoutMs: 15_000,
+    connectTimeoutMs: 10_000,
+    handshakeTimeoutMs: 30_000,
     keepaliveIntervalMs: 10_000,
     keepaliveCountMax: 3,
     commandTimeoutMs: 120_000,

@@ -17,7 +17,7 @@ import { resolveEndpoint, SSH_DEFAULTS, type ResolvedSshEndpoint, type SshConnec
  */
 
 /** The runner's own settings, defaults applied. */
-type RunnerSettings = Required<Pick<SshConnectionOptions, "connectTimeoutMs" | "keepaliveIntervalMs" | "keepaliveCountMax" | "commandTimeoutMs" | "maxConcurrentCommands" | "requestPty">>;
+type RunnerSettings = Required<Pick<SshConnectionOptions, "connectTimeoutMs" | "keepaliveIntervalMs" | "keepaliveCountMax" | "commandTimeoutMs" | "maxConcurrentCommands" | "requestPty">> & { handshakeTimeoutMs: number };
 
 export class SshCommandRunner implements CommandRunner {
     readonly host: string;
@@ -34,7 +34,8 @@ export class SshCommandRunner implements CommandRunner {
         this.proxy = options.proxy === undefined ? undefined : resolveEndpoint(options.proxy);
         this.host = this.target.displayName;
         this.options = {
-            connectTimeoutMs: options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,
+            connectTimeoutMs: options.connectTimeoutSeconds !== undefined ? options.connectTimeoutSeconds * 1000 : options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,
+            handshakeTimeoutMs: options.handshakeTimeoutSeconds !== undefined ? options.handshakeTimeoutSeconds * 1000 : SSH_DEFAULTS.handshakeTimeoutMs,
             keepaliveIntervalMs: options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
             keepaliveCountMax: options.keepaliveCountMax ?? SSH_DEFAULTS.keepaliveCountMax,
             commandTimeoutMs: options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs,
@@ -50,7 +51,7 @@ export class SshCommandRunner implements CommandRunner {
         await this.slot();
         try {
             if (this.closed) throw new SshError(this.host, "command", "closed", "failed: the SSH runner was closed");
-            const connection = await this.connect();
+            const connection = await this.connect(timeoutMs);
             return await this.exec(connection, command, timeoutMs, operation);
         } finally {
             this.release();
@@ -68,17 +69,26 @@ export class SshCommandRunner implements CommandRunner {
         return `SshCommandRunner(${this.host})`;
     }
 
-    /** The live connection, opened (again) when there is none. A failed open is not kept. */
-    private connect(): Promise<SshConnection> {
+    /**
+     * The live connection, opened (again) when there is none. A failed open is not kept. A new
+     * connection's connect and handshake waits are cut to `deadlineMs`, the deadline of the command
+     * that opens it, so a server that never answers is named at the step it hangs in.
+     */
+    private connect(deadlineMs: number): Promise<SshConnection> {
         const current = this.connection;
         if (current !== undefined) {
-            return current.then((connection) => (connection.alive ? connection : this.reopen()));
+            return current.then((connection) => (connection.alive ? connection : this.reopen(deadlineMs)));
         }
-        return this.reopen();
+        return this.reopen(deadlineMs);
     }
 
-    private reopen(): Promise<SshConnection> {
-        const opening = openConnection(this.target, this.proxy, this.options);
+    private reopen(deadlineMs: number): Promise<SshConnection> {
+        const timings = {
+            ...this.options,
+            connectTimeoutMs: Math.min(this.options.connectTimeoutMs, deadlineMs),
+            handshakeTimeoutMs: Math.min(this.options.handshakeTimeoutMs, deadlineMs),
+        };
+        const opening = openConnection(this.target, this.proxy, timings);
         this.connection = opening;
         opening.catch(() => {
             if (this.connection === opening) this.connection = undefined;

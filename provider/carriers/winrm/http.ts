@@ -87,7 +87,8 @@ export class WinrmHttpTransport {
         // bound keeps a server that drops every connection from looping forever.
         for (let pass = 0; pass < 4; pass++) {
             if (this.auth.needsHandshake(this.lastSocket)) {
-                await this.auth.handshake((handshakeStep, legTimeoutMs, prepare) => this.exchange(handshakeStep, legTimeoutMs, prepare), timeoutMs);
+                // Each leg waits handshakeTimeoutMs at most, and never past the request's own wait (the operation's deadline).
+                await this.auth.handshake((handshakeStep, legTimeoutMs, prepare) => this.exchange(handshakeStep, legTimeoutMs, prepare), Math.min(this.options.handshakeTimeoutMs, timeoutMs));
             }
             const result = await this.exchange(step, timeoutMs, (socket) => this.auth.wrap(socket, body));
             if (result.kind === "response") return this.readResponse(result.response, step);

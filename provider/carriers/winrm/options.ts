@@ -40,8 +40,12 @@ export interface WinrmConnectionOptions {
     readonly clientCertificate?: string;
     /** PEM private key of the client certificate, for auth "certificate". Never appears in messages. */
     readonly clientKey?: string;
-    /** Time to set up TCP and TLS. Default 10 000 ms. */
+    /** Time to set up TCP and TLS, in seconds (the target's field). Default 10 s. */
+    readonly connectTimeoutSeconds?: number;
+    /** The same in milliseconds, for tests that need less than a second; connectTimeoutSeconds wins. */
     readonly connectTimeoutMs?: number;
+    /** Time for each leg of the authentication of a new connection, in seconds; never longer than the request's own wait. Default 30 s. */
+    readonly handshakeTimeoutSeconds?: number;
     /**
      * w:OperationTimeout: how long the server may hold a Receive that has no output yet before it
      * answers w:TimedOut (and is polled again). Default 20 s.
@@ -112,6 +116,7 @@ export interface ResolvedWinrmOptions {
     readonly insecureSkipVerify: boolean;
     readonly clientCertificate: string | undefined;
     readonly connectTimeoutMs: number;
+    readonly handshakeTimeoutMs: number;
     readonly operationTimeoutSeconds: number;
     readonly readTimeoutMs: number;
     readonly commandTimeoutMs: number;
@@ -127,6 +132,7 @@ export const DEFAULTS = {
     httpsPort: 5986,
     path: "/wsman",
     connectTimeoutMs: 10_000,
+    handshakeTimeoutMs: 30_000,
     operationTimeoutSeconds: 20,
     readTimeoutMs: 30_000,
     commandTimeoutMs: 120_000,
@@ -176,7 +182,8 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
         caCertificate: options.caCertificate,
         insecureSkipVerify: options.insecureSkipVerify ?? false,
         clientCertificate: options.clientCertificate,
-        connectTimeoutMs: positive("connectTimeoutMs", options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
+        connectTimeoutMs: positive("connectTimeoutSeconds", options.connectTimeoutSeconds !== undefined ? options.connectTimeoutSeconds * 1000 : options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
+        handshakeTimeoutMs: positive("handshakeTimeoutSeconds", options.handshakeTimeoutSeconds !== undefined ? options.handshakeTimeoutSeconds * 1000 : DEFAULTS.handshakeTimeoutMs),
         operationTimeoutSeconds,
         readTimeoutMs,
         commandTimeoutMs: positive("commandTimeoutMs", options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs),

@@ -114,7 +114,7 @@ export class WinrmCommandRunner implements CommandRunner {
             this.pendingSignal = this.signalTerminate(shellId, commandId);
             return output;
         } catch (error) {
-            const failure = Date.now() >= deadline.at ? this.deadlineError(deadline) : error;
+            const failure = Date.now() >= deadline.at ? this.deadlineError(deadline, error) : error;
             if (started !== undefined) await this.signalTerminate(started.shellId, started.commandId);
             throw failure;
         }
@@ -241,10 +241,11 @@ export class WinrmCommandRunner implements CommandRunner {
         return Math.min(this.options.readTimeoutMs, remaining);
     }
 
-    private deadlineError(deadline: Deadline): WinrmError {
+    /** The run's deadline passed: named at the step that was waiting (the one `cause` failed at, when it timed out), not the last one begun. */
+    private deadlineError(deadline: Deadline, cause?: unknown): WinrmError {
         return new WinrmError(
             this.host,
-            this.lastStep,
+            cause instanceof WinrmError && cause.problem === "timeout" ? cause.step : this.lastStep,
             "timeout",
             `timed out after ${deadline.timeoutMs} ms (the deadline of "${deadline.operation}")`,
         );
