@@ -47,9 +47,12 @@ export function applicationPaths(document: Pick<ApplicationHostDocument, "root">
  * applications, folders or files, which the file cannot tell apart.
  */
 export function unknownSiteWarning(document: Pick<ApplicationHostDocument, "root">, path: string, file: string): string | undefined {
-    if (path === "") return undefined;
-    const names = siteNames(document);
-    if (names === undefined) return undefined;
+    return unknownSiteMessage(siteNames(document), path, file);
+}
+
+/** The same, from the names of the sites a file defines (undefined: it has no `<sites>`), as IIS's API reports them. */
+export function unknownSiteMessage(names: readonly string[] | undefined, path: string, file: string): string | undefined {
+    if (path === "" || names === undefined) return undefined;
     const site = path.split("/")[0];
     if (names.some((name) => name.toLowerCase() === site.toLowerCase())) return undefined;
     const closest = closestName(site, names);

@@ -23,6 +23,7 @@ import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyRe
 import { UnverifiedWriteError, type SessionBackend, type SessionChange, type SessionReading, type SessionWriteResult } from "./types";
 import type { EffectiveOrigin } from "../apphost/sessionReader";
 import { verify } from "./xmlFile";
+import { unknownSiteMessage } from "../apphost/sites";
 
 export interface IisApiBackendOptions {
     /** Deadline for each PowerShell command (default: the runner's). */
@@ -46,7 +47,9 @@ export class IisApiBackend implements SessionBackend {
 
     async read(location: string): Promise<SessionReading> {
         const state = await runScript(this.runner, { op: "read", location }, this.options);
-        return this.reading(state, location);
+        const reading = this.reading(state, location);
+        const unknownSite = unknownSiteMessage(state.sites, location, `${this.runner.host}:${state.configFile}`);
+        return unknownSite === undefined ? reading : { ...reading, unknownSite };
     }
 
     /**

@@ -106,6 +106,8 @@ export interface ReadResponse extends SessionState {
     configPath: string;
     /** The applicationHost.config file `explicit` was read from (follows Shared Configuration). */
     configFile: string;
+    /** read only: the names of the sites the file defines; absent when it has no <sites> (or for apply). */
+    sites?: string[];
 }
 
 /** The read-back after the apply (explicit, effective, ...), plus what it replaced. */

@@ -126,8 +126,15 @@ function readFailure(op: OperationRequest["op"], result: JsonObject): ScriptFail
 /** `previousLine`: the stdout line before the result (readFile's content). */
 function readSuccess(request: OperationRequest, result: JsonObject, previousLine: string | undefined): ReadResponse | ApplyResponse | ReadFileResponse | WriteFileResponse | ReadWebConfigsResponse | string {
     switch (request.op) {
-        case "read":
-            return readState(request.location, result);
+        case "read": {
+            const state = readState(request.location, result);
+            if (typeof state === "string") return state;
+            const { sites } = result;
+            // PowerShell prints an empty array as null or {} (Windows PowerShell 5.1): no names either way.
+            if (sites === null || sites === undefined || (isObject(sites) && Object.keys(sites).length === 0)) return sites === undefined || sites === null ? state : { ...state, sites: [] };
+            if (!Array.isArray(sites) || !sites.every((name) => typeof name === "string")) return "sites is not a list of site names";
+            return { ...state, sites };
+        }
         case "apply": {
             const state = readState(request.location, result);
             if (typeof state === "string") return state;

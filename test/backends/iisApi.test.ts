@@ -67,6 +67,13 @@ describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsof
         }
     });
 
+    it("read says when the location names a site applicationHost.config does not define, naming the closest; not for one it does", async function () {
+        const typo = await backend.read("Default Website/shop");
+        assert.match(typo.unknownSite ?? "", /web01\.test:5985:.*applicationHost\.config: no <site> is named "Default Website" \(location "Default Website\/shop"\).*The closest site is "Default Web Site"\./);
+        assert.equal((await backend.read("default web site/shop")).unknownSite, undefined, "IIS compares site names ignoring case");
+        assert.equal((await backend.read("")).unknownSite, undefined, "the server level names no site");
+    });
+
     it("write = exactly one apply invocation on the command line; returns before, the verified after, NOTHING_CREATED, pruned false", async function () {
         const result = await backend.write("Default Web Site/shop", { set: { allowSessionState: false, max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
         assert.equal(runner.runs.length, 1);

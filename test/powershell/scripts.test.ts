@@ -124,7 +124,7 @@ describe("PowerShell script templates: the contract in the text", function () {
             assert.ok(definition("read"));
             assert.equal(definition("apply"), definition("read"), `read and apply share ${name}`);
         }
-        assert.ok(SCRIPT_TEMPLATES.read.includes("return Read-State (Get-Location $request)"));
+        assert.ok(SCRIPT_TEMPLATES.read.includes("$state = Read-State (Get-Location $request)"), "read reports what Read-State reads");
     });
 
     it("apply sets only what differs by value, deletes only what is set there, and commits only if something changed", function () {
