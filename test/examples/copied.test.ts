@@ -86,7 +86,8 @@ describe("the examples, copied out of the repository and installed with the pack
 
     /** Copies the example out of the repository, installs the tarball and its dependencies, compiles it. */
     function installed(name: string): string {
-        const copy = path.join(work, name);
+        // Its own scratch folder, removed after the test: four installed copies at once take long to remove.
+        const copy = path.join(scratchDir("asp-session-example-"), name);
         fs.cpSync(path.join(EXAMPLES_DIR, name), copy, { recursive: true, filter: (source) => !NOT_COPIED.has(path.basename(source)) });
         const install = npmWithThisNode(["install", tarball, "--prefer-offline", "--no-audit", "--no-fund"], copy);
         assert.strictEqual(install.status, 0, `npm install failed:\n${install.output}`);
