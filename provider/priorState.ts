@@ -1,6 +1,6 @@
 /**
  * The state a resource was stored with, read as untrusted: it may have been written by an older
- * version of this package, by `pulumi import`, or edited by hand. It passes the same checks as a
+ * version of this package, or edited by hand (`pulumi state edit`). It passes the same checks as a
  * program's inputs, so every problem names the field and says what is allowed, and the provider
  * answers with a clear error (or, in diff, a replacement) instead of failing on a missing field.
  */
@@ -25,22 +25,27 @@ export type PriorStateReading =
     | { ok: true; state: PriorState }
     | { ok: false; failures: CheckFailure[]; target: Target | undefined; location: string | undefined };
 
-/** Raised by read, update and delete when the stored state cannot be used. */
+/**
+ * Raised by read, update and delete when the stored state cannot be used. Its advice is what works
+ * with Pulumi's engine, which cannot import a dynamic resource (pulumi/pulumi#16175): forget the
+ * entry and let create adopt the location again.
+ */
 export class PriorStateError extends Error {
     constructor(readonly id: string, readonly failures: CheckFailure[]) {
         super(`the stored state of AspSessionSettings "${id}" cannot be used (written by another version, or edited): ` +
             failures.map((failure) => failure.reason.startsWith(failure.property) ? failure.reason : `${failure.property}: ${failure.reason}`).join("; ") +
-            `. Import the resource again (pulumi import pulumi-nodejs:dynamic/iis:AspSessionSettings <name> "file:<path>|<location>") or fix the field with pulumi state edit`);
+            `. To rebuild the entry, run pulumi state delete <its URN> (pulumi stack --show-urns lists them), then pulumi up: ` +
+            `create adopts the values already at the location and records them, so a later delete restores them. Or fix the field with pulumi state edit`);
         this.name = "PriorStateError";
     }
 }
 
 /**
  * The id of a file target says where it lives ("file:<absolute path>|<location>"): enough for
- * `pulumi import` and for state that lost its target. Other ids carry no credentials.
+ * state that lost its target and location (a hand edit). Other ids carry no credentials.
  */
 export function fileTargetFromId(id: string, exists: (path: string) => boolean = (path) => fs.existsSync(path)): { target: Target; location: string } | undefined {
-    const parts = splitImportId(id, exists);
+    const parts = splitFileTargetId(id, exists);
     return parts ? { target: { kind: "file", path: parts.path }, location: parts.location } : undefined;
 }
 
@@ -49,7 +54,7 @@ export function fileTargetFromId(id: string, exists: (path: string) => boolean =
  * so the split is the first "|" after which the path names an existing file, else the first "|"
  * (a Windows path cannot hold one).
  */
-export function splitImportId(id: string, exists: (path: string) => boolean): { path: string; location: string } | undefined {
+export function splitFileTargetId(id: string, exists: (path: string) => boolean): { path: string; location: string } | undefined {
     if (!id.startsWith("file:")) return undefined;
     const rest = id.slice("file:".length);
     const bars: number[] = [];

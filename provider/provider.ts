@@ -114,7 +114,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         },
 
         async diff(id: string, storedOlds: AspSessionState, news: AspSessionInputs): Promise<SessionDiff> {
-            // State the provider cannot read (another version's, an import's) cannot show that the
+            // State the provider cannot read (another version's, a hand edit's) cannot show that the
             // new target or location is the same one: the engine's answer is a replacement.
             const prior = readPriorState(id, storedOlds as unknown as Record<string, unknown>);
             const olds = (prior.ok ? prior.state : storedOlds) as AspSessionState;
@@ -179,7 +179,7 @@ export function createAspSessionProvider(): pulumi.dynamic.ResourceProvider {
         },
 
         async read(id: string, props: AspSessionState): Promise<pulumi.dynamic.ReadResult> {
-            // Without properties (pulumi import) the id says where the settings are.
+            // Stored state without target and location (a hand edit): a file target's id says where the settings are.
             const state = requirePriorState(id, props as unknown as Record<string, unknown>);
             const live = await openBackend(state.target).read(state.location);
             // A recorded failure stays until an apply succeeds (the diff proposes one while it is there).

@@ -4,7 +4,8 @@
  * program. Configure it with:
  *   pulumi config set host web01.corp.example
  *   pulumi config set user deploy
- *   pulumi config set --secret privateKey "$(cat ~/.ssh/id_ed25519)"
+ *   pulumi config set --secret privateKey -- "$(cat ~/.ssh/id_ed25519)"
+ *   pulumi config set hostKey "ssh-ed25519 AAAA..."         # the server's public host key
  *   pulumi config set location 'Default Web Site/shop'     # optional
  *
  * The server must run Windows OpenSSH with its default shell (cmd.exe). remote.Command re-runs
@@ -30,6 +31,8 @@ const session = new command.remote.Command("shop-session", {
         port: config.getNumber("port") ?? 22,
         user: config.require("user"),
         privateKey: config.requireSecret("privateKey"),
+        // Without it @pulumi/command accepts any host key: a server in the middle would get the commands.
+        hostKey: config.require("hostKey"),
     },
     create: commands.create,
     update: commands.update,

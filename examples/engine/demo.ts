@@ -19,7 +19,7 @@ function show(value: unknown): string {
 function print(title: string, steps: Step[]): void {
     console.log(`\n${title}`);
     for (const step of steps) {
-        const mark = { create: "+", update: "~", replace: "+-", same: " ", delete: "-", skipped: "x" }[step.kind];
+        const mark = { create: "+", update: "~", replace: "+-", same: " ", delete: "-", import: "=", skipped: "x" }[step.kind];
         console.log(`  ${mark} ${step.type.split(":").pop()} ${step.name}: ${step.kind}`);
         if (step.kind === "create") {
             for (const { property, to } of step.changedInputs) {

@@ -1,13 +1,34 @@
 /**
  * Runs a real Pulumi program under `pulumi.runtime.setMocks`, forwarding every dynamic resource to
- * the real provider host the way the engine would: Check, then Diff against the stack's state,
- * then (for an update) Create, Update or Delete-and-Create. The closest thing to `pulumi preview`
- * and `pulumi up` available without the CLI.
+ * the real provider host the way the engine would. The closest thing to `pulumi preview` and
+ * `pulumi up` available without the CLI. It does only what Pulumi's engine does, so that what
+ * works here works with `pulumi up`; each behaviour below names where the engine does it
+ * (github.com/pulumi/pulumi, Go):
  *
- * As the Pulumi engine does, it answers a registration only once the resource's step is done
- * (so `dependsOn` orders steps), runs at most `parallelism` steps at once, and after a failed
- * step starts no step that depends on it; without `continueOnError` it starts no new step at
- * all, and the deployment fails with every error, deleting nothing.
+ * - refresh first when asked (`--refresh`, or `options: refresh: always` in Pulumi.yaml): Read
+ *   with the stored inputs and outputs, and the answer replaces them
+ *   (pkg/resource/deploy/step.go, RefreshStep.Apply);
+ * - per resource, Check, then Diff against the stored outputs, then Create, Update or a
+ *   replacement (pkg/resource/deploy/step_generator.go, stepGenerator.generateSteps and
+ *   generateStepsFromDiff); a replacement deletes first only when the provider's diff says
+ *   deleteBeforeReplace, else the old resource is deleted after the new one is created, at the
+ *   end (GenerateDeletes);
+ * - secrets are unwrapped for a provider whose Configure reply does not accept them, as the
+ *   dynamic-provider host's does (sdk/go/common/resource/plugin/provider_plugin.go, provider.Check
+ *   and the other calls marshal with KeepSecrets: acceptSecrets);
+ * - a registration is answered once its step completed, so `dependsOn` orders steps
+ *   (pkg/resource/deploy/step.go, each step's complete function calls reg.Done), and at most
+ *   `parallelism` steps run at once (pkg/resource/deploy/step_executor.go, newStepExecutor);
+ * - after a failed step no dependent starts; without continueOnError no new step starts at all,
+ *   and the deployment fails with every error, deleting nothing (step_executor.go,
+ *   stepExecutor.executeChain and cancelDueToError);
+ * - resources the program no longer declares are deleted after the program's steps, the last
+ *   stored first (step_generator.go, GenerateDeletes walks the old resources backwards);
+ * - the `import` resource option: Read with the id alone, no inputs and no stored properties
+ *   (pkg/resource/deploy/step.go, ImportStep.Apply). The dynamic-provider host finds its provider
+ *   in the `__provider` property, which such a Read does not carry, and fails with "code must be a
+ *   string, not undefined" (sdk/nodejs/cmd/dynamic-provider/index.ts, getProvider): the engine
+ *   cannot import a dynamic resource (pulumi/pulumi#16175), and neither can this stand-in.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DiffReply, Properties, ProviderHost } from "./providerHost";
@@ -24,7 +45,7 @@ export interface ResourceState {
 export type StackState = Record<string, ResourceState>;
 
 /** "skipped": never started, because a resource it depends on failed (or the deployment stopped). */
-export type StepKind = "create" | "update" | "replace" | "same" | "delete" | "skipped";
+export type StepKind = "create" | "update" | "replace" | "same" | "delete" | "import" | "skipped";
 
 export interface Step {
     name: string;
@@ -53,6 +74,12 @@ export interface RunOptions {
     parallelism?: number;
     /** As `pulumi up --continue-on-error`: after a failure, keep starting steps that do not depend on it. */
     continueOnError?: boolean;
+    /**
+     * As `pulumi preview --refresh` / `pulumi up --refresh`, or `options: refresh: always` in
+     * Pulumi.yaml: read every resource in the state before the program runs. A preview refreshes a
+     * copy; `state` changes only in "up" mode.
+     */
+    refresh?: boolean;
 }
 
 export class ProgramFailedError extends Error {}
@@ -105,7 +132,10 @@ export function unwrapSecrets(value: unknown): unknown {
 
 /** Runs the program once; in "up" mode `state` is updated in place. Returns the steps taken or planned. */
 export async function runProgram(options: RunOptions): Promise<Step[]> {
-    const { host, state, mode, project, stack } = options;
+    const { host, mode, project, stack } = options;
+    // A preview persists nothing, a refreshed state included.
+    const state: StackState = mode === "up" ? options.state : JSON.parse(JSON.stringify(options.state));
+    if (options.refresh) await refresh(host, state);
     const steps: Step[] = [];
     const pending: Array<Promise<unknown>> = [];
     const errors: Error[] = [];
@@ -153,8 +183,11 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
         }
     };
 
+    /** Old resources replaced create-before-delete: deleted after every other step. */
+    const replaced: ResourceState[] = [];
     const run = async (args: pulumi.runtime.MockResourceArgs, urn: string): Promise<{ id: string | undefined; state: Properties }> => {
         const old = state[args.name];
+        if (args.id !== undefined && args.id !== "" && !old) return importResource(args, urn);
         const checked = await host.check(urn, old?.inputs ?? {}, unwrapSecrets(args.inputs) as Properties);
         if (checked.failures.length > 0) {
             throw new ProgramFailedError(`${args.type} "${args.name}" has invalid inputs:\n` +
@@ -184,6 +217,17 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
         return { id: old.id, state: updated.properties };
     };
 
+    const importResource = async (args: pulumi.runtime.MockResourceArgs, urn: string): Promise<{ id: string | undefined; state: Properties }> => {
+        steps.push({ name: args.name, type: args.type, kind: "import", inputs: {}, changedInputs: [] });
+        // The engine's Read for an import: the id, and neither inputs nor stored properties.
+        const read = await host.read(args.id!, urn, {}, {});
+        if (Object.keys(read.properties).length === 0) throw new ProgramFailedError(`resource '${args.id}' does not exist`);
+        if (Object.keys(read.inputs).length === 0) throw new ProgramFailedError(`provider does not support importing resources`);
+        const checked = await host.check(urn, read.inputs, unwrapSecrets(args.inputs) as Properties);
+        if (mode === "up") state[args.name] = { type: args.type, urn, id: read.id || args.id!, inputs: checked.inputs, outputs: read.properties };
+        return { id: read.id || args.id, state: read.properties };
+    };
+
     await pulumi.runtime.setMocks({
         newResource(args) {
             const result = handle(args);
@@ -206,7 +250,8 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
         });
         return registerResource(request, callback);
     };
-    for (const [key, value] of Object.entries(options.config ?? {})) pulumi.runtime.setConfig(`${project}:${key}`, value);
+    // Each run sees its stack's config and nothing left from an earlier run, as each engine run does.
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(options.config ?? {}).map(([key, value]) => [`${project}:${key}`, value])));
 
     delete require.cache[require.resolve(options.program)];
     require(options.program);
@@ -219,7 +264,8 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
     }
     if (errors.length > 0) throw new DeploymentFailedError(errors, steps);
 
-    for (const [name, old] of Object.entries(state)) {
+    for (const old of replaced) await host.delete(old.id, old.urn, old.outputs);
+    for (const [name, old] of Object.entries(state).reverse()) {
         if (seen.has(name)) continue;
         steps.push({ name, type: old.type, kind: "delete", inputs: {}, changedInputs: [] });
         if (mode === "up") {
@@ -228,6 +274,16 @@ export async function runProgram(options: RunOptions): Promise<Step[]> {
         }
     }
     return steps;
+}
+
+/** Reads every resource in `state` and stores what the provider answers (inputs too, when it gives them). */
+export async function refresh(host: ProviderHost, state: StackState): Promise<void> {
+    for (const resource of Object.values(state)) {
+        const read = await host.read(resource.id, resource.urn, resource.outputs, resource.inputs);
+        resource.id = read.id || resource.id;
+        resource.outputs = read.properties;
+        if (Object.keys(read.inputs).length > 0) resource.inputs = read.inputs;
+    }
 }
 
 class SkippedStep extends Error {}

@@ -64,6 +64,16 @@ function initFailureOf(metadata: { get(key: string): Array<string | Buffer> } | 
 
 const DIFF_CHANGES: Record<number, DiffReply["changes"]> = { 0: "unknown", 1: "none", 2: "some" };
 
+/** The host of the program's own @pulumi/pulumi, as the CLI starts it; else this repository's. */
+function hostEntry(programDir: string): string {
+    const entry = "@pulumi/pulumi/cmd/dynamic-provider/index.js";
+    try {
+        return require.resolve(entry, { paths: [programDir] });
+    } catch {
+        return require.resolve(entry);
+    }
+}
+
 export class ProviderHost {
     private constructor(private readonly child: ChildProcess, private readonly client: any, readonly port: number, private readonly callTimeoutMs: number) {}
 
@@ -73,7 +83,7 @@ export class ProviderHost {
      * 120 s); the engine sets none, so a test whose calls queue behind each other may want more.
      */
     static async start(options: { cwd: string; timeoutMs?: number; callTimeoutMs?: number }): Promise<ProviderHost> {
-        const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
+        const entry = hostEntry(options.cwd);
         const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr?.on("data", (chunk) => { stderr += chunk; });

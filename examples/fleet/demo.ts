@@ -15,7 +15,7 @@ import { ProviderHost } from "../engine/providerHost";
 const projectRoot = path.resolve(__dirname, "..", "..", "..");
 const workDir = path.join(projectRoot, "examples", "fleet", ".demo");
 const SERVERS = ["web01", "web02", "web03", "web04", "web05", "web06", "web07", "web08"];
-const MARK: Record<Step["kind"], string> = { create: "+", update: "~", replace: "+-", same: " ", delete: "-", skipped: "x" };
+const MARK: Record<Step["kind"], string> = { create: "+", update: "~", replace: "+-", same: " ", delete: "-", import: "=", skipped: "x" };
 
 function print(title: string, steps: Step[]): void {
     console.log(`\n${title}`);

@@ -4,6 +4,7 @@
  * so this is a warning, not an error: but a typo ("Default Web Site " or "Default Website") would
  * otherwise put settings where they apply to nothing, silently.
  */
+import { closestName } from "../settings/closestName";
 import { quote } from "../settings/quote";
 import type { ApplicationHostDocument } from "./document";
 import { attribute, XmlElement } from "./xmlScanner";
@@ -58,30 +59,4 @@ export function unknownSiteMessage(names: readonly string[] | undefined, path: s
     const closest = closestName(site, names);
     return `${file}: no <site> is named ${quote(site)} (location ${quote(path)}); IIS accepts settings for a site created later, ` +
         `but until then they apply to nothing.${closest === undefined ? " The file defines no sites." : ` The closest site is ${quote(closest)}.`}`;
-}
-
-/** The name nearest to `wanted` by edit distance, ignoring case; ties go to the earlier name. */
-export function closestName(wanted: string, names: readonly string[]): string | undefined {
-    let best: string | undefined, bestDistance = Number.POSITIVE_INFINITY;
-    for (const name of names) {
-        const distance = editDistance(wanted.toLowerCase(), name.toLowerCase());
-        if (distance < bestDistance) {
-            best = name;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-
-/** Levenshtein distance (insert, delete, substitute one UTF-16 unit), in O(|a|·|b|) time and O(|b|) space. */
-export function editDistance(a: string, b: string): number {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const next = [i];
-        for (let j = 1; j <= b.length; j++) {
-            next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        row = next;
-    }
-    return row[b.length];
 }

@@ -44,7 +44,8 @@ export interface CheckedFleet<TargetValue> {
 
 export type FleetCheck<TargetValue> = { ok: true; fleet: CheckedFleet<TargetValue> } | { ok: false; failures: RolloutFailure[] };
 
-const SPEC_FIELDS = ["servers", "location", "locations", "settings", "rollout"];
+/** The top-level fields of a fleet spec (and of an inventory file). */
+export const SPEC_FIELDS: readonly string[] = ["servers", "location", "locations", "settings", "rollout"];
 
 export function checkFleetSpec<TargetValue>(spec: FleetSpec<TargetValue>, pending: (value: unknown) => boolean = () => false): FleetCheck<TargetValue> {
     const failures: RolloutFailure[] = [];

@@ -7,7 +7,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { parseApplicationHost } from "../../provider/apphost/document";
-import { closestName, editDistance, unknownSiteWarning } from "../../provider/apphost/sites";
+import { unknownSiteWarning } from "../../provider/apphost/sites";
+import { closestName, editDistance } from "../../provider/settings/closestName";
 import { OWN_FIXTURE } from "../support/hostFixture";
 
 const FILE = "C:\\inetsrv\\applicationHost.config";

@@ -8,7 +8,8 @@
 import * as assert from "assert";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
-import { closestName, editDistance, siteNames, unknownSiteWarning } from "../../provider/apphost/sites";
+import { siteNames, unknownSiteWarning } from "../../provider/apphost/sites";
+import { closestName, editDistance } from "../../provider/settings/closestName";
 import { seededRandom } from "../support/seededRandom";
 
 const FILE = "/srv/applicationHost.config";

@@ -171,9 +171,9 @@ describe("iis-asp-session drift", function () {
         assert.match(result.stderr, /refused, no server was contacted/);
         assert.match(result.stderr, /line 2: settings\.timeout: timeout "10" is ambiguous/);
         assert.match(result.stderr, /line 6: servers\[1\]\.name: "web01" is also the name of servers\[0\]/);
-        assert.match(result.stderr, /line 7: servers\[1\]\.target\.passwordEnv: the environment variable NOT_SET_ANYWHERE is not set/);
+        assert.match(result.stderr, /line 7: servers\[1\]\.target\.passwordEnv: the environment variable NOT_SET_ANYWHERE is not set \(server "web01"\)\n/);
         assert.match(result.stderr, /line 9: servers\[2\]\.colour: is not a server field/);
-        assert.match(result.stderr, /line 10: servers\[2\]\.target\.password: credentials are not kept in the inventory: name an environment variable with passwordEnv instead/);
+        assert.match(result.stderr, /line 10: servers\[2\]\.target\.password: secrets are not written in the inventory: give passwordEnv, the name of the environment variable that holds it/);
         assert.ok(!result.stderr.includes("hunter2"), "the password in the file was quoted back");
 
         const json = await runDrift([file, "--json"]);

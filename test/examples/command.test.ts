@@ -13,6 +13,7 @@ import { projectRoot } from "../support/paths";
 const SECRET_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nexample-only\n-----END OPENSSH PRIVATE KEY-----\n";
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnlyExampleOnlyExampleOnlyExam";
 
 describe("examples/command, run as a Pulumi program under mocks", function () {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
@@ -31,7 +32,7 @@ describe("examples/command, run as a Pulumi program under mocks", function () {
             "test",
             false,
         );
-        for (const [key, value] of Object.entries({ host: "web01.corp.example", user: "deploy", privateKey: KEY, location: "Shop Site/cart" })) {
+        for (const [key, value] of Object.entries({ host: "web01.corp.example", user: "deploy", privateKey: KEY, hostKey: HOST_KEY, location: "Shop Site/cart" })) {
             pulumi.runtime.setConfig(`iis-asp-session-command:${key}`, value);
         }
         const program = path.join(projectRoot, "dist", "examples", "command", "index.js");
@@ -56,5 +57,7 @@ describe("examples/command, run as a Pulumi program under mocks", function () {
         const wrapped = connection[SECRET_KEY] === SECRET_SIG ? connection : (connection.privateKey as Record<string, unknown>);
         assert.strictEqual(wrapped?.[SECRET_KEY], SECRET_SIG, `not secret: ${JSON.stringify(Object.keys(connection))}`);
         assert.ok(JSON.stringify(wrapped).includes("example-only"));
+        // The server's host key is pinned (@pulumi/command 1.x's connection.hostKey).
+        assert.ok(JSON.stringify(connection).includes(HOST_KEY), "the host key is not in the connection");
     });
 });

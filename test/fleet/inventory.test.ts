@@ -1,6 +1,7 @@
 /**
  * loadInventory: YAML and JSON inventories, paths relative to the file, credentials only from the
- * environment, and every problem refused with its line and field.
+ * environment (one rule for every secret field), and every problem refused with its line and
+ * field, once.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -81,7 +82,7 @@ describe("loadInventory", function () {
         assert.match(at(9, "servers[0].target.kind")?.reason ?? "", /must be one of "file", "winrm", "ssh", got "ftp"/);
         assert.match(at(10, "servers[1].name")?.reason ?? "", /letters, digits/);
         assert.match(at(11, "servers[1].target.password")?.reason ?? "", /passwordEnv/);
-        assert.match(at(13, "servers[2].target.password")?.reason ?? "", /is required with auth "ntlm": give passwordEnv/);
+        assert.match(at(13, "servers[2].target.passwordEnv")?.reason ?? "", /passwordEnv is required with auth "ntlm"/);
         assert.ok(!JSON.stringify(found).includes("swordfish"));
         assert.deepStrictEqual(found.map((p) => p.line), [...found.map((p) => p.line)].sort((a, b) => (a ?? 0) - (b ?? 0)), "problems in file order");
     });
@@ -92,5 +93,107 @@ describe("loadInventory", function () {
         assert.deepStrictEqual(duplicate.map((p) => p.line), [2]);
         assert.match(duplicate[0].reason, /Map keys must be unique/);
         assert.match(problems("/nonexistent/fleet.yaml")[0].reason, /cannot read the inventory: ENOENT/);
+    });
+
+    const INLINE = /^secrets are not written in the inventory: give (\w+Env), the name of the environment variable that holds it$/;
+    const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+
+    it("clientKeyEnv fills clientKey: of a certificate target, only its (bogus) certificate is refused", function () {
+        const file = inventoryFile("settings: { max: 10 }\nservers:\n  - name: cert1\n    target: { kind: winrm, host: h2, https: true, auth: certificate, clientCertificate: CERT, clientKeyEnv: CLIENT_KEY }\n");
+        assert.deepStrictEqual(problems(file, { CLIENT_KEY: "client-key-pem" }).map((p) => p.field), ["servers[0].target.clientCertificate"]);
+        assert.deepStrictEqual(problems(file, {}).map((p) => p.field), ["servers[0].target.clientKeyEnv", "servers[0].target.clientCertificate"]);
+    });
+
+    it("fills each secret field from its variable (a jump host's too), and keeps no ...Env field", function () {
+        const file = inventoryFile([
+            "settings: { max: 10 }",
+            "servers:",
+            "  - name: ssh1",
+            "    target: { kind: ssh, host: h1, username: deploy, privateKeyEnv: KEY, passphraseEnv: PHRASE, proxy: { host: jump, username: hop, passwordEnv: HOP_PASSWORD } }",
+            "  - name: ssh2",
+            "    target: { kind: ssh, host: h2, username: deploy, agent: true }",
+        ].join("\n"));
+        const inventory = loadInventory(file, { KEY: SSH_KEY, PHRASE: "open sesame", HOP_PASSWORD: "hop-secret" });
+        assert.deepStrictEqual(inventory.servers.map((server) => server.target), [
+            { kind: "ssh", host: "h1", username: "deploy", privateKey: SSH_KEY, passphrase: "open sesame", proxy: { host: "jump", username: "hop", password: "hop-secret" } },
+            { kind: "ssh", host: "h2", username: "deploy", agent: true },
+        ]);
+    });
+
+    it("refuses every secret written inline with one message shape, quoting none, and nothing else about them", function () {
+        const file = inventoryFile([
+            "settings: { max: 10 }",                                                                                          // 1
+            "servers:",                                                                                                       // 2
+            "  - name: w1",                                                                                                   // 3
+            "    target: { kind: winrm, host: h1, username: u, password: pw-inline }",                                        // 4
+            "  - name: w2",                                                                                                   // 5
+            "    target: { kind: winrm, host: h2, https: true, auth: certificate, clientCertificate: CERT, clientKey: ck-inline }", // 6
+            "  - name: s1",                                                                                                   // 7
+            `    target: { kind: ssh, host: h3, username: u, privateKey: ${JSON.stringify(SSH_KEY)}, passphrase: pp-inline }`, // 8
+            "  - name: s2",                                                                                                   // 9
+            "    target: { kind: ssh, host: h4, username: u, agent: true, proxy: { host: j, username: u, privateKey: jk-inline } }", // 10
+        ].join("\n"));
+        const found = problems(file).filter((p) => p.field !== "servers[1].target.clientCertificate");
+        assert.deepStrictEqual(found.map((p) => [p.line, p.field, INLINE.exec(p.reason)?.[1]]), [
+            [4, "servers[0].target.password", "passwordEnv"],
+            [6, "servers[1].target.clientKey", "clientKeyEnv"],
+            [8, "servers[2].target.privateKey", "privateKeyEnv"],
+            [8, "servers[2].target.passphrase", "passphraseEnv"],
+            [10, "servers[3].target.proxy.privateKey", "privateKeyEnv"],
+        ]);
+        assert.ok(!/inline|OPENSSH/.test(JSON.stringify(problems(file))), "a secret was quoted back");
+    });
+
+    it("an unset (or empty) variable is one line naming the variable and the server, with no follow-on errors", function () {
+        const file = inventoryFile([
+            "settings: { max: 10 }",
+            "servers:",
+            "  - name: web01",
+            "    target: { kind: winrm, host: h1, username: u, passwordEnv: WEB01_PASSWORD }",
+            "  - name: ssh01",
+            "    target: { kind: ssh, host: h2, username: u, privateKeyEnv: SSH01_KEY, passphraseEnv: SSH01_PHRASE }",
+            "  - name: ssh02",
+            "    target: { kind: ssh, host: h3, username: u, agent: true, proxy: { host: j, username: u, passwordEnv: JUMP_PASSWORD } }",
+        ].join("\n"));
+        const found = problems(file, { SSH01_PHRASE: "" });
+        assert.deepStrictEqual(found.map((p) => `${p.line}: ${p.field}: ${p.reason}`), [
+            `4: servers[0].target.passwordEnv: the environment variable WEB01_PASSWORD is not set (server "web01")`,
+            `6: servers[1].target.privateKeyEnv: the environment variable SSH01_KEY is not set (server "ssh01")`,
+            `6: servers[1].target.passphraseEnv: the environment variable SSH01_PHRASE is empty (server "ssh01")`,
+            `8: servers[2].target.proxy.passwordEnv: the environment variable JUMP_PASSWORD is not set (server "ssh02")`,
+        ]);
+    });
+
+    it("a secret that is simply missing is asked for by its variable", function () {
+        const found = problems(inventoryFile("settings: { max: 1 }\nservers:\n  - name: a\n    target: { kind: ssh, host: h, username: u }\n"));
+        assert.deepStrictEqual(found.map((p) => [p.line, p.field]), [[4, "servers[0].target.privateKeyEnv"]]);
+        assert.match(found[0].reason, /privateKeyEnv is required, or passwordEnv, or agent: true/);
+    });
+
+    it("a misspelt top-level key: did you mean, at the key's line, its contents checked, and nothing said of the key it lacks", function () {
+        const file = inventoryFile([
+            "# the fleet",                                                      // 1
+            "locaton: Default Web Site",                                        // 2
+            "setting:",                                                         // 3
+            "  max: 10",                                                        // 4
+            "server:",                                                          // 5
+            "  - name: web01",                                                  // 6
+            "    target: { kind: winrm, host: h1, username: u, passwordEnv: WEB01_PASSWORD }", // 7
+            "rolout:",                                                          // 8
+            "  canary: 1",                                                      // 9
+        ].join("\n"));
+        const found = problems(file, { WEB01_PASSWORD: "x" });
+        assert.deepStrictEqual(found.map((p) => `${p.line}: ${p.field}: ${p.reason}`), [
+            "2: locaton: is not a fleet field: did you mean location? (fields: servers, location, locations, settings, rollout)",
+            "3: setting: is not a fleet field: did you mean settings? (fields: servers, location, locations, settings, rollout)",
+            "5: server: is not a fleet field: did you mean servers? (fields: servers, location, locations, settings, rollout)",
+            "8: rolout: is not a fleet field: did you mean rollout? (fields: servers, location, locations, settings, rollout)",
+        ]);
+        // Under the misspelt key, its contents are still checked, named as the file writes them.
+        const inner = problems(inventoryFile("settings: { max: 1 }\nserver:\n  - name: a\n    target: { kind: winrm, host: h1, username: u }\n"));
+        assert.deepStrictEqual(inner.map((p) => [p.line, p.field]), [[2, "server"], [4, "server[0].target.passwordEnv"]]);
+        // A key near nothing the file lacks is only unknown.
+        const unknown = problems(inventoryFile("settings: { max: 1 }\nservers: []\ncolour: blue\n"));
+        assert.ok(unknown.some((p) => p.line === 3 && p.field === "colour" && /^is not a fleet field \(fields:/.test(p.reason)), JSON.stringify(unknown));
     });
 });

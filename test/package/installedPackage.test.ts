@@ -14,9 +14,9 @@ import { destroy, runProgram, StackState } from "../../examples/engine/mockEngin
 import { ProviderHost } from "../../examples/engine/providerHost";
 import { HEALTH_GATE_PROVIDER_MODULE, PROVIDER_MODULE } from "../../sdk/providerReference";
 import { OWN_FIXTURE } from "../support/hostFixture";
+import { packPackage } from "../support/packedPackage";
 import { projectRoot } from "../support/paths";
 
-const PACKAGE_SOURCES = ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.package.json", "sdk", "provider", "cli", "tools"];
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { AspSessionSettings } from "pulumi-iis-asp-session";
 
@@ -41,14 +41,7 @@ describe("the npm package, installed into a fresh Pulumi program", function () {
     let files: string[];
     before(function () {
         work = fs.mkdtempSync(path.join(os.tmpdir(), "asp-session-package-"));
-        // Pack a copy of the package's sources, so the prepare build cannot touch this run's dist/.
-        const source = path.join(work, "source");
-        fs.mkdirSync(source);
-        for (const entry of PACKAGE_SOURCES) fs.cpSync(path.join(projectRoot, entry), path.join(source, entry), { recursive: true });
-        fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(source, "node_modules"), "dir");
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], source)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-        tarball = path.join(work, packed[0].filename);
-        files = packed[0].files.map((file) => file.path);
+        ({ tarball, files } = packPackage(work));
     });
     after(function () {
         if (work) fs.rmSync(work, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * that are right for every bare number, locations with white space, and import ids.
  */
 import * as assert from "assert";
-import { splitImportId } from "../../provider/priorState";
+import { splitFileTargetId } from "../../provider/priorState";
 import { bareNumberHint, CheckFailure, checkSettingsFields, normalizeTimeout, refuseMalformedText } from "../../provider/settings/inputs";
 import { parseLocation } from "../../provider/settings/location";
 import { loneSurrogateAt, quote, QUOTED_PREFIX_LENGTH, show, wellFormed } from "../../provider/settings/quote";
@@ -88,15 +88,15 @@ describe("strings that are not valid Unicode", function () {
     });
 });
 
-describe("import ids", function () {
+describe("file target ids", function () {
     it("split at the first | after which the path names an existing file, else at the first |", function () {
         const exists = (files: string[]) => (candidate: string) => files.includes(candidate);
-        assert.deepStrictEqual(splitImportId("file:/etc/iis/applicationHost.config|Site|a", exists(["/etc/iis/applicationHost.config"])), { path: "/etc/iis/applicationHost.config", location: "Site|a" });
-        assert.deepStrictEqual(splitImportId("file:/etc/iis/applicationHost.config|Site|a", exists([])), { path: "/etc/iis/applicationHost.config", location: "Site|a" });
-        assert.deepStrictEqual(splitImportId("file:/odd|dir/applicationHost.config|Site", exists(["/odd|dir/applicationHost.config"])), { path: "/odd|dir/applicationHost.config", location: "Site" });
-        assert.deepStrictEqual(splitImportId("file:C:\\a.config|", exists([])), { path: "C:\\a.config", location: "" });
-        assert.strictEqual(splitImportId("winrm:web01|Site", exists([])), undefined);
-        assert.strictEqual(splitImportId("file:|Site", exists([])), undefined);
-        assert.strictEqual(splitImportId("file:/no/bar", exists([])), undefined);
+        assert.deepStrictEqual(splitFileTargetId("file:/etc/iis/applicationHost.config|Site|a", exists(["/etc/iis/applicationHost.config"])), { path: "/etc/iis/applicationHost.config", location: "Site|a" });
+        assert.deepStrictEqual(splitFileTargetId("file:/etc/iis/applicationHost.config|Site|a", exists([])), { path: "/etc/iis/applicationHost.config", location: "Site|a" });
+        assert.deepStrictEqual(splitFileTargetId("file:/odd|dir/applicationHost.config|Site", exists(["/odd|dir/applicationHost.config"])), { path: "/odd|dir/applicationHost.config", location: "Site" });
+        assert.deepStrictEqual(splitFileTargetId("file:C:\\a.config|", exists([])), { path: "C:\\a.config", location: "" });
+        assert.strictEqual(splitFileTargetId("winrm:web01|Site", exists([])), undefined);
+        assert.strictEqual(splitFileTargetId("file:|Site", exists([])), undefined);
+        assert.strictEqual(splitFileTargetId("file:/no/bar", exists([])), undefined);
     });
 });
