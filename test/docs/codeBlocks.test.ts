@@ -77,7 +77,7 @@ const BROKEN: ReadonlyArray<{ what: string; markdown: string; message: RegExp }>
     {
         what: "an inventory with a password inline",
         markdown: "```yaml\nsettings: { max: 1 }\nservers:\n  - name: web01\n    target: { kind: winrm, host: web01, username: u, password: secret }\n```\n",
-        message: /credentials are not kept in the inventory/,
+        message: /secrets are not written in the inventory/,
     },
     { what: "JSON that does not parse", markdown: "```json\n{\"a\": 1,}\n```\n", message: /not JSON/ },
 ];
