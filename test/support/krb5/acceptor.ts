@@ -48,6 +48,7 @@ export async function startKerberosAcceptor(keytab: string, environment: Readonl
     const pending = new Map<number, { resolve: (answer: Record<string, unknown>) => void; reject: (error: Error) => void }>();
     let nextId = 1;
     let exited = false;
+    let closing = false;
     const lines = createInterface({ input: child.stdout! });
     let ready: (() => void) | undefined;
     const readyPromise = new Promise<void>((resolve, reject) => {
@@ -73,7 +74,7 @@ export async function startKerberosAcceptor(keytab: string, environment: Readonl
 
     const call = (op: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> =>
         new Promise((resolve, reject) => {
-            if (exited) {
+            if (exited || closing) {
                 reject(new Error(`acceptor.py is not running: ${stderr.trim()}`));
                 return;
             }
@@ -101,9 +102,10 @@ export async function startKerberosAcceptor(keytab: string, environment: Readonl
             return { body: Buffer.from(answer.body as string, "base64"), contentType: answer.contentType as string };
         },
         forget: (connection) => {
-            if (!exited) call("forget", { conn: connection }).catch(() => undefined);
+            if (!exited && !closing) call("forget", { conn: connection }).catch(() => undefined);
         },
         close: async () => {
+            closing = true;
             if (exited) return;
             const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
             child.stdin!.end();

@@ -173,7 +173,8 @@ export async function startKrb5Realm(options: Krb5RealmOptions = {}): Promise<Kr
         await run(program("kdb5_util"), ["create", "-s", "-r", realm, "-P", randomBytes(18).toString("base64")], { env: serverEnvironment });
         const password = randomBytes(15).toString("base64url");
         const userName = "deploy";
-        await admin(`addprinc -pw ${password} ${userName}`);
+        // Preauthentication required, as Active Directory does by default.
+        await admin(`addprinc +requires_preauth -pw ${password} ${userName}`);
         for (const service of services) {
             await admin(`addprinc -randkey ${service}`);
             await admin(`ktadd -k ${serviceKeytab} ${service}`);

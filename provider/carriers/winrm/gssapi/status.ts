@@ -51,15 +51,35 @@ export type GssProblem =
     | "integrity"
     | "other";
 
-/** MIT krb5 error codes (com_err table krb5, base -1765328384) that name a cause a user can act on. */
+/**
+ * Kerberos causes a user can act on: MIT's error code (com_err table krb5, base -1765328384) and
+ * its text. The text is needed too: under SPNEGO, MIT hands back a minor code of its own mapping,
+ * which only gss_display_status turns back into the Kerberos message.
+ */
 const KRB5_BASE = -1765328384;
-const KRB5_CAUSES: ReadonlyArray<readonly [number, GssProblem, string]> = [
-    [KRB5_BASE + 6, "unknown-user", "the KDC does not know this user principal"],
-    [KRB5_BASE + 7, "unknown-service", "the KDC has no such service principal: check the SPN (HTTP/<host> by default; set `spn` if the server is registered under another name)"],
-    [KRB5_BASE + 24, "wrong-password", "wrong password (preauthentication failed)"],
-    [KRB5_BASE + 31, "integrity", "integrity check failed"],
-    [KRB5_BASE + 32, "credentials-expired", "the ticket has expired: renew it with kinit"],
-    [KRB5_BASE + 37, "clock-skew", "the clocks of this machine and the KDC or server differ too much (more than 5 minutes by default)"],
+interface Cause {
+    readonly code: number;
+    readonly text: RegExp;
+    readonly problem: GssProblem;
+    readonly hint: string;
+}
+const KRB5_CAUSES: readonly Cause[] = [
+    { code: KRB5_BASE + 6, text: /client not found in kerberos database/i, problem: "unknown-user", hint: "the KDC does not know this user principal" },
+    {
+        code: KRB5_BASE + 7,
+        text: /server not found in kerberos database/i,
+        problem: "unknown-service",
+        hint: "the KDC has no such service principal: check the SPN (HTTP/<host> by default; set `spn` if the server is registered under another name)",
+    },
+    { code: KRB5_BASE + 24, text: /preauthentication failed/i, problem: "wrong-password", hint: "wrong password" },
+    { code: KRB5_BASE + 32, text: /ticket expired/i, problem: "credentials-expired", hint: "the ticket has expired: renew it with kinit" },
+    {
+        code: KRB5_BASE + 37,
+        text: /clock skew too great/i,
+        problem: "clock-skew",
+        hint: "the clocks of this machine and the KDC or server differ too much (more than 5 minutes by default)",
+    },
+    { code: KRB5_BASE + 31, text: /integrity check failed/i, problem: "integrity", hint: "integrity check failed" },
 ];
 
 /** A failed GSSAPI call, with the library's own words for both statuses. */
@@ -84,11 +104,14 @@ export function gssError(functions: GssFunctions, call: string, major: number, m
     const minor = minorStatus.readInt32LE(0);
     const majorText = displayStatus(functions, major >>> 0, 1);
     const minorText = minor === 0 ? "" : displayStatus(functions, minor >>> 0, 2);
-    const cause = KRB5_CAUSES.find(([code]) => code === minor);
-    const problem = cause?.[1] ?? problemOfText(major, minorText);
+    let cause = KRB5_CAUSES.find((candidate) => candidate.code === minor || candidate.text.test(minorText));
+    // Getting a ticket with a password: a reply that does not decrypt (no preauthentication
+    // required) means the same as a failed preauthentication: the password is wrong.
+    if (call.startsWith("gss_acquire_cred_with_password") && cause?.problem === "integrity") cause = KRB5_CAUSES.find((candidate) => candidate.problem === "wrong-password");
+    const problem = cause?.problem ?? problemOfText(major, minorText);
     const parts = [`${routineError(major)}: ${majorText}`];
     if (minorText !== "") parts.push(minorText);
-    if (cause !== undefined) parts.push(cause[2]);
+    if (cause !== undefined) parts.push(cause.hint);
     else if (problem === "kdc-unreachable") parts.push("no KDC of the realm answered (is it running and reachable? check krb5.conf's [realms] kdc and the firewall)");
     else if (problem === "no-credentials") parts.push("no Kerberos ticket: run kinit (KRB5CCNAME names the cache), or give username and password");
     else if (problem === "credentials-expired") parts.push("the ticket has expired: renew it with kinit");
