@@ -75,7 +75,8 @@ export const WINRM_RULES: readonly Rule[] = [
         check: (values, given) => {
             if (values.auth !== "kerberos" && values.auth !== "negotiate") return undefined;
             if (given("username") !== given("password")) {
-                return { field: given("username") ? "password" : "username", reason: `goes with ${given("username") ? "username" : "password"} for auth "${values.auth as string}" (give both, or neither to use the ticket cache)` };
+                const [missing, present] = given("username") ? ["password", "username"] : ["username", "password"];
+                return { field: missing, reason: `is required with ${present} for auth "${values.auth as string}" (give both, or neither to use the ticket cache)` };
             }
             if (typeof values.username === "string" && values.username.includes("\\")) {
                 return { field: "username", reason: `must be "user@REALM" or "user" for auth "${values.auth as string}" (Kerberos has no DOMAIN\\user form)` };

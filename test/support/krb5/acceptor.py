@@ -5,7 +5,7 @@ multipart/encrypted bodies itself (framing and gss_unwrap_iov / gss_wrap_iov).
 
 One JSON object a line on stdin, one answer a line on stdout, in order:
   {"id", "op": "accept", "conn", "token": b64, "bindings": b64 | null, "scheme": "Negotiate" | "Kerberos"}
-      -> {"id", "ok", "token": b64 | null, "complete", "user"}
+      -> {"id", "ok", "token": b64 | null, "complete", "user", "delegated"}
   {"id", "op": "decrypt", "conn", "body": b64}  -> {"id", "ok", "plaintext": b64}
   {"id", "op": "encrypt", "conn", "plaintext": b64} -> {"id", "ok", "body": b64, "contentType"}
   {"id", "op": "forget", "conn"} -> {"id", "ok"}
@@ -46,7 +46,8 @@ def accept(request):
     return {
         "token": base64.b64encode(result.token).decode() if result.token else None,
         "complete": state["complete"],
-        "user": str(result.initiator_name) if result.initiator_name is not None else None,
+        "user": gss.display_name(result.initiator_name).name.decode() if result.initiator_name is not None else None,
+        "delegated": result.delegated_creds is not None,
     }
 
 

@@ -19,6 +19,8 @@ export interface AcceptResult {
     readonly complete: boolean;
     /** The client principal once complete. */
     readonly user: string | undefined;
+    /** The client delegated a ticket (GSS_C_DELEG_FLAG with a forwardable TGT). */
+    readonly delegated: boolean;
 }
 
 export interface KerberosAcceptor {
@@ -94,6 +96,7 @@ export async function startKerberosAcceptor(keytab: string, environment: Readonl
                 token: typeof answer.token === "string" ? Buffer.from(answer.token, "base64") : undefined,
                 complete: answer.complete === true,
                 user: typeof answer.user === "string" ? answer.user : undefined,
+                delegated: answer.delegated === true,
             };
         },
         decrypt: async (connection, body) => Buffer.from((await call("decrypt", { conn: connection, body: b64(body) })).plaintext as string, "base64"),

@@ -43,8 +43,8 @@ export interface Krb5Realm {
     readonly environment: Readonly<Record<string, string>>;
     /** A new, empty ticket cache path in the realm's folder ("FILE:..."). */
     newCache(label: string): string;
-    /** `kinit` the user into `cache`; `lifetime` as kinit's -l (e.g. "5s"). */
-    kinit(cache: string, options?: { readonly lifetime?: string; readonly password?: string; readonly principal?: string }): Promise<void>;
+    /** `kinit` the user into `cache`; `lifetime` as kinit's -l (e.g. "5s"); `forwardable` asks for a ticket that may be delegated (-f). */
+    kinit(cache: string, options?: { readonly lifetime?: string; readonly password?: string; readonly principal?: string; readonly forwardable?: boolean }): Promise<void>;
     /** Adds a principal (random key when no password). */
     addPrincipal(principal: string, password?: string): Promise<void>;
     /** Stops the KDC (it stays stopped until startKdc). */
@@ -181,8 +181,8 @@ export async function startKrb5Realm(options: Krb5RealmOptions = {}): Promise<Kr
         }
         await startKdc();
 
-        const kinit = async (cache: string, kinitOptions: { lifetime?: string; password?: string; principal?: string } = {}): Promise<void> => {
-            const args = ["-c", cache];
+        const kinit = async (cache: string, kinitOptions: { lifetime?: string; password?: string; principal?: string; forwardable?: boolean } = {}): Promise<void> => {
+            const args = ["-c", cache, kinitOptions.forwardable === true ? "-f" : "-F"];
             if (kinitOptions.lifetime !== undefined) args.push("-l", kinitOptions.lifetime);
             args.push(kinitOptions.principal ?? `${userName}@${realm}`);
             await new Promise<void>((resolve, reject) => {

@@ -40,6 +40,7 @@ export async function kerberosLeg(
         return { state: { kind: "kerberos", user: undefined, seal }, decision: { kind: "unauthorized", wwwAuthenticate: answer, failure: undefined } };
     }
     const user = result.user ?? "(unknown)";
+    if (result.delegated) options.onDelegation?.(user);
     return {
         state: { kind: "kerberos", user, seal },
         decision: { kind: "authenticated", user, seal, handshakeCompleted: true, wwwAuthenticate: answer },

@@ -104,6 +104,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         channelBindings: certificateDer === undefined ? undefined : channelBindingsHash(certificateDer),
         computerName,
         kerberos: undefined as KerberosAcceptor | undefined,
+        onDelegation: () => stats.kerberosDelegations++,
         kerberosChannelBindings: options.kerberosChannelBindingsOverride ?? (certificateDer === undefined ? undefined : tlsServerEndPoint(certificateDer)),
     };
     if (options.kerberos !== undefined && methods.includes("kerberos")) {

@@ -23,6 +23,8 @@ export interface WsmanServerStats {
     readonly ntlmHandshakes: number;
     /** Kerberos contexts established (raw Kerberos or SPNEGO). */
     readonly kerberosHandshakes: number;
+    /** Kerberos contexts whose client delegated a ticket (delegate: true with a forwardable TGT). */
+    readonly kerberosDelegations: number;
     /** Failed authentications (wrong password, unknown user, bad channel bindings, bad certificate...). */
     readonly authenticationFailures: number;
     /** Why the last one failed, as the server saw it (never sent to the client). */
@@ -42,6 +44,7 @@ export class StatsCounter {
     httpRequests = 0;
     ntlmHandshakes = 0;
     kerberosHandshakes = 0;
+    kerberosDelegations = 0;
     authenticationFailures = 0;
     lastAuthenticationFailure: string | undefined;
     shellsCreated = 0;
@@ -62,6 +65,7 @@ export class StatsCounter {
         this.httpRequests = 0;
         this.ntlmHandshakes = 0;
         this.kerberosHandshakes = 0;
+        this.kerberosDelegations = 0;
         this.authenticationFailures = 0;
         this.lastAuthenticationFailure = undefined;
         this.shellsCreated = 0;
@@ -77,6 +81,7 @@ export class StatsCounter {
             requestsByKind,
             ntlmHandshakes: this.ntlmHandshakes,
             kerberosHandshakes: this.kerberosHandshakes,
+            kerberosDelegations: this.kerberosDelegations,
             authenticationFailures: this.authenticationFailures,
             lastAuthenticationFailure: this.lastAuthenticationFailure,
             shellsCreated: this.shellsCreated,

@@ -16,7 +16,11 @@ const SCHEMES: Readonly<Record<KerberosScheme, { header: string; mechanism: GssM
     negotiate: { header: "Negotiate", mechanism: "spnego", protocol: "application/HTTP-SPNEGO-session-encrypted", step: "Negotiate handshake" },
 };
 
-/** A context that has less than this left is renewed before the next request rather than let expire mid-operation. */
+/**
+ * A context with less than this left (or less than half its life, for a short one) is renewed
+ * before the next request rather than let expire in the middle of an operation. The half keeps a
+ * ticket that cannot give a longer context (its TGT ends soon) from costing a handshake per request.
+ */
 const RENEW_BEFORE_SECONDS = 60;
 
 export interface KerberosSettings {
@@ -33,6 +37,8 @@ export interface KerberosSettings {
 interface SocketSession {
     readonly context: InitiatorContext;
     readonly seal: boolean;
+    /** Seconds left at which it is renewed. */
+    readonly renewAt: number;
 }
 
 /**
@@ -59,7 +65,7 @@ export class KerberosAuthentication implements WinrmAuthentication {
     needsHandshake(socket: Socket | undefined): boolean {
         if (socket === undefined || socket.destroyed) return true;
         const session = this.sessions.get(socket);
-        return session === undefined || session.context.secondsLeft() < RENEW_BEFORE_SECONDS;
+        return session === undefined || session.context.secondsLeft() < session.renewAt;
     }
 
     wrap(socket: Socket, soap: Buffer): OutgoingRequest {
@@ -217,7 +223,7 @@ export class KerberosAuthentication implements WinrmAuthentication {
 
     private keep(socket: Socket, context: InitiatorContext): void {
         const previous = this.sessions.get(socket);
-        this.sessions.set(socket, { context, seal: !this.connection.https });
+        this.sessions.set(socket, { context, seal: !this.connection.https, renewAt: Math.min(RENEW_BEFORE_SECONDS, context.secondsLeft() / 2) });
         previous?.context.release();
         if (previous === undefined) {
             socket.once("close", () => {

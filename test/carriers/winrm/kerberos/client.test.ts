@@ -25,6 +25,7 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
     let restoreEnvironment: (() => void) | undefined;
     let cache: string;
     const servers: WsmanServer[] = [];
+    const scratchFolders: string[] = [];
     const runners: WinrmCommandRunner[] = [];
     const messages: string[] = [];
 
@@ -39,6 +40,7 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
     afterEach(async () => {
         for (const runner of runners.splice(0)) await runner.close().catch(() => undefined);
         for (const server of servers.splice(0)) await server.close();
+        for (const folder of scratchFolders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
     });
     after(async () => {
         restoreEnvironment?.();
@@ -47,7 +49,8 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
     });
 
     async function serverWith(options: Partial<WsmanServerOptions> = {}): Promise<WsmanServer> {
-        const { file } = scratchCopy(OWN_FIXTURE);
+        const { dir, file } = scratchCopy(OWN_FIXTURE);
+        scratchFolders.push(dir);
         const server = await startWsmanServer({
             users: [],
             applicationHostPath: file,
@@ -99,6 +102,7 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
             assert.strictEqual(await readThrough(runner), "00:20:00");
             assert.strictEqual(await readThrough(runner), "00:20:00");
             assert.strictEqual(server.stats.kerberosHandshakes, 1, "one context for both commands");
+            assert.deepStrictEqual(server.shells().map((shell) => shell.owner), [realm.user.principal], "the acceptor saw the ticket cache's principal");
             assert.strictEqual(server.stats.authenticationFailures, 0);
         });
     }
@@ -125,6 +129,45 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
             assert.strictEqual(server.stats.kerberosHandshakes, 1);
         });
     }
+
+    it("delegate: true hands the server a forwardable ticket; without it (or without a forwardable ticket) none is delegated", async () => {
+        const forwardable = realm.newCache("forwardable");
+        await realm.kinit(forwardable, { forwardable: true });
+        const restore = withEnvironment({ KRB5CCNAME: forwardable });
+        try {
+            const server = await serverWith();
+            assert.strictEqual(await readThrough(runnerFor(server, { delegate: true })), "00:20:00");
+            assert.strictEqual(server.stats.kerberosDelegations, 1);
+            const plain = await serverWith();
+            assert.strictEqual(await readThrough(runnerFor(plain)), "00:20:00");
+            assert.strictEqual(plain.stats.kerberosDelegations, 0, "no delegation unless asked");
+        } finally {
+            restore();
+        }
+        const unforwardable = await serverWith();
+        assert.strictEqual(await readThrough(runnerFor(unforwardable, { delegate: true })), "00:20:00", "the login still works");
+        assert.strictEqual(unforwardable.stats.kerberosDelegations, 0, "a ticket that is not forwardable cannot be delegated");
+    });
+
+    it("a context about to expire is renewed before the next request, without failing the operation", async () => {
+        const shortLived = realm.newCache("renewing");
+        // Renewed once less than half its life is left: after 10 of its 20 seconds.
+        await realm.kinit(shortLived, { lifetime: "20s" });
+        const restore = withEnvironment({ KRB5CCNAME: shortLived });
+        try {
+            const server = await serverWith();
+            const runner = runnerFor(server);
+            assert.strictEqual(await readThrough(runner), "00:20:00");
+            const first = server.stats.kerberosHandshakes;
+            await new Promise((resolve) => setTimeout(resolve, 11_000));
+            assert.strictEqual(await readThrough(runner), "00:20:00");
+            assert.ok(server.stats.kerberosHandshakes > first, `a new context was set up (${server.stats.kerberosHandshakes} handshakes)`);
+            assert.strictEqual(server.stats.shellsCreated, 1, "the shell outlives the context it was made under");
+            assert.strictEqual(server.stats.authenticationFailures, 0);
+        } finally {
+            restore();
+        }
+    });
 
     it("https: a server expecting the bindings of another certificate refuses the context", async () => {
         const server = await serverWith({ https: true, kerberosChannelBindingsOverride: Buffer.from("tls-server-end-point:another certificate") });
