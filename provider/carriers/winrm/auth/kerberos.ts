@@ -118,10 +118,27 @@ export class KerberosAuthentication implements WinrmAuthentication {
      */
     async handshake(exchange: Exchange, timeoutMs: number): Promise<void> {
         const step = this.scheme.step;
-        let credential: GssCredential | undefined;
+        const credential = await this.gss(step, "getting credentials", () => GssCredential.acquire(this.credentialSource(), this.scheme.mechanism));
+        try {
+            // A kept-alive connection the server closed before answering the first leg: once more on
+            // a new one, with a new context (the old token may have reached the server: no replay).
+            for (let attempt = 0; ; attempt++) {
+                try {
+                    await this.establish(exchange, timeoutMs, credential);
+                    return;
+                } catch (error) {
+                    if (!(error instanceof StaleConnection) || attempt > 0) throw error instanceof StaleConnection ? error.error : error;
+                }
+            }
+        } finally {
+            credential.release();
+        }
+    }
+
+    private async establish(exchange: Exchange, timeoutMs: number, credential: GssCredential): Promise<void> {
+        const step = this.scheme.step;
         let context: InitiatorContext | undefined;
         try {
-            credential = await this.gss(step, "getting credentials", () => GssCredential.acquire(this.credentialSource(), this.scheme.mechanism));
             let socket: Socket | undefined;
             let channelBindings: Buffer | undefined;
             if (this.connection.https) {
@@ -183,7 +200,6 @@ export class KerberosAuthentication implements WinrmAuthentication {
             throw new WinrmError(this.connection.host, step, "authentication", "failed: the server kept asking for more tokens");
         } finally {
             context?.release();
-            credential?.release();
         }
     }
 
@@ -203,7 +219,7 @@ export class KerberosAuthentication implements WinrmAuthentication {
             return { headers, body: Buffer.alloc(0) };
         });
         if (result.kind === "response") return result.response;
-        if (result.kind === "stale") throw result.error;
+        if (result.kind === "stale") throw socket === undefined ? new StaleConnection(result.error) : result.error;
         throw new WinrmError(this.connection.host, step, "connection-lost", "failed: the connection was lost during the Kerberos handshake");
     }
 
@@ -245,6 +261,11 @@ export class KerberosAuthentication implements WinrmAuthentication {
             throw error;
         }
     }
+}
+
+/** The first request of a handshake went out on a kept-alive connection the server had closed. */
+class StaleConnection {
+    constructor(readonly error: WinrmError) {}
 }
 
 /** Kerberos realms are upper case in Active Directory; "user@corp.example" means user@CORP.EXAMPLE. */

@@ -78,6 +78,13 @@ function load(file: string): GssFunctions | GssapiUnavailableError {
     if (koffi.sizeof("size_t") !== 8 || koffi.sizeof("void *") !== 8) {
         return new GssapiUnavailableError("only 64-bit platforms are supported");
     }
+    try {
+        // MIT's library looks up KDCs (getaddrinfo, NSS modules) on koffi's worker threads, whose
+        // default 128 KiB stack is tighter than glibc's resolver is written for.
+        koffi.config({ ...koffi.config(), async_stack_size: 1024 * 1024 });
+    } catch {
+        // Another part of the process already made koffi calls: its settings stay.
+    }
     let library: KoffiModule.LibraryHandle;
     try {
         library = koffi.load(file);
