@@ -72,7 +72,16 @@ export class KerberosAuthentication implements WinrmAuthentication {
         const session = this.sessions.get(socket);
         if (session === undefined) throw new NotAuthenticated();
         if (!session.seal) return { headers: { "Content-Type": SOAP_CONTENT_TYPE }, body: soap };
-        const sealed = encryptMessage(sealerOf(session.context), soap, SOAP_CONTENT_TYPE, this.scheme.protocol);
+        let sealed: { contentType: string; body: Buffer };
+        try {
+            sealed = encryptMessage(sealerOf(session.context), soap, SOAP_CONTENT_TYPE, this.scheme.protocol);
+        } catch (error) {
+            if (!(error instanceof GssapiError)) throw error;
+            // The context cannot seal any more (it expired in between): nothing was written; authenticate again.
+            this.sessions.delete(socket);
+            session.context.release();
+            throw new NotAuthenticated();
+        }
         return { headers: { "Content-Type": sealed.contentType }, body: sealed.body };
     }
 
