@@ -45,6 +45,8 @@ export interface Krb5Realm {
     newCache(label: string): string;
     /** `kinit` the user into `cache`; `lifetime` as kinit's -l (e.g. "5s"); `forwardable` asks for a ticket that may be delegated (-f). */
     kinit(cache: string, options?: { readonly lifetime?: string; readonly password?: string; readonly principal?: string; readonly forwardable?: boolean }): Promise<void>;
+    /** A keytab with the user's current key (its password unchanged), as `kinit -k` or KRB5_CLIENT_KTNAME use. */
+    clientKeytab(label: string): Promise<string>;
     /** Adds a principal (random key when no password). */
     addPrincipal(principal: string, password?: string): Promise<void>;
     /** Stops the KDC (it stays stopped until startKdc). */
@@ -206,6 +208,11 @@ export async function startKrb5Realm(options: Krb5RealmOptions = {}): Promise<Kr
             environment,
             newCache: (label) => `FILE:${file(`ccache-${label}-${++caches}`)}`,
             kinit,
+            clientKeytab: async (label) => {
+                const keytab = file(`client-${label}.keytab`);
+                await admin(`ktadd -k ${keytab} -norandkey ${userName}`);
+                return keytab;
+            },
             addPrincipal: (principal, principalPassword) => admin(principalPassword === undefined ? `addprinc -randkey ${principal}` : `addprinc -pw ${principalPassword} ${principal}`),
             stopKdc,
             startKdc,

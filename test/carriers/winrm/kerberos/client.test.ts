@@ -122,6 +122,18 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
         }
     });
 
+    it("a client keytab (KRB5_CLIENT_KTNAME) logs in when the ticket cache is empty, as MIT's default credentials do", async () => {
+        const keytab = await realm.clientKeytab("deploy");
+        const restore = withEnvironment({ KRB5CCNAME: realm.newCache("from-keytab"), KRB5_CLIENT_KTNAME: `FILE:${keytab}` });
+        try {
+            const server = await serverWith();
+            assert.strictEqual(await readThrough(runnerFor(server, { auth: "kerberos" })), "00:20:00");
+            assert.deepStrictEqual(server.shells().map((shell) => shell.owner), [realm.user.principal]);
+        } finally {
+            restore();
+        }
+    });
+
     for (const auth of ["negotiate", "kerberos"] as const) {
         it(`${auth} over https: the context is bound to the server's certificate (tls-server-end-point)`, async () => {
             const server = await serverWith({ https: true });
