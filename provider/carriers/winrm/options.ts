@@ -122,9 +122,6 @@ export interface ResolvedWinrmOptions {
     readonly caCertificate: string | undefined;
     readonly insecureSkipVerify: boolean;
     readonly clientCertificate: string | undefined;
-    /** The Kerberos service principal: spn, or "HTTP/<host>". */
-    readonly servicePrincipal: string;
-    readonly delegate: boolean;
     readonly connectTimeoutMs: number;
     readonly operationTimeoutSeconds: number;
     readonly readTimeoutMs: number;
@@ -134,6 +131,9 @@ export interface ResolvedWinrmOptions {
     readonly skipCmdShell: boolean;
     readonly connectionReuseLimitMs: number;
     readonly workstation: string;
+    /** The Kerberos service principal: spn, or "HTTP/<host>". */
+    readonly servicePrincipal: string;
+    readonly delegate: boolean;
 }
 
 export const DEFAULTS = {
@@ -190,8 +190,6 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
         caCertificate: options.caCertificate,
         insecureSkipVerify: options.insecureSkipVerify ?? false,
         clientCertificate: options.clientCertificate,
-        servicePrincipal: options.spn ?? `HTTP/${host}`,
-        delegate: options.delegate ?? false,
         connectTimeoutMs: positive("connectTimeoutMs", options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
         operationTimeoutSeconds,
         readTimeoutMs,
@@ -201,5 +199,7 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
         skipCmdShell: options.skipCmdShell ?? false,
         connectionReuseLimitMs: positive("connectionReuseLimitMs", options.connectionReuseLimitMs ?? DEFAULTS.connectionReuseLimitMs),
         workstation: options.workstation ?? "",
+        servicePrincipal: options.spn ?? `HTTP/${host}`,
+        delegate: options.delegate ?? false,
     };
 }
