@@ -62,6 +62,8 @@ export interface AuthenticatorOptions {
     readonly kerberos: KerberosAcceptor | undefined;
     /** RFC 5929 application data the acceptor binds Kerberos contexts to (HTTPS). */
     readonly kerberosChannelBindings: Buffer | undefined;
+    /** Test only: see WsmanServerOptions.kerberosFinalToken. */
+    readonly kerberosFinalToken?: "omit" | "corrupt";
     /** Called when a client delegated a Kerberos ticket to the server. */
     readonly onDelegation?: (user: string) => void;
 }

@@ -40,6 +40,12 @@ export async function kerberosLeg(
         return { state: { kind: "kerberos", user: undefined, seal }, decision: { kind: "unauthorized", wwwAuthenticate: answer, failure: undefined } };
     }
     const user = result.user ?? "(unknown)";
+    if (options.kerberosFinalToken === "omit") answer.length = 0;
+    if (options.kerberosFinalToken === "corrupt" && result.token !== undefined) {
+        const forged = Buffer.from(result.token);
+        forged[forged.length - 5] ^= 0x01;
+        answer.splice(0, answer.length, `${scheme} ${forged.toString("base64")}`);
+    }
     if (result.delegated) options.onDelegation?.(user);
     return {
         state: { kind: "kerberos", user, seal },

@@ -132,6 +132,11 @@ export interface WsmanServerOptions {
      * this server's own (to show a client's bindings are checked).
      */
     readonly kerberosChannelBindingsOverride?: Buffer;
+    /**
+     * Test only: what happens to the acceptor's final Kerberos token (the proof of mutual
+     * authentication) on its way to the client: left out of the 200, or one byte changed.
+     */
+    readonly kerberosFinalToken?: "omit" | "corrupt";
     /** Starts `powershell ...` command lines. Default: real PowerShell 7 (`pwsh` on PATH). */
     readonly powershell?: PowerShellStarter;
 }

@@ -105,6 +105,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         computerName,
         kerberos: undefined as KerberosAcceptor | undefined,
         onDelegation: () => stats.kerberosDelegations++,
+        kerberosFinalToken: options.kerberosFinalToken,
         kerberosChannelBindings: options.kerberosChannelBindingsOverride ?? (certificateDer === undefined ? undefined : tlsServerEndPoint(certificateDer)),
     };
     if (options.kerberos !== undefined && methods.includes("kerberos")) {

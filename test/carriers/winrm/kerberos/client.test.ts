@@ -188,6 +188,20 @@ describe("WinRM with Kerberos and Negotiate, against a real MIT KDC and a python
         assert.match(server.stats.lastAuthenticationFailure ?? "", /channel binding|bindings/i);
     });
 
+    for (const auth of ["negotiate", "kerberos"] as const) {
+        it(`${auth}: mutual authentication: a server whose final token is missing or forged is refused before any message reaches it`, async () => {
+            const silent = await serverWith({ kerberosFinalToken: "omit" });
+            const missing = await failure(readThrough(runnerFor(silent, { auth })));
+            assert.match(missing.message, /handshake failed: the server accepted the request without its final Kerberos token, so it could not be verified \(mutual authentication\)/);
+            assert.strictEqual(silent.stats.requestsByKind.Create, 0, "no SOAP message was sent");
+
+            const forger = await serverWith({ kerberosFinalToken: "corrupt" });
+            const forged = await failure(readThrough(runnerFor(forger, { auth })));
+            assert.match(forged.message, /handshake failed while verifying the server's final token \(mutual authentication\): gss_init_sec_context failed: /);
+            assert.strictEqual(forger.stats.requestsByKind.Create, 0, "no SOAP message was sent");
+        });
+    }
+
     it("no ticket: names the host, the step and says to kinit", async () => {
         const server = await serverWith();
         const restore = withEnvironment({ KRB5CCNAME: realm.newCache("empty") });
