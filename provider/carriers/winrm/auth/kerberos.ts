@@ -163,13 +163,15 @@ export class KerberosAuthentication implements WinrmAuthentication {
                 }
                 channelBindings = tlsServerEndPoint(certificate.raw);
             }
-            const established = new InitiatorContext({
-                servicePrincipal: this.settings.servicePrincipal,
-                mechanism: this.scheme.mechanism,
-                credential,
-                delegate: this.settings.delegate,
-                channelBindings,
-            });
+            const established = await this.gss(step, `naming the service principal ${this.settings.servicePrincipal}`, async () =>
+                new InitiatorContext({
+                    servicePrincipal: this.settings.servicePrincipal,
+                    mechanism: this.scheme.mechanism,
+                    credential,
+                    delegate: this.settings.delegate,
+                    channelBindings,
+                }),
+            );
             context = established;
             let outgoing = await this.gss(step, `getting a ticket for ${this.settings.servicePrincipal}`, () => established.step(undefined));
             // SPNEGO may take more than one leg; each 401 with a token asks for another.
