@@ -19,6 +19,10 @@
  * - real PowerShell: the same operations with a new pwsh process behind every command, as a
  *   server would run them (fewer repetitions: each costs a PowerShell start-up).
  *
+ * A third phase compares our own authentication schemes on the protocol phase's terms: NTLM
+ * against Kerberos (SPNEGO and raw, from a ticket cache and from a password) against a throwaway
+ * MIT realm on loopback (test/support/krb5), warm and cold.
+ *
  * Options: --warm N (default 20), --cold N (default 5), --latency MS (default 20),
  * --pwsh-warm N (default 3), --pwsh-cold N (default 2).
  */
@@ -30,6 +34,7 @@ import { parseScriptOutput, prepareInvocation, type ApplyRequest, type ReadReque
 import { WinrmCommandRunner } from "../provider/carriers/winrm";
 import { projectRoot, sharedFile } from "../test/support/paths";
 import { pwshOrThrow, started as pwshProcesses, type ProcessResult } from "../test/support/pwsh";
+import { kerberosUnavailable, startKrb5Realm, withEnvironment } from "../test/support/krb5";
 import { scratchWindows } from "../test/support/windowsFolder";
 import {
     startRealPowerShell, startWsmanServer, type PowerShellStarter, type RequestKind, type WsmanServer, type WsmanServerStats,
@@ -151,6 +156,8 @@ class TimeoutToggle {
 
 interface Bench {
     readonly server: WsmanServer;
+    /** A new runner for a cold operation. */
+    readonly newRunner: () => WinrmCommandRunner;
     readonly program: ProgramClock;
     readonly timeouts: TimeoutToggle;
     readonly settleMs: number;
@@ -187,7 +194,7 @@ async function ourSample(bench: Bench, kind: OperationKind, warmRunner: WinrmCom
     const before = server.stats;
     const programBefore = program.ms;
     const started = performance.now();
-    const runner = warmRunner ?? newRunner(server);
+    const runner = warmRunner ?? bench.newRunner();
     await ourOperation(bench, runner, kind);
     const ms = performance.now() - started;
     const resolved = server.stats;
@@ -294,6 +301,7 @@ async function main(): Promise<void> {
     ];
     try {
         for (const phase of phases) await runPhase(phase, source, lookup, options.latencyMs);
+        await runKerberosPhase(options, source);
     } finally {
         fs.rmSync(lookup.scratch, { recursive: true, force: true });
     }
@@ -319,7 +327,7 @@ async function runPhase(phase: Phase, source: string, lookup: Awaited<ReturnType
         console.log();
 
         const initial = await new IisApiBackend(warmRunner).read(LOCATION);
-        const bench: Bench = { server, program, timeouts: new TimeoutToggle(initial.explicitRaw.timeout), settleMs: latencyMs * 3 + 30 };
+        const bench: Bench = { server, newRunner: () => newRunner(server), program, timeouts: new TimeoutToggle(initial.explicitRaw.timeout), settleMs: latencyMs * 3 + 30 };
         await sleep(bench.settleMs);
 
         const results: ScenarioResult[] = [];
@@ -337,6 +345,69 @@ async function runPhase(phase: Phase, source: string, lookup: Awaited<ReturnType
         await driver?.close();
         await server.close();
         fs.rmSync(scratch.dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Our client with each authentication scheme against one server that accepts NTLM and Kerberos,
+ * the PowerShell output replayed (as the protocol phase), so the differences are the schemes':
+ * a cold operation pays the handshake (and for Kerberos a service ticket from the KDC, or with a
+ * password a TGT as well); a warm one pays the sealing of each body.
+ */
+async function runKerberosPhase(options: WinrmBenchOptions, source: string): Promise<void> {
+    console.log("\n=== KERBEROS vs NTLM: our client, recorded PowerShell output replayed ===");
+    const missing = kerberosUnavailable();
+    if (missing !== undefined) {
+        console.log(`SKIPPED: ${missing}`);
+        return;
+    }
+    const realm = await startKrb5Realm();
+    const scratch = scratchWindows(source);
+    const cache = realm.newCache("bench");
+    await realm.kinit(cache);
+    const restore = withEnvironment({ ...realm.environment, KRB5CCNAME: cache });
+    const program = new ProgramClock(replayingPowerShell());
+    const server = await startWsmanServer({
+        users: [USER], applicationHostPath: scratch.file, latencyMs: options.latencyMs, auth: ["ntlm", "kerberos"], https: false, powershell: program.start,
+        kerberos: { keytab: realm.serviceKeytab, environment: realm.environment },
+    });
+    try {
+        console.log(`server: ${server.url} (NTLM and Kerberos, bodies encrypted), ${options.latencyMs} ms before every HTTP response; KDC: MIT krb5kdc on 127.0.0.1:${realm.port} (no latency added)`);
+        const schemes: Array<[string, () => WinrmCommandRunner]> = [
+            ["ntlm", () => newRunner(server)],
+            ["negotiate, ticket cache", () => new WinrmCommandRunner({ host: "localhost", port: server.port, https: false, auth: "negotiate" })],
+            ["kerberos, ticket cache", () => new WinrmCommandRunner({ host: "localhost", port: server.port, https: false, auth: "kerberos" })],
+            ["negotiate, password", () => new WinrmCommandRunner({ host: "localhost", port: server.port, https: false, auth: "negotiate", username: realm.user.principal, password: realm.user.password })],
+        ];
+        const rows: string[][] = [];
+        let ntlm: { warm: number; cold: number } | undefined;
+        const initial = await new IisApiBackend(schemes[0][1]()).read(LOCATION);
+        for (const [label, make] of schemes) {
+            const bench: Bench = { server, newRunner: make, program, timeouts: new TimeoutToggle(initial.explicitRaw.timeout), settleMs: options.latencyMs * 3 + 30 };
+            const warmRunner = make();
+            try {
+                const warm = measured(await repeat(options.warm, () => ourSample(bench, "diff", warmRunner)));
+                const cold = measured(await repeat(options.cold, () => ourSample(bench, "diff", undefined)));
+                ntlm ??= { warm: warm.timing.median, cold: cold.timing.median };
+                rows.push([
+                    label,
+                    warm.timing.median.toFixed(1),
+                    (warm.timing.median / ntlm.warm).toFixed(2),
+                    cold.timing.median.toFixed(1),
+                    (cold.timing.median / ntlm.cold).toFixed(2),
+                    countText(cold.samples.map((sample) => sample.critical)),
+                ]);
+            } finally {
+                await warmRunner.close().catch(() => undefined);
+            }
+        }
+        console.log(table(["diff, by scheme", "warm ms", "vs ntlm", "cold ms", "vs ntlm", "cold critical requests"], rows));
+        console.log(`ms: medians of ${options.warm} warm and ${options.cold} cold diffs; "vs ntlm": this scheme's time / NTLM's (above 1: slower).`);
+    } finally {
+        await server.close();
+        restore();
+        fs.rmSync(scratch.dir, { recursive: true, force: true });
+        await realm.close();
     }
 }
 

@@ -9,8 +9,10 @@
  *   pulumi config set https true                # optional: port 5986, TLS verified against caCertificate or the system's CAs
  *   pulumi config set caCertificate -- "$(cat ca.pem)"
  *
- * All keys: host, port, https, caCertificate, insecureSkipVerify, auth (ntlm | basic | certificate),
- * username, password (secret), clientCertificate, clientKey (secret), mode (iis | xml), platform (windows | linux), configPath
+ * All keys: host, port, https, caCertificate, insecureSkipVerify, auth (ntlm | basic | certificate |
+ * kerberos | negotiate), username, password (secret), clientCertificate, clientKey (secret), spn and
+ * delegate (kerberos, negotiate; see docs/kerberos.md: without username and password they use the
+ * ticket cache), mode (iis | xml), platform (windows | linux), configPath
  * (mode xml), timeoutSeconds; and for the settings: location, allowSessionState, keepSessionIdSecure,
  * max, timeout, onDelete (restore | inherit).
  */
@@ -18,7 +20,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AspSessionSettings, WinrmTargetArgs } from "pulumi-iis-asp-session";
 
 const config = new pulumi.Config();
-const auth = (config.get("auth") ?? "ntlm") as "ntlm" | "basic" | "certificate";
+const auth = (config.get("auth") ?? "ntlm") as "ntlm" | "basic" | "certificate" | "kerberos" | "negotiate";
+const kerberos = auth === "kerberos" || auth === "negotiate";
 const target: WinrmTargetArgs = {
     kind: "winrm",
     host: config.require("host"),
@@ -27,10 +30,13 @@ const target: WinrmTargetArgs = {
     caCertificate: config.get("caCertificate"),
     insecureSkipVerify: config.getBoolean("insecureSkipVerify"),
     auth,
-    username: auth === "certificate" ? undefined : config.require("username"),
-    password: auth === "certificate" ? undefined : config.requireSecret("password"),
+    // Kerberos may use the ticket cache instead (kinit): then neither is set.
+    username: auth === "certificate" ? undefined : kerberos ? config.get("username") : config.require("username"),
+    password: auth === "certificate" ? undefined : kerberos ? config.getSecret("password") : config.requireSecret("password"),
     clientCertificate: auth === "certificate" ? config.require("clientCertificate") : undefined,
     clientKey: auth === "certificate" ? config.requireSecret("clientKey") : undefined,
+    spn: kerberos ? config.get("spn") : undefined,
+    delegate: kerberos ? config.getBoolean("delegate") : undefined,
     mode: config.get("mode") as "iis" | "xml" | undefined,
     platform: config.get("platform") as "windows" | "linux" | undefined,
     configPath: config.get("configPath"),

@@ -13,16 +13,34 @@ export const WINRM_FIELDS = {
     caCertificate: pemCertificate("the PEM of the CA (or server) certificate to trust", { connection: true }),
     /** Explicitly turn off TLS verification (https only). */
     insecureSkipVerify: flag({ connection: true, default: false }),
-    /** "ntlm" (default; message encryption over http, channel binding over https), "basic" (https only) or "certificate" (https client certificate). */
+    /**
+     * "ntlm" (default; message encryption over http, channel binding over https), "basic" (https
+     * only), "certificate" (https client certificate), "kerberos" or "negotiate" (Kerberos through
+     * the system's GSSAPI, raw or inside SPNEGO; encrypted over http, channel binding over https).
+     */
     auth: choice(
-        ["ntlm", "basic", "certificate"],
-        { ntlm: "encrypts over http", basic: "https only", certificate: "https client certificate" },
+        ["ntlm", "basic", "certificate", "kerberos", "negotiate"],
+        {
+            ntlm: "encrypts over http",
+            basic: "https only",
+            certificate: "https client certificate",
+            kerberos: "Kerberos via the system's GSSAPI",
+            negotiate: "Kerberos inside SPNEGO",
+        },
         { connection: true, default: "ntlm" },
     ),
-    /** "CORP\\deploy", "deploy@corp.example" or a local account (auth "ntlm" and "basic"). */
+    /**
+     * "CORP\\deploy", "deploy@corp.example" or a local account (auth "ntlm" and "basic"). For
+     * "kerberos" and "negotiate": "deploy@CORP.EXAMPLE" or "deploy" (krb5.conf's default realm),
+     * with password; leave both out to use the ticket cache (kinit, KRB5CCNAME).
+     */
     username: text({ connection: true }),
-    /** The account's password (auth "ntlm" and "basic"); pass a Pulumi secret. */
+    /** The account's password (auth "ntlm" and "basic"; optional for "kerberos" and "negotiate"); pass a Pulumi secret. */
     password: text({ secret: true, connection: true }),
+    /** Kerberos service principal of the server (auth "kerberos" and "negotiate"). Default "HTTP/<host>", the host as written (no DNS lookup). */
+    spn: text({ connection: true }),
+    /** Delegate a forwardable Kerberos ticket to the server (auth "kerberos" and "negotiate"), for mode "xml" on a share. Default false. */
+    delegate: flag({ connection: true, default: false }),
     /** PEM client certificate for auth "certificate". */
     clientCertificate: pemCertificate("a PEM client certificate", { connection: true }),
     /** PEM private key of clientCertificate; pass a Pulumi secret. */
@@ -52,6 +70,34 @@ export const WINRM_RULES: readonly Rule[] = [
         check: (values) => (values.auth === "certificate" && values.https !== true ? { field: "auth", reason: `"certificate" needs https: true` } : undefined),
     },
     requiredWithAuth("username", ["ntlm", "basic"]),
+    {
+        reads: ["auth"],
+        check: (values, given) => {
+            if (values.auth !== "kerberos" && values.auth !== "negotiate") return undefined;
+            if (given("username") !== given("password")) {
+                const [missing, present] = given("username") ? ["password", "username"] : ["username", "password"];
+                return { field: missing, reason: `is required with ${present} for auth "${values.auth as string}" (give both, or neither to use the ticket cache)` };
+            }
+            if (typeof values.username === "string" && values.username.includes("\\")) {
+                return { field: "username", reason: `must be "user@REALM" or "user" for auth "${values.auth as string}" (Kerberos has no DOMAIN\\user form)` };
+            }
+            return undefined;
+        },
+    },
+    {
+        reads: ["spn"],
+        check: (values, given) =>
+            given("spn") && typeof values.spn === "string" && !/^[^/@\s]+\/[^/@\s]+(@[^/@\s]+)?$/.test(values.spn)
+                ? { field: "spn", reason: `must be a service principal such as "HTTP/web01.corp.example" or "HTTP/web01.corp.example@CORP.EXAMPLE"` }
+                : undefined,
+    },
+    ...["spn", "delegate"].map(
+        (field): Rule => ({
+            reads: ["auth"],
+            check: (values, given) =>
+                given(field) && values.auth !== "kerberos" && values.auth !== "negotiate" ? { field, reason: `only applies with auth "kerberos" or "negotiate"` } : undefined,
+        }),
+    ),
     requiredWithAuth("password", ["ntlm", "basic"]),
     requiredWithAuth("clientCertificate", ["certificate"], " (PEM)"),
     requiredWithAuth("clientKey", ["certificate"], " (PEM)"),

@@ -3,7 +3,7 @@
  * .github/workflows/windows.yml and run.ts both follow):
  *   ASP_SESSION_ACCEPTANCE_TARGET       JSON of the target without secrets: {"kind":"winrm",...},
  *                                       {"kind":"ssh",...} or {"kind":"file"} (the file is CONFIG_PATH)
- *   ASP_SESSION_ACCEPTANCE_PASSWORD     WinRM password
+ *   ASP_SESSION_ACCEPTANCE_PASSWORD     WinRM password (optional with auth kerberos/negotiate: the ticket cache)
  *   ASP_SESSION_ACCEPTANCE_CA_CERTIFICATE_FILE  PEM the https listener's certificate chains to
  *   ASP_SESSION_ACCEPTANCE_PRIVATE_KEY_FILE     SSH private key
  *   ASP_SESSION_ACCEPTANCE_HOST_KEY     the SSH server's host key: "SHA256:..." or a key line (ssh-keyscan)
@@ -80,9 +80,15 @@ export function readAcceptanceEnvironment(env: NodeJS.ProcessEnv = process.env):
     let name = String(declared.kind);
     switch (declared.kind) {
         case "winrm":
-            target.password = required("PASSWORD", "the WinRM account's password");
+            // Kerberos may log in from the ticket cache (KRB5CCNAME) instead of a password.
+            if (declared.auth === "kerberos" || declared.auth === "negotiate") {
+                const password = variable("PASSWORD");
+                if (password !== undefined) target.password = password;
+            } else {
+                target.password = required("PASSWORD", "the WinRM account's password");
+            }
             if (declared.https === true) target.caCertificate = fileText("CA_CERTIFICATE_FILE", "the PEM the https listener's certificate chains to");
-            name = `winrm ${declared.https === true ? "https" : "http"}://${String(declared.host)}:${String(declared.port ?? "")}`;
+            name = `winrm ${declared.https === true ? "https" : "http"}://${String(declared.host)}:${String(declared.port ?? "")}${declared.auth === undefined ? "" : ` (${String(declared.auth)})`}`;
             break;
         case "ssh":
             target.privateKey = fileText("PRIVATE_KEY_FILE", "the SSH private key");

@@ -181,7 +181,7 @@ function fleetServers(env: AcceptanceEnvironment, mode: Mode, folder: string): A
     const hosts = [0, 1, 2].map((index) => env.fleetHosts[index % env.fleetHosts.length]);
     return hosts.map((host, index) => ({
         name: `server${index + 1}`,
-        // The inventory takes a WinRM password only from an environment variable; an SSH key inline.
-        target: { ...declared, host, mode, ...(declared.kind === "winrm" ? { passwordEnv: env.passwordVariable } : {}) },
+        // The inventory takes a WinRM password only from an environment variable (none: Kerberos's ticket cache); an SSH key inline.
+        target: { ...declared, host, mode, ...(declared.kind === "winrm" && _password !== undefined ? { passwordEnv: env.passwordVariable } : {}) },
     }));
 }

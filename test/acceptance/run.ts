@@ -2,7 +2,8 @@
  * `npm run acceptance`. With ASP_SESSION_ACCEPTANCE_TARGET set (on Windows: the workflow names
  * the runner's own IIS), runs the suite once against that target. Without it, starts this
  * repository's stand-ins — the WS-Management test server over http (NTLM, message encryption)
- * and https, OpenSSH's sshd, and a local file, each with real pwsh and a scratch copy of
+ * and https, the same with Kerberos (SPNEGO) against a throwaway MIT realm, OpenSSH's sshd, and a
+ * local file, each with real pwsh and a scratch copy of
  * applicationHost.config — and runs the suite once per stand-in, with exactly the environment
  * variables a Windows run gets. Exits 1 if any run failed.
  */
@@ -10,6 +11,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { kerberosUnavailable, startKrb5Realm } from "../support/krb5";
 import { installMwaDouble } from "../support/mwa/install";
 import { projectRoot } from "../support/paths";
 import { pwshOrThrow } from "../support/pwsh/locate";
@@ -70,6 +72,14 @@ async function standIns(): Promise<number> {
             }
         }
 
+        const kerberosMissing = kerberosUnavailable();
+        if (kerberosMissing !== undefined) {
+            console.log(`\n=== acceptance: Kerberos skipped: ${kerberosMissing}`);
+            if (process.env.CI === "true") results.push([`winrm kerberos (${kerberosMissing})`, 1]);
+        } else {
+            results.push(["winrm kerberos (negotiate, http)", await kerberosStandIn(scratch, common)]);
+        }
+
         const missing = sshdUnavailable();
         if (missing !== undefined) {
             console.log(`\n=== acceptance: SSH skipped: ${missing}`);
@@ -106,6 +116,40 @@ async function standIns(): Promise<number> {
     console.log("\n=== acceptance summary");
     for (const [label, code] of results) console.log(`  ${code === 0 ? "passed" : "FAILED"}  ${label}`);
     return results.every(([, code]) => code === 0) ? 0 : 1;
+}
+
+/**
+ * The suite over WinRM with Kerberos: a realm on loopback, the user's ticket in a cache the suite
+ * inherits through KRB5CCNAME (no password), SPNEGO with encrypted bodies over http. Every host
+ * spelling of the fleet reaches the one service principal HTTP/localhost, as an alias would with `spn`.
+ */
+async function kerberosStandIn(scratch: () => { dir: string; file: string }, common: (file: string) => Record<string, string>): Promise<number> {
+    const realm = await startKrb5Realm();
+    const windows = scratch();
+    try {
+        const cache = realm.newCache("acceptance");
+        await realm.kinit(cache);
+        const server = await startWsmanServer({
+            users: [],
+            applicationHostPath: windows.file,
+            auth: ["kerberos"],
+            kerberos: { keytab: realm.serviceKeytab, environment: realm.environment },
+        });
+        try {
+            return await runSuite("WinRM with Kerberos (negotiate) over http, a real MIT KDC, the WS-Management test server with real pwsh", {
+                ...common(windows.file),
+                ...realm.environment,
+                KRB5CCNAME: cache,
+                ASP_SESSION_ACCEPTANCE_TARGET: JSON.stringify({ kind: "winrm", host: "localhost", port: server.port, auth: "negotiate", spn: "HTTP/localhost", platform: "linux" }),
+                ASP_SESSION_ACCEPTANCE_FLEET_HOSTS: FLEET_HOSTS,
+            });
+        } finally {
+            await server.close();
+        }
+    } finally {
+        fs.rmSync(windows.dir, { recursive: true, force: true });
+        await realm.close();
+    }
 }
 
 async function main(): Promise<number> {

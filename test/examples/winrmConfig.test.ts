@@ -25,6 +25,8 @@ async function registeredTarget(config: Record<string, string>): Promise<Record<
             return args.inputs;
         },
     }, PROJECT, "test", false);
+    // Only this call's keys: config set by an earlier test would otherwise linger.
+    pulumi.runtime.setAllConfig({});
     for (const [key, value] of Object.entries(config)) pulumi.runtime.setConfig(`${PROJECT}:${key}`, value);
     delete require.cache[require.resolve(PROGRAM)];
     require(PROGRAM);
@@ -40,7 +42,8 @@ describe("examples/winrm: every target option comes from pulumi config", functio
             insecureSkipVerify: "false", auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml", platform: "windows",
             configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: "30",
         });
-        assert.deepStrictEqual(TARGET_OPTIONS.filter((option) => !(option in target) && option !== "clientCertificate" && option !== "clientKey"), []);
+        const otherAuths = ["clientCertificate", "clientKey", "spn", "delegate"];
+        assert.deepStrictEqual(TARGET_OPTIONS.filter((option) => !(option in target) && !otherAuths.includes(option)), []);
         assert.deepStrictEqual(target, {
             kind: "winrm", host: "web01.corp.example", port: 5986, https: true, caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
             insecureSkipVerify: false, auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml", platform: "windows",
@@ -54,5 +57,17 @@ describe("examples/winrm: every target option comes from pulumi config", functio
         assert.strictEqual(target.clientKey, "KEY");
         assert.strictEqual(target.auth, "certificate");
         assert.strictEqual(target.password, undefined);
+    });
+
+    it("passes spn and delegate with auth kerberos or negotiate, and leaves username and password out for the ticket cache", async function () {
+        const withPassword = await registeredTarget({ host: "web01", auth: "negotiate", username: "deploy@CORP.EXAMPLE", password: "pw", spn: "HTTP/web01.corp.example", delegate: "true" });
+        assert.deepStrictEqual(
+            { auth: withPassword.auth, username: withPassword.username, password: withPassword.password, spn: withPassword.spn, delegate: withPassword.delegate },
+            { auth: "negotiate", username: "deploy@CORP.EXAMPLE", password: "pw", spn: "HTTP/web01.corp.example", delegate: true },
+        );
+        const fromCache = await registeredTarget({ host: "web01", auth: "kerberos" });
+        assert.strictEqual(fromCache.auth, "kerberos");
+        assert.strictEqual(fromCache.username, undefined);
+        assert.strictEqual(fromCache.password, undefined);
     });
 });

@@ -46,6 +46,30 @@ describe("loadInventory", function () {
         ]);
     });
 
+    it("accepts Kerberos targets: the ticket cache (no credentials at all), or a password from passwordEnv", function () {
+        const file = inventoryFile([
+            "location: Default Web Site/shop",
+            "settings: { max: 100 }",
+            "servers:",
+            "  - name: web01",
+            "    target: { kind: winrm, host: web01.corp.example, auth: kerberos }",
+            "  - name: web02",
+            "    target: { kind: winrm, host: web02.corp.example, auth: negotiate, https: true, username: deploy@CORP.EXAMPLE, passwordEnv: DEPLOY_PASSWORD, spn: HTTP/web02.corp.example, delegate: true }",
+        ].join("\n"));
+        const inventory = loadInventory(file, { DEPLOY_PASSWORD: "s3cret" });
+        assert.deepStrictEqual(inventory.servers, [
+            { name: "web01", target: { kind: "winrm", host: "web01.corp.example", auth: "kerberos" } },
+            {
+                name: "web02",
+                target: { kind: "winrm", host: "web02.corp.example", auth: "negotiate", https: true, username: "deploy@CORP.EXAMPLE", password: "s3cret", spn: "HTTP/web02.corp.example", delegate: true },
+            },
+        ]);
+        const missing = problems(file, {});
+        assert.deepStrictEqual(missing.map((p) => [p.line, p.field]), [[7, "servers[1].target.passwordEnv"], [7, "servers[1].target.password"]]);
+        assert.match(missing[1].reason, /is required with username for auth "negotiate" \(give both, or neither to use the ticket cache\): give passwordEnv/);
+        assert.ok(!JSON.stringify(missing).includes("s3cret"));
+    });
+
     it("reads JSON too, with several locations normalised and a timeout in minutes", function () {
         const file = inventoryFile(JSON.stringify({
             locations: ["", "/Default Web Site/shop/"], settings: { timeout: 15, allowSessionState: true },

@@ -58,7 +58,7 @@ describe("targets", function () {
         assert.deepStrictEqual(properties({ kind: "winrm" }), ["target.host", "target.password", "target.username"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "web01:5985", username: "u", password: "p" }), ["target.host"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", port: 0 }), ["target.port"]);
-        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", auth: "kerberos" }), ["target.auth"]);
+        assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", auth: "credssp" }), ["target.auth"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", auth: "basic" }), ["target.auth"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", auth: "basic", https: true }), []);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", auth: "certificate", https: true }), ["target.clientCertificate", "target.clientKey"]);
@@ -73,6 +73,26 @@ describe("targets", function () {
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", https: true, caCertificate: "abc" }), ["target.caCertificate"]);
         assert.deepStrictEqual(properties({ kind: "winrm", host: "h", username: "u", password: "p", proxy: "x" }), ["target.proxy"]);
         assert.deepStrictEqual(properties({ kind: "telnet" }), ["target.kind"]);
+    });
+
+    it("kerberos and negotiate: the ticket cache or username with password, user@REALM not DOMAIN\\user, spn and delegate only with them", function () {
+        for (const auth of ["kerberos", "negotiate"]) {
+            assert.deepStrictEqual(properties({ kind: "winrm", host: "web01.corp.example", auth }), [], "the ticket cache");
+            assert.deepStrictEqual(properties({ kind: "winrm", host: "h", auth, https: true, username: "deploy@CORP.EXAMPLE", password: "p", spn: "HTTP/web01@CORP.EXAMPLE", delegate: true }), []);
+            assert.deepStrictEqual(properties({ kind: "winrm", host: "h", auth, username: "deploy" }), ["target.password"]);
+            assert.deepStrictEqual(properties({ kind: "winrm", host: "h", auth, password: "p" }), ["target.username"]);
+            const domain = check({ kind: "winrm", host: "h", auth, username: "CORP\\deploy", password: "p" }).failures;
+            assert.deepStrictEqual(domain.map((f) => f.property), ["target.username"]);
+            assert.match(domain[0].reason, /must be "user@REALM" or "user" for auth "(kerberos|negotiate)" \(Kerberos has no DOMAIN\\user form\)/);
+            const spn = check({ kind: "winrm", host: "h", auth, spn: "web01" }).failures;
+            assert.deepStrictEqual(spn.map((f) => f.property), ["target.spn"]);
+            assert.match(spn[0].reason, /must be a service principal such as "HTTP\/web01.corp.example"/);
+        }
+        for (const field of [{ spn: "HTTP/h" }, { delegate: true }]) {
+            const failures = check({ kind: "winrm", host: "h", username: "u", password: "p", ...field }).failures;
+            assert.deepStrictEqual(failures.map((f) => f.property), [`target.${Object.keys(field)[0]}`]);
+            assert.match(failures[0].reason, /only applies with auth "kerberos" or "negotiate"/);
+        }
     });
 
     it("never quotes a password or key back in a failure", function () {

@@ -1,7 +1,8 @@
 /**
- * MS-WSMV message encryption over HTTP (MS-WSMV 2.2.9.1.1.2.2): after an NTLM handshake every
- * SOAP body travels sealed inside a two-part multipart/encrypted body. This module only frames
- * and unframes; the sealing itself is the `MessageSealer` it is given (NtlmSessionSecurity).
+ * MS-WSMV message encryption over HTTP (MS-WSMV 2.2.9.1.1.2.2): after an NTLM or Kerberos
+ * handshake every SOAP body travels sealed inside a two-part multipart/encrypted body. This module
+ * only frames and unframes; the sealing itself is the `MessageSealer` it is given
+ * (NtlmSessionSecurity, or a GSSAPI context whose wrap_iov header stands where NTLM's signature does).
  *
  * ```
  * --Encrypted Boundary\r\n
@@ -15,20 +16,32 @@
  * parser accepts both.
  */
 
-/** What encryption needs from a security context; NtlmSessionSecurity is one. */
+/** What encryption needs from a security context; NtlmSessionSecurity is one. The signature is Kerberos's token header. */
 export interface MessageSealer {
     seal(plaintext: Uint8Array): { readonly sealed: Buffer; readonly signature: Buffer };
     unseal(sealed: Uint8Array, signature: Uint8Array): Buffer;
 }
 
+/**
+ * The protocol named in the body and its Content-Type: SPNEGO for the Negotiate scheme (NTLM, or
+ * Kerberos inside SPNEGO), Kerberos for the Kerberos scheme.
+ */
+export type EncryptionProtocol = "application/HTTP-SPNEGO-session-encrypted" | "application/HTTP-Kerberos-session-encrypted";
+
+const SPNEGO_PROTOCOL: EncryptionProtocol = "application/HTTP-SPNEGO-session-encrypted";
+const PROTOCOLS: readonly EncryptionProtocol[] = [SPNEGO_PROTOCOL, "application/HTTP-Kerberos-session-encrypted"];
+
 /** The HTTP Content-Type of an encrypted request or response. */
-export const ENCRYPTED_CONTENT_TYPE =
-    'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"';
+export function encryptedContentType(protocol: EncryptionProtocol): string {
+    return `multipart/encrypted;protocol="${protocol}";boundary="Encrypted Boundary"`;
+}
+
+/** The HTTP Content-Type of an encrypted request or response under Negotiate (NTLM). */
+export const ENCRYPTED_CONTENT_TYPE = encryptedContentType(SPNEGO_PROTOCOL);
 
 /** The Content-Type of the SOAP payload inside (OriginalContent's type). */
 export const SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8";
 
-const PROTOCOL = "application/HTTP-SPNEGO-session-encrypted";
 const BOUNDARY_LINE = "--Encrypted Boundary\r\n";
 const FINAL_BOUNDARY = "--Encrypted Boundary--";
 
@@ -47,7 +60,7 @@ export class EncryptedMessageError extends Error {
 
 export interface EncryptedBody {
     readonly body: Buffer;
-    /** Use as the HTTP Content-Type header: ENCRYPTED_CONTENT_TYPE. */
+    /** Use as the HTTP Content-Type header: encryptedContentType(protocol). */
     readonly contentType: string;
 }
 
@@ -56,11 +69,12 @@ export function encryptMessage(
     sealer: MessageSealer,
     plaintext: Uint8Array,
     originalContentType: string = SOAP_CONTENT_TYPE,
+    protocol: EncryptionProtocol = SPNEGO_PROTOCOL,
 ): EncryptedBody {
     const { sealed, signature } = sealer.seal(plaintext);
     const head = Buffer.from(
         BOUNDARY_LINE +
-            `\tContent-Type: ${PROTOCOL}\r\n` +
+            `\tContent-Type: ${protocol}\r\n` +
             `\tOriginalContent: type=${originalContentType};Length=${plaintext.length}\r\n` +
             BOUNDARY_LINE +
             "\tContent-Type: application/octet-stream\r\n",
@@ -69,7 +83,7 @@ export function encryptMessage(
     const signatureLength = Buffer.alloc(4);
     signatureLength.writeUInt32LE(signature.length, 0);
     const tail = Buffer.from(`${FINAL_BOUNDARY}\r\n`, "latin1");
-    return { body: Buffer.concat([head, signatureLength, signature, sealed, tail]), contentType: ENCRYPTED_CONTENT_TYPE };
+    return { body: Buffer.concat([head, signatureLength, signature, sealed, tail]), contentType: encryptedContentType(protocol) };
 }
 
 export interface DecryptedBody {
@@ -83,7 +97,7 @@ export interface DecryptedBody {
  * EncryptedMessageError for a malformed frame or a Length that does not match, and the sealer's
  * error (NtlmError "integrity" / "sequence") for a bad signature.
  */
-export function decryptMessage(sealer: MessageSealer, body: Uint8Array): DecryptedBody {
+export function decryptMessage(sealer: MessageSealer, body: Uint8Array, protocol: EncryptionProtocol = SPNEGO_PROTOCOL): DecryptedBody {
     const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (!bytes.subarray(0, BOUNDARY_LINE.length).equals(Buffer.from(BOUNDARY_LINE, "latin1"))) {
         throw new EncryptedMessageError("missing-boundary", `body does not start with "--Encrypted Boundary\\r\\n"`);
@@ -94,11 +108,11 @@ export function decryptMessage(sealer: MessageSealer, body: Uint8Array): Decrypt
     }
     const headers = parseHeaderLines(bytes.subarray(BOUNDARY_LINE.length, second).toString("latin1"));
 
-    const protocol = headers.get("content-type");
-    if (protocol === undefined || protocol.toLowerCase() !== PROTOCOL.toLowerCase()) {
+    const named = headers.get("content-type");
+    if (named === undefined || named.toLowerCase() !== protocol.toLowerCase()) {
         throw new EncryptedMessageError(
             "bad-header",
-            `first part has Content-Type ${JSON.stringify(protocol ?? "(none)")}, expected "${PROTOCOL}"`,
+            `first part has Content-Type ${JSON.stringify(named ?? "(none)")}, expected "${protocol}"`,
         );
     }
     const original = headers.get("originalcontent");
@@ -137,7 +151,7 @@ export function decryptMessage(sealer: MessageSealer, body: Uint8Array): Decrypt
     }
     const signature = bytes.subarray(dataStart + 4, signatureEnd);
     const sealed = bytes.subarray(signatureEnd, dataEnd);
-    // RC4 sealing keeps the length, so a mismatch here is a cut or padded body (or a lying header).
+    // RC4 sealing and Kerberos's AES (no padding) keep the length, so a mismatch here is a cut or padded body (or a lying header).
     if (sealed.length !== declaredLength) {
         throw new EncryptedMessageError(
             "length-mismatch",
@@ -151,7 +165,7 @@ export function decryptMessage(sealer: MessageSealer, body: Uint8Array): Decrypt
 export function isEncryptedContentType(contentType: string | undefined): boolean {
     if (contentType === undefined) return false;
     const lower = contentType.toLowerCase();
-    return lower.startsWith("multipart/encrypted") && lower.includes(PROTOCOL.toLowerCase());
+    return lower.startsWith("multipart/encrypted") && PROTOCOLS.some((protocol) => lower.includes(protocol.toLowerCase()));
 }
 
 /** "Name: value" lines with or without leading whitespace, keyed by lowercased name. */

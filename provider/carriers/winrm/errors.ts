@@ -2,7 +2,7 @@
  * Errors of the WinRM client below the WS-Management layer: options, connection, TLS,
  * authentication, HTTP and timeouts. (SOAP faults and unusable SOAP are WsmanFault and
  * WsmanProtocolError from wsman/.) Every message names the endpoint as host:port and the step,
- * and never contains a password, an NTLM key or an Authorization header value.
+ * and never contains a password, an NTLM or Kerberos key or an Authorization header value.
  */
 import { TransportError } from "../transportError";
 
@@ -11,6 +11,8 @@ export type WinrmStep =
     | "options"
     | "connect"
     | "NTLM handshake"
+    | "Kerberos handshake"
+    | "Negotiate handshake"
     | "Create shell"
     | "Command"
     | "Send"
@@ -32,6 +34,8 @@ export type WinrmProblem =
     | "authentication"
     | "http-status"
     | "malformed-response"
+    /** A sealed response failed its integrity check (changed on the way, or not from the authenticated server). */
+    | "integrity"
     | "closed";
 
 /** `description` continues "<host>: WinRM <step> ", e.g. "failed: connection refused". */

@@ -14,8 +14,11 @@ import { WinrmError } from "./errors";
  *   protects it and the handshake carries channel bindings.
  * - "basic": local accounts only, and only over HTTPS.
  * - "certificate": an HTTPS client certificate mapped to a local account on the server.
+ * - "kerberos": Kerberos through the system's GSSAPI under the Kerberos scheme; "negotiate": the
+ *   same inside SPNEGO under the Negotiate scheme (what Windows' own client sends). Bodies are
+ *   encrypted over HTTP; over HTTPS the context carries channel bindings.
  */
-export type WinrmAuth = "ntlm" | "basic" | "certificate";
+export type WinrmAuth = "ntlm" | "basic" | "certificate" | "kerberos" | "negotiate";
 
 export interface WinrmConnectionOptions {
     /** Host name or IP address of the Windows server. */
@@ -28,10 +31,18 @@ export interface WinrmConnectionOptions {
     readonly path?: string;
     /** The target's declaration (provider/targets/winrm.ts) gives the default. */
     readonly auth: WinrmAuth;
-    /** "DOMAIN\\user", "user@domain" or "user" (a local account). Required for ntlm and basic. */
+    /**
+     * "DOMAIN\\user", "user@domain" or "user" (a local account). Required for ntlm and basic. For
+     * kerberos and negotiate, "user@REALM" or "user" (krb5.conf's default realm), with password;
+     * without both, the ticket cache (KRB5CCNAME) is used.
+     */
     readonly username?: string;
-    /** Required for ntlm and basic. Never appears in messages. */
+    /** Required for ntlm and basic; optional for kerberos and negotiate. Never appears in messages. */
     readonly password?: string;
+    /** Kerberos service principal of the server. Default "HTTP/<host>", the host as written (no DNS lookup). */
+    readonly spn?: string;
+    /** Kerberos: delegate a forwardable ticket to the server (GSS_C_DELEG_FLAG), for a second hop. Default false. */
+    readonly delegate?: boolean;
     /** PEM of the CA (or the self-signed certificate) the server's certificate must chain to. Default: the system CAs. */
     readonly caCertificate?: string;
     /** Accept any server certificate and name. Default false; an explicit opt-out for test machines. */
@@ -125,6 +136,9 @@ export interface ResolvedWinrmOptions {
     readonly skipCmdShell: boolean;
     readonly connectionReuseLimitMs: number;
     readonly workstation: string;
+    /** The Kerberos service principal: spn, or "HTTP/<host>". */
+    readonly servicePrincipal: string;
+    readonly delegate: boolean;
 }
 
 export const DEFAULTS = {
@@ -192,5 +206,7 @@ export function resolveWinrmOptions(options: WinrmConnectionOptions): ResolvedWi
         skipCmdShell: options.skipCmdShell ?? false,
         connectionReuseLimitMs: positive("connectionReuseLimitMs", options.connectionReuseLimitMs ?? DEFAULTS.connectionReuseLimitMs),
         workstation: options.workstation ?? "",
+        servicePrincipal: options.spn ?? `HTTP/${host}`,
+        delegate: options.delegate ?? false,
     };
 }

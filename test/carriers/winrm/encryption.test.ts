@@ -7,7 +7,9 @@ import {
     EncryptedMessageError,
     EncryptedMessageProblem,
     encryptMessage,
+    encryptedContentType,
     isEncryptedContentType,
+    type MessageSealer,
 } from "../../../provider/carriers/winrm/encryption";
 import { NtlmError } from "../../../provider/carriers/winrm/ntlm/errors";
 import { NtlmSessionSecurity } from "../../../provider/carriers/winrm/ntlm/sessionSecurity";
@@ -214,5 +216,28 @@ describe("MS-WSMV message encryption framing", () => {
             false,
         );
         assert.strictEqual(isEncryptedContentType(undefined), false);
+    });
+
+    it("frames Kerberos bodies under their own protocol: a header of any length (the wrap_iov HEADER) where NTLM's signature goes", () => {
+        // A stand-in for a GSSAPI context: a 60-byte "header" (aes256-cts-hmac-sha1-96's size) and the bytes reversed.
+        const header = Buffer.alloc(60, 0x05);
+        const sealer: MessageSealer = {
+            seal: (plaintext) => ({ sealed: Buffer.from(plaintext).reverse(), signature: header }),
+            unseal: (sealed, signature) => {
+                assert.ok(Buffer.from(signature).equals(header));
+                return Buffer.from(sealed).reverse();
+            },
+        };
+        const protocol = "application/HTTP-Kerberos-session-encrypted";
+        const soap = soapRequest();
+        const { body, contentType } = encryptMessage(sealer, soap, undefined, protocol);
+        assert.strictEqual(contentType, 'multipart/encrypted;protocol="application/HTTP-Kerberos-session-encrypted";boundary="Encrypted Boundary"');
+        assert.strictEqual(contentType, encryptedContentType(protocol));
+        assert.ok(isEncryptedContentType(contentType));
+        assert.ok(body.includes(`\tContent-Type: ${protocol}\r\n\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=${soap.length}\r\n`));
+        const dataStart = body.indexOf("application/octet-stream\r\n") + "application/octet-stream\r\n".length;
+        assert.strictEqual(body.readUInt32LE(dataStart), 60);
+        assert.ok(decryptMessage(sealer, body, protocol).plaintext.equals(soap));
+        assert.throws(() => decryptMessage(sealer, body), problem("bad-header", /expected "application\/HTTP-SPNEGO-session-encrypted"/));
     });
 });

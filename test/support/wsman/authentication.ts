@@ -1,9 +1,12 @@
 import { timingSafeEqual } from "crypto";
 import { IncomingMessage } from "http";
 import { TLSSocket } from "tls";
+import { decryptMessage, encryptMessage } from "../../../provider/carriers/winrm/encryption";
 import { NtlmError, NtlmSessionSecurity } from "../../../provider/carriers/winrm/ntlm";
 import { ServerHandshake, createChallengeMessage, verifyAuthenticateMessage } from "./ntlmServer";
 import { accountKey, parseUserName } from "../../../provider/carriers/winrm/ntlm/username";
+import type { KerberosAcceptor } from "../krb5/acceptor";
+import { isKerberosAttempt, kerberosLeg } from "./kerberosServer";
 import { AuthMethod, WsmanUser } from "./options";
 
 /**
@@ -12,10 +15,28 @@ import { AuthMethod, WsmanUser } from "./options";
  * bodies sealed); Basic and certificate authentication are checked on every request.
  *
  * A 401 advertises `WWW-Authenticate: Negotiate` for NTLM and `Basic realm="WSMAN"` when Basic is
- * usable. A default Windows server also advertises `Kerberos`, and never a separate `NTLM`
- * scheme (WinRM has no such auth setting: NTLM only ever arrives inside Negotiate); this server
- * does no Kerberos, so it does not advertise it.
+ * usable, and `Kerberos` when Kerberos is (as a default domain member does). Never a separate
+ * `NTLM` scheme (WinRM has no such auth setting: NTLM only ever arrives inside Negotiate).
+ * Kerberos (raw, or SPNEGO under Negotiate) is accepted by an independent python3-gssapi process
+ * (kerberosServer.ts), which also encrypts and decrypts those connections' bodies.
  */
+
+/**
+ * How a connection's bodies are encrypted (MS-WSMV): NTLM sealing here, or the Kerberos
+ * acceptor's wrap/unwrap. Asynchronous because the acceptor is another process.
+ */
+export interface BodySeal {
+    open(body: Buffer): Promise<Buffer>;
+    close(plaintext: Buffer): Promise<{ body: Buffer; contentType: string }>;
+}
+
+/** NTLM's sealing as a BodySeal. */
+export function ntlmSeal(session: NtlmSessionSecurity): BodySeal {
+    return {
+        open: async (body) => decryptMessage(session, body).plaintext,
+        close: async (plaintext) => encryptMessage(session, plaintext),
+    };
+}
 
 /** The header pywinrm (and Windows' own client) sends for certificate authentication. */
 export const MUTUAL_AUTH_HEADER = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual";
@@ -24,7 +45,9 @@ export const MUTUAL_AUTH_HEADER = "http://schemas.dmtf.org/wbem/wsman/1/wsman/se
 export type ConnectionAuth =
     | { readonly kind: "anonymous" }
     | { readonly kind: "challenged"; readonly handshake: ServerHandshake }
-    | { readonly kind: "ntlm"; readonly user: string; readonly session: NtlmSessionSecurity };
+    | { readonly kind: "ntlm"; readonly user: string; readonly session: NtlmSessionSecurity }
+    /** Kerberos context established (complete) or being set up (SPNEGO legs) in the acceptor. */
+    | { readonly kind: "kerberos"; readonly user: string | undefined; readonly seal: BodySeal };
 
 export interface AuthenticatorOptions {
     readonly methods: readonly AuthMethod[];
@@ -35,6 +58,14 @@ export interface AuthenticatorOptions {
     /** channelBindingsHash of the server certificate (HTTPS only). */
     readonly channelBindings: Buffer | undefined;
     readonly computerName: string;
+    /** The acceptor process, when `methods` includes "kerberos". */
+    readonly kerberos: KerberosAcceptor | undefined;
+    /** RFC 5929 application data the acceptor binds Kerberos contexts to (HTTPS). */
+    readonly kerberosChannelBindings: Buffer | undefined;
+    /** Test only: see WsmanServerOptions.kerberosFinalToken. */
+    readonly kerberosFinalToken?: "omit" | "corrupt";
+    /** Called when a client delegated a Kerberos ticket to the server. */
+    readonly onDelegation?: (user: string) => void;
 }
 
 /** What to do with a request after looking at its credentials. */
@@ -51,11 +82,30 @@ export type AuthDecision =
     | {
           readonly kind: "authenticated";
           readonly user: string;
-          /** The connection's NTLM sealing state, when it authenticated with NTLM. */
-          readonly session: NtlmSessionSecurity | undefined;
-          /** This request completed an NTLM handshake (it may still carry a SOAP body). */
+          /** How the connection's bodies are sealed, when it authenticated with NTLM or Kerberos. */
+          readonly seal: BodySeal | undefined;
+          /** This request completed an NTLM or Kerberos handshake (it may still carry a SOAP body). */
           readonly handshakeCompleted: boolean;
+          /** WWW-Authenticate values for the 200 (Kerberos's final token, which the client verifies). */
+          readonly wwwAuthenticate?: readonly string[];
       };
+
+/**
+ * Decides one request, Kerberos legs included (asynchronous: the acceptor is another process).
+ * `connection` names the TCP connection to the acceptor.
+ */
+export async function authenticateRequest(
+    request: IncomingMessage,
+    state: ConnectionAuth,
+    options: AuthenticatorOptions,
+    connection: number,
+): Promise<{ state: ConnectionAuth; decision: AuthDecision }> {
+    const header = request.headers.authorization;
+    if (header !== undefined && options.kerberos !== undefined && options.methods.includes("kerberos") && isKerberosAttempt(header)) {
+        return kerberosLeg(header, options.kerberos, connection, options);
+    }
+    return authenticate(request, state, options);
+}
 
 /** Decides one request; returns the connection's new state with the decision. */
 export function authenticate(request: IncomingMessage, state: ConnectionAuth, options: AuthenticatorOptions): { state: ConnectionAuth; decision: AuthDecision } {
@@ -63,7 +113,10 @@ export function authenticate(request: IncomingMessage, state: ConnectionAuth, op
     const refuse = (failure: string | undefined) => ({ state: { kind: "anonymous" } as const, decision: unauthorized(options, failure) });
     if (header === undefined || header.trim() === "") {
         if (state.kind === "ntlm") {
-            return { state, decision: { kind: "authenticated", user: state.user, session: state.session, handshakeCompleted: false } };
+            return { state, decision: { kind: "authenticated", user: state.user, seal: ntlmSeal(state.session), handshakeCompleted: false } };
+        }
+        if (state.kind === "kerberos" && state.user !== undefined) {
+            return { state, decision: { kind: "authenticated", user: state.user, seal: state.seal, handshakeCompleted: false } };
         }
         return refuse(undefined);
     }
@@ -76,13 +129,13 @@ export function authenticate(request: IncomingMessage, state: ConnectionAuth, op
     }
     if (scheme === "basic" && basicUsable(options)) {
         const user = checkBasic(token, options.users);
-        return user === undefined ? refuse("Basic: unknown user or wrong password") : { state, decision: { kind: "authenticated", user, session: undefined, handshakeCompleted: false } };
+        return user === undefined ? refuse("Basic: unknown user or wrong password") : { state, decision: { kind: "authenticated", user, seal: undefined, handshakeCompleted: false } };
     }
     if (header.trim() === MUTUAL_AUTH_HEADER && options.https && options.methods.includes("certificate")) {
         const user = certificateUser(request, options.users);
         return user === undefined
             ? refuse("certificate: no client certificate verified by clientCa whose subject CN is a known user")
-            : { state, decision: { kind: "authenticated", user, session: undefined, handshakeCompleted: false } };
+            : { state, decision: { kind: "authenticated", user, seal: undefined, handshakeCompleted: false } };
     }
     return refuse(`scheme "${scheme}" is not accepted here`);
 }
@@ -90,7 +143,8 @@ export function authenticate(request: IncomingMessage, state: ConnectionAuth, op
 /** The 401 a request without usable credentials gets. */
 export function unauthorized(options: AuthenticatorOptions, failure: string | undefined): AuthDecision {
     const schemes: string[] = [];
-    if (options.methods.includes("ntlm")) schemes.push("Negotiate");
+    if (options.methods.includes("ntlm") || options.methods.includes("kerberos")) schemes.push("Negotiate");
+    if (options.methods.includes("kerberos")) schemes.push("Kerberos");
     if (basicUsable(options)) schemes.push('Basic realm="WSMAN"');
     return { kind: "unauthorized", wwwAuthenticate: schemes, failure };
 }
@@ -102,8 +156,8 @@ function basicUsable(options: AuthenticatorOptions): boolean {
 function ntlmLeg(token: Buffer, state: ConnectionAuth, options: AuthenticatorOptions): { state: ConnectionAuth; decision: AuthDecision } {
     const isNtlmssp = token.length >= 12 && token.subarray(0, 8).toString("latin1") === "NTLMSSP\0";
     if (!isNtlmssp) {
-        // SPNEGO-wrapped tokens (what Windows' own client sends) are not understood here.
-        return { state: { kind: "anonymous" }, decision: { kind: "bad-request", reason: "the Negotiate token is not a raw NTLMSSP message" } };
+        // A SPNEGO token with Kerberos not enabled: refused as a server without the mechanism refuses it.
+        return { state: { kind: "anonymous" }, decision: unauthorized(options, "the Negotiate token is not a raw NTLMSSP message and Kerberos is not enabled") };
     }
     const messageType = token.readUInt32LE(8);
     try {
@@ -121,7 +175,7 @@ function ntlmLeg(token: Buffer, state: ConnectionAuth, options: AuthenticatorOpt
         if (messageType === 3 && state.kind === "challenged") {
             const { user, exportedSessionKey } = verifyAgainstUsers(token, state.handshake, options);
             const session = new NtlmSessionSecurity("server", exportedSessionKey);
-            return { state: { kind: "ntlm", user, session }, decision: { kind: "authenticated", user, session, handshakeCompleted: true } };
+            return { state: { kind: "ntlm", user, session }, decision: { kind: "authenticated", user, seal: ntlmSeal(session), handshakeCompleted: true } };
         }
     } catch (error) {
         if (!(error instanceof NtlmError)) throw error;

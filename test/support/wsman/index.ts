@@ -1,6 +1,7 @@
 /**
  * An in-repo WS-Management server that plays a Windows host for end-to-end tests and the
- * benchmark: NTLM (with MS-WSMV message encryption), Basic and certificate authentication over
+ * benchmark: NTLM and Kerberos (with MS-WSMV message encryption; Kerberos through a python3-gssapi
+ * acceptor, test/support/krb5), Basic and certificate authentication over
  * HTTP or HTTPS, the Windows Remote Shell (Create/Command/Send/Receive/Signal/Delete), our
  * PowerShell command lines run by real PowerShell 7 (pwsh) against a scratch Windows folder,
  * latency and fault injection, and counters.

@@ -4,8 +4,12 @@
  */
 import type { RunningProgram } from "../pwsh/process";
 
-/** How clients may authenticate (the WinRM service's Auth/Negotiate, Auth/Basic, Auth/Certificate). */
-export type AuthMethod = "ntlm" | "basic" | "certificate";
+/**
+ * How clients may authenticate (the WinRM service's Auth/Negotiate, Auth/Basic, Auth/Certificate,
+ * Auth/Kerberos). "kerberos" accepts both the Kerberos scheme and SPNEGO under Negotiate, and
+ * needs `kerberos` (the acceptor's keytab).
+ */
+export type AuthMethod = "ntlm" | "basic" | "certificate" | "kerberos";
 
 export interface WsmanUser {
     /** "user", "DOMAIN\\user" or "user@domain"; matched on the user part, case-insensitively, as the NTLM server does. */
@@ -37,8 +41,10 @@ export type PowerShellStarter = (commandLine: string, context: PowerShellContext
  * - "hang": the request is read, never processed and never answered (until close()).
  * - "shellGone": the shell disappears (as when it idles out) and the request gets the
  *   w:InvalidSelectors fault 2150858843.
+ * - "tampered": the normal answer with one byte of its encrypted data changed after sealing
+ *   (only meaningful on an encrypted connection), as a man in the middle would.
  */
-export type InjectedFault = "http500" | "malformed" | "hang" | "shellGone";
+export type InjectedFault = "http500" | "malformed" | "hang" | "shellGone" | "tampered";
 
 export interface FaultInjection {
     /** Applied to the next shell/Command request. */
@@ -116,6 +122,21 @@ export interface WsmanServerOptions {
      * file specified" while `C:\Windows\system32\WindowsPowerShell\v1.0\powershell.exe` works.
      */
     readonly skipCmdShellSearchesPath?: boolean;
+    /**
+     * For auth "kerberos": the keytab of the server's service principals and the realm's client
+     * environment (KRB5_CONFIG), for the python3-gssapi acceptor (test/support/krb5).
+     */
+    readonly kerberos?: { readonly keytab: string; readonly environment: Readonly<Record<string, string>> };
+    /**
+     * Test only: the channel binding application data the Kerberos acceptor expects instead of
+     * this server's own (to show a client's bindings are checked).
+     */
+    readonly kerberosChannelBindingsOverride?: Buffer;
+    /**
+     * Test only: what happens to the acceptor's final Kerberos token (the proof of mutual
+     * authentication) on its way to the client: left out of the 200, or one byte changed.
+     */
+    readonly kerberosFinalToken?: "omit" | "corrupt";
     /** Starts `powershell ...` command lines. Default: real PowerShell 7 (`pwsh` on PATH). */
     readonly powershell?: PowerShellStarter;
 }

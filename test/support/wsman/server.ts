@@ -2,20 +2,15 @@ import { X509Certificate } from "crypto";
 import * as http from "http";
 import * as https from "https";
 import { AddressInfo, Socket } from "net";
-import {
-    EncryptedMessageError,
-    SOAP_CONTENT_TYPE,
-    decryptMessage,
-    encryptMessage,
-    isEncryptedContentType,
-} from "../../../provider/carriers/winrm/encryption";
-import { NtlmError, NtlmSessionSecurity, channelBindingsHash } from "../../../provider/carriers/winrm/ntlm";
+import { EncryptedMessageError, SOAP_CONTENT_TYPE, isEncryptedContentType } from "../../../provider/carriers/winrm/encryption";
+import { NtlmError, channelBindingsHash, tlsServerEndPoint } from "../../../provider/carriers/winrm/ntlm";
+import { startKerberosAcceptor, type KerberosAcceptor } from "../krb5/acceptor";
 import { pwshOrThrow, startWindowsPowerShell } from "../pwsh";
 import { windirOf } from "../windowsFolder";
 import { XmlSyntaxError, newMessageId } from "../../../provider/carriers/winrm/wsman";
 import { MalformedRequestError, WsmanRequest, readRequest } from "./requestReader";
 import { buildFault } from "./responseBuilder";
-import { AuthenticatorOptions, ConnectionAuth, authenticate } from "./authentication";
+import { AuthenticatorOptions, BodySeal, ConnectionAuth, authenticateRequest } from "./authentication";
 import { createServerIdentity } from "./certificates";
 import { FaultPlan } from "./faultInjection";
 import { ShellFault, injectedInternalError } from "./faults";
@@ -25,8 +20,8 @@ import { StatsCounter, WsmanServerStats } from "./stats";
 
 /**
  * The HTTP side of the in-repo WS-Management test server: one endpoint, /wsman, on 127.0.0.1,
- * plain or TLS, keep-alive; authentication per connection (NTLM) or per request (Basic,
- * certificate); MS-WSMV message encryption on NTLM connections; latency and fault injection; and
+ * plain or TLS, keep-alive; authentication per connection (NTLM, Kerberos) or per request (Basic,
+ * certificate); MS-WSMV message encryption on NTLM and Kerberos connections; latency and fault injection; and
  * the Windows Remote Shell behind it (shells.ts).
  */
 
@@ -59,6 +54,8 @@ const DEFAULT_COMPUTER_NAME = "WIN-WSMAN-TEST";
 /** What one connection remembers between requests. */
 interface ConnectionState {
     auth: ConnectionAuth;
+    /** Names the connection to the Kerberos acceptor. */
+    readonly id: number;
 }
 
 interface Reply {
@@ -79,6 +76,9 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
     if (options.requireChannelBinding === true && !useHttps) {
         throw new Error("startWsmanServer: requireChannelBinding needs https: true (channel bindings are a TLS certificate hash)");
     }
+    if (methods.includes("kerberos") && options.kerberos === undefined) {
+        throw new Error("startWsmanServer: kerberos auth needs kerberos: { keytab, environment } (see test/support/krb5)");
+    }
     const computerName = options.computerName ?? DEFAULT_COMPUTER_NAME;
     const identity = useHttps ? options.tls ?? (await createServerIdentity()) : undefined;
     const certificateDer = identity === undefined ? undefined : new X509Certificate(identity.cert).raw;
@@ -95,7 +95,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         faults,
         stats,
     });
-    const authOptions: AuthenticatorOptions = {
+    const authOptions: { -readonly [K in keyof AuthenticatorOptions]: AuthenticatorOptions[K] } = {
         methods,
         users: options.users,
         https: useHttps,
@@ -103,7 +103,15 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         requireChannelBinding: options.requireChannelBinding ?? false,
         channelBindings: certificateDer === undefined ? undefined : channelBindingsHash(certificateDer),
         computerName,
+        kerberos: undefined as KerberosAcceptor | undefined,
+        onDelegation: () => stats.kerberosDelegations++,
+        kerberosFinalToken: options.kerberosFinalToken,
+        kerberosChannelBindings: options.kerberosChannelBindingsOverride ?? (certificateDer === undefined ? undefined : tlsServerEndPoint(certificateDer)),
     };
+    if (options.kerberos !== undefined && methods.includes("kerberos")) {
+        authOptions.kerberos = await startKerberosAcceptor(options.kerberos.keytab, options.kerberos.environment);
+    }
+    let connectionCount = 0;
     const latencyMs = options.latencyMs ?? 0;
     const connections = new WeakMap<Socket, ConnectionState>();
     const sockets = new Set<Socket>();
@@ -112,7 +120,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
         request.on("end", () => {
-            const state = connections.get(request.socket) ?? { auth: { kind: "anonymous" } };
+            const state = connections.get(request.socket) ?? newConnectionState(request.socket);
             connections.set(request.socket, state);
             serve(request, Buffer.concat(chunks), state)
                 .then((reply) => {
@@ -122,6 +130,12 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
                     send(response, { status: 500, body: Buffer.from(`test server error: ${error instanceof Error ? error.stack : String(error)}`), close: true });
                 });
         });
+    };
+
+    const newConnectionState = (socket: Socket): ConnectionState => {
+        const state: ConnectionState = { auth: { kind: "anonymous" }, id: ++connectionCount };
+        socket.once("close", () => authOptions.kerberos?.forget(state.id));
+        return state;
     };
 
     const send = (response: http.ServerResponse, reply: Reply): void => {
@@ -144,7 +158,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
             stats.count("rejected");
             return { status: 404 };
         }
-        const { state: auth, decision } = authenticate(request, state.auth, authOptions);
+        const { state: auth, decision } = await authenticateRequest(request, state.auth, authOptions, state.id);
         state.auth = auth;
         if (decision.kind === "bad-request") {
             stats.count("rejected");
@@ -152,22 +166,25 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         }
         if (decision.kind === "unauthorized") {
             if (decision.failure !== undefined) stats.authenticationFailed(decision.failure);
-            stats.count(decision.wwwAuthenticate.some((value) => value.startsWith("Negotiate ")) ? "authentication" : "rejected");
+            stats.count(decision.wwwAuthenticate.some((value) => /^(Negotiate|Kerberos) /.test(value)) ? "authentication" : "rejected");
             return { status: 401, headers: decision.wwwAuthenticate.length === 0 ? {} : { "WWW-Authenticate": decision.wwwAuthenticate } };
         }
-        if (decision.handshakeCompleted) stats.ntlmHandshakes++;
+        if (decision.handshakeCompleted) {
+            if (state.auth.kind === "kerberos") stats.kerberosHandshakes++;
+            else stats.ntlmHandshakes++;
+        }
 
         const encrypted = isEncryptedContentType(request.headers["content-type"]);
         let plaintext: Buffer;
         if (encrypted) {
-            if (decision.session === undefined) {
+            if (decision.seal === undefined) {
                 stats.count("rejected");
                 return { status: 400 };
             }
             try {
-                plaintext = decryptMessage(decision.session, body).plaintext;
+                plaintext = await decision.seal.open(body);
             } catch (error) {
-                if (!(error instanceof EncryptedMessageError || error instanceof NtlmError)) throw error;
+                if (!(error instanceof EncryptedMessageError || error instanceof NtlmError || state.auth.kind === "kerberos")) throw error;
                 state.auth = { kind: "anonymous" };
                 stats.count("rejected");
                 return { status: 400, close: true };
@@ -175,22 +192,23 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         } else {
             if (body.length === 0) {
                 stats.count("authentication");
-                return { status: 200 };
+                const answer = decision.wwwAuthenticate ?? [];
+                return { status: 200, headers: answer.length === 0 ? {} : { "WWW-Authenticate": answer } };
             }
-            if (decision.session !== undefined && !useHttps && !authOptions.allowUnencrypted) {
+            if (decision.seal !== undefined && !useHttps && !authOptions.allowUnencrypted) {
                 // Windows' AllowUnencrypted=false: NTLM over HTTP must seal its bodies.
                 state.auth = { kind: "anonymous" };
-                stats.authenticationFailed("NTLM over HTTP with an unencrypted body (AllowUnencrypted is false)");
+                stats.authenticationFailed(`${auth.kind === "kerberos" ? "Kerberos" : "NTLM"} over HTTP with an unencrypted body (AllowUnencrypted is false)`);
                 stats.count("rejected");
                 return { status: 401, headers: { "WWW-Authenticate": ["Negotiate"] } };
             }
             plaintext = body;
         }
-        const seal = encrypted ? decision.session : undefined;
+        const seal = encrypted ? decision.seal : undefined;
         return dispatch(plaintext.toString("utf8"), decision.user, seal, request);
     };
 
-    const dispatch = async (xml: string, user: string, seal: NtlmSessionSecurity | undefined, request: http.IncomingMessage): Promise<Reply | undefined> => {
+    const dispatch = async (xml: string, user: string, seal: BodySeal | undefined, request: http.IncomingMessage): Promise<Reply | undefined> => {
         let wsmanRequest: WsmanRequest;
         try {
             wsmanRequest = readRequest(xml);
@@ -215,7 +233,8 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
         if (injected === "malformed") return soapReply(200, "<s:Envelope this is not XML", seal);
         if (injected === "shellGone") shellHost.forgetShell(wsmanRequest.shellId);
         try {
-            return soapReply(200, await shellHost.handle(wsmanRequest, user, endpointOf(request, useHttps)), seal);
+            const reply = await soapReply(200, await shellHost.handle(wsmanRequest, user, endpointOf(request, useHttps)), seal);
+            return injected === "tampered" ? tamper(reply) : reply;
         } catch (error) {
             if (!(error instanceof ShellFault)) throw error;
             return soapReply(500, buildFault({ messageId: newMessageId(), relatesTo: wsmanRequest.messageId }, error.details), seal);
@@ -267,7 +286,7 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
                 shellHost.closeAll();
                 server.close(() => resolve());
                 for (const socket of sockets) socket.destroy();
-            }),
+            }).then(() => authOptions.kerberos?.close()),
     };
 }
 
@@ -275,11 +294,19 @@ export async function startWsmanServer(options: WsmanServerOptions): Promise<Wsm
 export const startRealPowerShell: PowerShellStarter = (commandLine, context) =>
     startWindowsPowerShell(commandLine, { pwsh: pwshOrThrow(), windir: windirOf(context.applicationHostPath), consoleModeStdin: context.consoleModeStdin });
 
-function soapReply(status: number, xml: string, seal: NtlmSessionSecurity | undefined): Reply {
+async function soapReply(status: number, xml: string, seal: BodySeal | undefined): Promise<Reply> {
     const plaintext = Buffer.from(xml, "utf8");
     if (seal === undefined) return { status, headers: { "Content-Type": SOAP_CONTENT_TYPE }, body: plaintext };
-    const { body, contentType } = encryptMessage(seal, plaintext);
+    const { body, contentType } = await seal.close(plaintext);
     return { status, headers: { "Content-Type": contentType }, body };
+}
+
+/** The reply with one byte changed near the end of its (encrypted) data, before the closing boundary. */
+function tamper(reply: Reply): Reply {
+    const body = Buffer.from(reply.body ?? Buffer.alloc(0));
+    const at = body.length - "--Encrypted Boundary--\r\n".length - 3;
+    if (at >= 0) body[at] ^= 0x01;
+    return { ...reply, body };
 }
 
 /** The endpoint address as the client reached it (a:Address of created shells). */

@@ -21,6 +21,10 @@ export interface WsmanServerStats {
     readonly requestsByKind: Readonly<Record<RequestKind, number>>;
     /** NTLM handshakes completed (AUTHENTICATE verified). */
     readonly ntlmHandshakes: number;
+    /** Kerberos contexts established (raw Kerberos or SPNEGO). */
+    readonly kerberosHandshakes: number;
+    /** Kerberos contexts whose client delegated a ticket (delegate: true with a forwardable TGT). */
+    readonly kerberosDelegations: number;
     /** Failed authentications (wrong password, unknown user, bad channel bindings, bad certificate...). */
     readonly authenticationFailures: number;
     /** Why the last one failed, as the server saw it (never sent to the client). */
@@ -39,6 +43,8 @@ export class StatsCounter {
     connections = 0;
     httpRequests = 0;
     ntlmHandshakes = 0;
+    kerberosHandshakes = 0;
+    kerberosDelegations = 0;
     authenticationFailures = 0;
     lastAuthenticationFailure: string | undefined;
     shellsCreated = 0;
@@ -58,6 +64,8 @@ export class StatsCounter {
         this.connections = 0;
         this.httpRequests = 0;
         this.ntlmHandshakes = 0;
+        this.kerberosHandshakes = 0;
+        this.kerberosDelegations = 0;
         this.authenticationFailures = 0;
         this.lastAuthenticationFailure = undefined;
         this.shellsCreated = 0;
@@ -72,6 +80,8 @@ export class StatsCounter {
             httpRequests: this.httpRequests,
             requestsByKind,
             ntlmHandshakes: this.ntlmHandshakes,
+            kerberosHandshakes: this.kerberosHandshakes,
+            kerberosDelegations: this.kerberosDelegations,
             authenticationFailures: this.authenticationFailures,
             lastAuthenticationFailure: this.lastAuthenticationFailure,
             shellsCreated: this.shellsCreated,

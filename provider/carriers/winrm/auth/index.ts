@@ -2,6 +2,7 @@
 import type { ResolvedWinrmOptions } from "../options";
 import { BasicAuthentication } from "./basic";
 import { CertificateAuthentication } from "./certificate";
+import { KerberosAuthentication } from "./kerberos";
 import { NtlmAuthentication } from "./ntlm";
 import type { WinrmAuthentication } from "./types";
 
@@ -18,5 +19,14 @@ export function authenticationFor(options: ResolvedWinrmOptions): WinrmAuthentic
             return new BasicAuthentication(connection, options.username ?? "", options.secrets);
         case "certificate":
             return new CertificateAuthentication(connection, options.clientCertificate, options.secrets);
+        case "kerberos":
+        case "negotiate":
+            return new KerberosAuthentication(connection, {
+                scheme: options.auth,
+                servicePrincipal: options.servicePrincipal,
+                username: options.username,
+                secrets: options.secrets,
+                delegate: options.delegate,
+            });
     }
 }
