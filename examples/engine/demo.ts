@@ -45,7 +45,8 @@ async function main(): Promise<void> {
         const state: StackState = {};
         const run = (mode: "preview" | "up") => runProgram({
             host, state, mode, program: path.join(projectRoot, "dist", "examples", "local", "index.js"),
-            project: "iis-asp-session-local", stack: "demo", config: { applicationHostPath: file },
+            // As examples/local's Pulumi.yaml asks (options: refresh: always): drift shows per attribute.
+            project: "iis-asp-session-local", stack: "demo", config: { applicationHostPath: file }, refresh: true,
         });
         console.log(`Working on a copy of examples/local/applicationHost.config: ${path.relative(projectRoot, file)}`);
         print("Previewing update (demo):", await run("preview"));
