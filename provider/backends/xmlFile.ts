@@ -28,9 +28,7 @@ export class XmlFileBackend implements SessionBackend {
     async read(location: string): Promise<SessionReading> {
         const { bytes, label = this.file.label } = await this.file.read();
         const document = applicationHostOnly(parseApplicationHost(bytes, label), label);
-        const reading = readSession(document, location, label, await this.webConfigs(document, location));
-        const unknownSite = unknownSiteWarning(document, location, label);
-        return unknownSite === undefined ? reading : { ...reading, unknownSite };
+        return readingOf(document, location, label, await this.webConfigs(document, location));
     }
 
     /**
@@ -63,7 +61,7 @@ export class XmlFileBackend implements SessionBackend {
         const { bytes, version, label = this.file.label } = await this.file.read();
         const document = applicationHostOnly(parseApplicationHost(bytes, label), label);
         const webConfigs = await this.webConfigs(document, location, known);
-        const before = readSession(document, location, label, webConfigs);
+        const before = readingOf(document, location, label, webConfigs);
         refuseOverridden(before, change, location);
         const edit: SessionEdit = { set: {}, remove: [...change.remove], prune: change.prune };
         for (const name of SESSION_ATTRIBUTES) {
@@ -94,7 +92,7 @@ export class XmlFileBackend implements SessionBackend {
         // the edited part; the rest was scanned above) and say what was asked.
         const edited = spliceDocument(document, bytes, result.splices, label);
         const newBytes = edited.bytes;
-        const after = readSession(edited, location, label, webConfigs);
+        const after = readingOf(edited, location, label, webConfigs);
         verify(after, change, label, location, "before writing");
         // The journal first: a crash between the two leaves a record of a write that did not
         // happen (ignored: the file does not hold what it says was written), never the reverse.
@@ -106,7 +104,7 @@ export class XmlFileBackend implements SessionBackend {
         let readBack: SessionReading | undefined;
         try {
             const reread = await this.file.read();
-            readBack = reread.bytes.equals(newBytes) ? after : readSession(parseApplicationHost(reread.bytes, label), location, label, webConfigs);
+            readBack = reread.bytes.equals(newBytes) ? after : readingOf(parseApplicationHost(reread.bytes, label), location, label, webConfigs);
             verify(readBack, change, label, location, "after writing");
         } catch (error) {
             const problem = error instanceof Error ? error.message : String(error);
@@ -114,6 +112,13 @@ export class XmlFileBackend implements SessionBackend {
         }
         return { ...written, after: readBack };
     }
+}
+
+/** The reading of a location, with the warning when it names no site the file defines: one shape for reads and writes. */
+function readingOf(document: Pick<ApplicationHostDocument, "root">, location: string, label: string, webConfigs: readonly WebConfigFile[]): SessionReading {
+    const reading = readSession(document, location, label, webConfigs);
+    const unknownSite = unknownSiteWarning(document, location, label);
+    return unknownSite === undefined ? reading : { ...reading, unknownSite };
 }
 
 /**

@@ -22,7 +22,7 @@ import { HOSTILE_TEXT } from "../powershell/requests";
 const CORPUS = ["apphost_02.config", "apphost_20.config", "apphost_46.config"];
 
 /** A configuration small enough that its writeFile script fits the command line (CRLF, as IIS writes). */
-const SMALL_CONFIG = '<?xml version="1.0" encoding="UTF-8"?>\r\n<configuration>\r\n    <system.webServer>\r\n    </system.webServer>\r\n</configuration>\r\n';
+const SMALL_CONFIG = '<?xml version="1.0" encoding="UTF-8"?>\r\n<configuration>\r\n    <system.applicationHost />\r\n    <system.webServer>\r\n    </system.webServer>\r\n</configuration>\r\n';
 
 describe('mode "xml" over SSH: the file scripts under real PowerShell behind a real sshd', function () {
     this.timeout(600_000);
