@@ -9,6 +9,7 @@ import { editSession, SessionEdit } from "../apphost/sessionEditor";
 import { readSession, SessionReading, WebConfigFile } from "../apphost/sessionReader";
 import { unknownSiteWarning } from "../apphost/sites";
 import { webConfigPlaces } from "../apphost/webConfigPlaces";
+import { aspOverrideModeAt } from "../apphost/delegation";
 import { describeLocation, locationKey } from "../settings/location";
 import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
@@ -39,7 +40,9 @@ export class XmlFileBackend implements SessionBackend {
      */
     private async webConfigs(document: ApplicationHostDocument, location: string, known?: { files?: string; read?: WebConfigFile[] }): Promise<WebConfigFile[]> {
         const places = webConfigPlaces(document, location);
-        if (places.length === 0) return [];
+        // Where the section is locked all the way (IIS's default), no web.config can change what
+        // IIS applies: none is read, and a remote read costs no extra round trip.
+        if (!places.some((place) => aspOverrideModeAt(document, place.path).mode === "Allow")) return [];
         const files = places.map((place) => place.file);
         if (known?.read !== undefined && known.files === files.join("\n")) return known.read;
         const found = await this.file.readWebConfigs(files);
@@ -50,6 +53,11 @@ export class XmlFileBackend implements SessionBackend {
         });
         if (known) Object.assign(known, { files: files.join("\n"), read });
         return read;
+    }
+
+    async locationWarning(location: string): Promise<string | undefined> {
+        const { bytes, label = this.file.label } = await this.file.read();
+        return unknownSiteWarning(parseApplicationHost(bytes, label), location, label);
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {

@@ -106,11 +106,12 @@ describe("mode xml reads the web.config files IIS reads", function () {
                 assert.match(reading.unread![0].reason, /folder/);
             });
 
-            it("a web.config using the section where it is locked (the default) is IIS's configuration error, naming the file", async function () {
-                const at = server("", { site: webConfig('max="77"'), shop: undefined });
+            it("a web.config using the section where it is locked again (overrideMode=\"Deny\" for the application) is IIS's configuration error, naming the file", async function () {
+                const relock = '<location path="Default Web Site/shop" overrideMode="Deny"><system.webServer><asp /></system.webServer></location>';
+                const at = server(UNLOCK_SITE + relock, { site: undefined, shop: webConfig('max="77"') });
                 process.env[ROOT_VARIABLE] = at.sites;
                 const error = await rejection(new XmlFileBackend(store.open(this, at)).read(SHOP));
-                assert.match(error.message, /wwwroot[\\/]web\.config: This configuration section cannot be used at this path\..*HTTP 500\.19/);
+                assert.match(error.message, /shop[\\/]web\.config: This configuration section cannot be used at this path\..*HTTP 500\.19/);
             });
 
             it("an unset environment variable in a physical path is named where the section is unlocked", async function () {
@@ -121,6 +122,15 @@ describe("mode xml reads the web.config files IIS reads", function () {
             });
         });
     }
+
+    it("where the section is locked all the way (IIS's default), reads no web.config: no command more than before", async function () {
+        const at = server("", { site: webConfig('max="77"'), shop: undefined });
+        process.env[ROOT_VARIABLE] = at.sites;
+        const runner = new PwshRunner(requirePwsh(this), at.file);
+        const reading = await new XmlFileBackend(new RemoteConfigFile(runner, at.file)).read(SHOP);
+        assert.equal(runner.runs.length, 1, "one command: the file's read");
+        assert.equal(reading.effective.max, 4294967295);
+    });
 
     it("refuses a web.config given as the target's file, saying which file to give, and writes nothing", async function () {
         const at = server(UNLOCK_SITE, { site: webConfig('max="77"'), shop: undefined });
