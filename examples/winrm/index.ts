@@ -13,7 +13,7 @@
  * kerberos | negotiate), username, password (secret), clientCertificate, clientKey (secret), spn and
  * delegate (kerberos, negotiate; see docs/kerberos.md: without username and password they use the
  * ticket cache), mode (iis | xml), platform (windows | linux), configPath
- * (mode xml), timeoutSeconds; and for the settings: location, allowSessionState, keepSessionIdSecure,
+ * (mode xml), timeoutSeconds, connectTimeoutSeconds, handshakeTimeoutSeconds; and for the settings: location, allowSessionState, keepSessionIdSecure,
  * max, timeout, onDelete (restore | inherit).
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -41,6 +41,8 @@ const target: WinrmTargetArgs = {
     platform: config.get("platform") as "windows" | "linux" | undefined,
     configPath: config.get("configPath"),
     timeoutSeconds: config.getNumber("timeoutSeconds"),
+    connectTimeoutSeconds: config.getNumber("connectTimeoutSeconds"),
+    handshakeTimeoutSeconds: config.getNumber("handshakeTimeoutSeconds"),
 };
 
 const shop = new AspSessionSettings("shop", {

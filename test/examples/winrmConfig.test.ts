@@ -40,14 +40,14 @@ describe("examples/winrm: every target option comes from pulumi config", functio
         const target = await registeredTarget({
             host: "web01.corp.example", port: "5986", https: "true", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
             insecureSkipVerify: "false", auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml", platform: "windows",
-            configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: "30",
+            configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: "30", connectTimeoutSeconds: "5", handshakeTimeoutSeconds: "20",
         });
         const otherAuths = ["clientCertificate", "clientKey", "spn", "delegate"];
         assert.deepStrictEqual(TARGET_OPTIONS.filter((option) => !(option in target) && !otherAuths.includes(option)), []);
         assert.deepStrictEqual(target, {
             kind: "winrm", host: "web01.corp.example", port: 5986, https: true, caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
             insecureSkipVerify: false, auth: "ntlm", username: "CORP\\deploy", password: "pw", mode: "xml", platform: "windows",
-            configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: 30,
+            configPath: "D:\\iis\\applicationHost.config", timeoutSeconds: 30, connectTimeoutSeconds: 5, handshakeTimeoutSeconds: 20,
         });
     });
 
