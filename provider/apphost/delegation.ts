@@ -22,7 +22,7 @@ export const SECTION_LOCKED_MESSAGE = "This configuration section cannot be used
 export function aspOverrideModeAt(document: Pick<ApplicationHostDocument, "root">, path: string): { mode: OverrideMode; decidedBy: string } {
     const declared = aspDeclaration(document);
     // The attribute's default in IIS's schema of <section> is Allow; applicationHost.config declares asp with Deny.
-    const declaredMode = attribute(declared ?? EMPTY, "overrideModeDefault")?.value.trim();
+    const declaredMode = declared === undefined ? undefined : attribute(declared, "overrideModeDefault")?.value.trim();
     let decision: { mode: OverrideMode; decidedBy: string } = declaredMode?.toLowerCase() === "deny"
         ? { mode: "Deny", decidedBy: '<section name="asp" overrideModeDefault="Deny">' }
         : { mode: "Allow", decidedBy: declared === undefined ? "no <section name=\"asp\"> declaration (overrideModeDefault defaults to Allow)" : `<section name="asp" overrideModeDefault="${declaredMode ?? "Allow"}">` };
@@ -41,8 +41,6 @@ export function aspOverrideModeAt(document: Pick<ApplicationHostDocument, "root"
     }
     return decision;
 }
-
-const EMPTY: XmlElement = { name: "", start: 0, nameEnd: 0, attributesEnd: 0, startTagEnd: 0, selfClosing: true, endTagStart: 0, end: 0, attributes: [], children: [], hasOtherContent: false };
 
 /** `<configSections><sectionGroup name="system.webServer"><section name="asp">`, if declared. */
 function aspDeclaration(document: Pick<ApplicationHostDocument, "root">): XmlElement | undefined {

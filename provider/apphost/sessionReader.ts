@@ -108,13 +108,12 @@ export function readSession(document: Pick<ApplicationHostDocument, "root">, pat
         layers.push(...own);
     }
     // IIS merges by level, applicationHost.config before the web.config files at each level.
-    const depth = (layer: Layer) => (layer.path === "" ? 0 : layer.path.split("/").length);
     const ordered = layers.map((layer, index) => ({ layer, index }))
-        .sort((a, b) => depth(a.layer) - depth(b.layer) || (a.layer.webConfig ? 1 : 0) - (b.layer.webConfig ? 1 : 0) || a.index - b.index)
+        .sort((a, b) => levelDepth(a.layer.path) - levelDepth(b.layer.path) || (a.layer.webConfig ? 1 : 0) - (b.layer.webConfig ? 1 : 0) || a.index - b.index)
         .map(({ layer }) => layer);
     for (const layer of ordered) {
         // A <location inheritInChildApplications="false"> stops at the applications below it.
-        if (!layer.inheritInChildApplications && lineage.some((below) => depth({ path: below } as Layer) > depth(layer) && applications.has(below.toLowerCase()))) continue;
+        if (!layer.inheritInChildApplications && lineage.some((below) => levelDepth(below) > levelDepth(layer.path) && applications.has(below.toLowerCase()))) continue;
         const session = layer.asp.children.find((child) => child.name === "session");
         if (!session) continue;
         const values = sessionValues(session, layer.webConfig?.label ?? file, layer.path);
@@ -122,6 +121,11 @@ export function readSession(document: Pick<ApplicationHostDocument, "root">, pat
         for (const name of Object.keys(values) as SessionAttribute[]) sources[name] = layer.origin;
     }
     return unread.length > 0 ? { explicitRaw, explicit, effective, sources, unread } : { explicitRaw, explicit, effective, sources };
+}
+
+/** How deep a location path is: 0 for the server level, 1 for a site, 2 for an application or folder in it, ... */
+function levelDepth(path: string): number {
+    return path === "" ? 0 : path.split("/").length;
 }
 
 /** The server level's `<asp>` and every `<location>`'s on the way to the location, in file order. */
