@@ -170,7 +170,7 @@ for (const mode of environment.modes) {
 
 /** The fleet's servers: the target under each host spelling, or three copies of the file. */
 function fleetServers(env: AcceptanceEnvironment, mode: Mode, folder: string): Array<{ name: string; target: Record<string, unknown> }> {
-    const { password: _password, ...declared } = env.target;
+    const { password: _password, privateKey, passphrase, ...declared } = env.target;
     if (declared.kind === "file") {
         return ["server1", "server2", "server3"].map((name) => {
             const copy = path.join(folder, `${name}.applicationHost.config`);
@@ -179,9 +179,16 @@ function fleetServers(env: AcceptanceEnvironment, mode: Mode, folder: string): A
         });
     }
     const hosts = [0, 1, 2].map((index) => env.fleetHosts[index % env.fleetHosts.length]);
-    return hosts.map((host, index) => ({
-        name: `server${index + 1}`,
-        // The inventory takes a WinRM password only from an environment variable (none: Kerberos's ticket cache); an SSH key inline.
-        target: { ...declared, host, mode, ...(declared.kind === "winrm" && _password !== undefined ? { passwordEnv: env.passwordVariable } : {}) },
-    }));
+    // An inventory takes every secret from an environment variable (none for Kerberos's ticket
+    // cache or the SSH agent): the key and its passphrase are put in this process's environment,
+    // which the fleet program and the drift audit it starts both see.
+    const secrets: Record<string, string> = {};
+    if (_password !== undefined) secrets.passwordEnv = env.passwordVariable;
+    for (const [field, value] of [["privateKey", privateKey], ["passphrase", passphrase]] as const) {
+        if (value === undefined) continue;
+        const variable = `ASP_SESSION_ACCEPTANCE_FLEET_${field.toUpperCase()}`;
+        process.env[variable] = String(value);
+        secrets[`${field}Env`] = variable;
+    }
+    return hosts.map((host, index) => ({ name: `server${index + 1}`, target: { ...declared, host, mode, ...secrets } }));
 }
