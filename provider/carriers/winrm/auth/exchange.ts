@@ -4,7 +4,7 @@
  * the response it reads. Types only.
  */
 import type { Socket } from "net";
-import type { WinrmError, WinrmStep } from "../errors";
+import { WinrmError, type WinrmStep } from "../errors";
 
 /** What one HTTP exchange brought back. */
 export interface HttpResponse {
@@ -47,4 +47,18 @@ export interface ConnectionFacts {
     /** "host:port", as messages name it. */
     readonly host: string;
     readonly https: boolean;
+}
+
+/**
+ * A plaintext HTTP 200 answering a sealed request cannot be authenticated: refused rather than
+ * trusted, whichever scheme sealed the request (other statuses are errors the caller reports).
+ */
+export function refuseUnsealedSuccess(host: string, step: WinrmStep, response: HttpResponse): void {
+    if (response.status !== 200) return;
+    throw new WinrmError(
+        host,
+        step,
+        "malformed-response",
+        `failed: the server answered an encrypted request with an unencrypted HTTP 200 (Content-Type ${JSON.stringify(response.contentType ?? "(none)")})`,
+    );
 }

@@ -5,7 +5,7 @@ import { excerpt, WinrmError, type WinrmStep } from "../errors";
 import { GssapiError, GssapiUnavailableError, GssCredential, InitiatorContext, type CredentialSource, type GssMechanism } from "../gssapi";
 import { tlsServerEndPoint } from "../ntlm";
 import type { Secrets } from "../options";
-import { NotAuthenticated, type ConnectionFacts, type Exchange, type HttpResponse, type OutgoingRequest } from "./exchange";
+import { NotAuthenticated, refuseUnsealedSuccess, type ConnectionFacts, type Exchange, type HttpResponse, type OutgoingRequest } from "./exchange";
 import type { WinrmAuthentication } from "./types";
 
 /** The two ways WinRM carries Kerberos: raw under the Kerberos scheme, or inside SPNEGO under Negotiate. */
@@ -108,14 +108,7 @@ export class KerberosAuthentication implements WinrmAuthentication {
                 throw new WinrmError(host, step, "malformed-response", `failed: cannot decrypt the HTTP ${response.status} response: ${(error as Error).message}`);
             }
         }
-        if (session?.seal === true && response.status === 200) {
-            throw new WinrmError(
-                host,
-                step,
-                "malformed-response",
-                `failed: the server answered an encrypted request with an unencrypted HTTP 200 (Content-Type ${JSON.stringify(response.contentType ?? "(none)")})`,
-            );
-        }
+        if (session?.seal === true) refuseUnsealedSuccess(host, step, response);
         return response.body;
     }
 

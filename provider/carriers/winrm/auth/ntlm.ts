@@ -4,7 +4,7 @@ import { decryptMessage, encryptMessage, isEncryptedContentType, SOAP_CONTENT_TY
 import { excerpt, WinrmError, type WinrmStep } from "../errors";
 import { channelBindingsHash, createAuthenticateMessage, createNegotiateMessage, NtlmError, NtlmSessionSecurity } from "../ntlm";
 import type { Secrets } from "../options";
-import { NotAuthenticated, type ConnectionFacts, type Exchange, type HttpResponse, type OutgoingRequest } from "./exchange";
+import { NotAuthenticated, refuseUnsealedSuccess, type ConnectionFacts, type Exchange, type HttpResponse, type OutgoingRequest } from "./exchange";
 import type { WinrmAuthentication } from "./types";
 
 /** A socket's NTLM state: sealing keys over HTTP; `null` over HTTPS, where TLS protects the bodies. */
@@ -57,15 +57,7 @@ export class NtlmAuthentication implements WinrmAuthentication {
                 throw new WinrmError(host, step, "malformed-response", `failed: cannot decrypt the HTTP ${response.status} response: ${(error as Error).message}`);
             }
         }
-        if (session instanceof NtlmSessionSecurity && response.status === 200) {
-            // A plaintext answer to a sealed request cannot be authenticated; refuse it rather than trust it.
-            throw new WinrmError(
-                host,
-                step,
-                "malformed-response",
-                `failed: the server answered an encrypted request with an unencrypted HTTP 200 (Content-Type ${JSON.stringify(response.contentType ?? "(none)")})`,
-            );
-        }
+        if (session instanceof NtlmSessionSecurity) refuseUnsealedSuccess(host, step, response);
         return response.body;
     }
 
