@@ -66,9 +66,26 @@ export const LOADER_SUFFIX = "')),[IO.Compression.CompressionMode]::Decompress),
 /** Characters cmd.exe or CreateProcess's argument splitting would act on (`!`: delayed expansion, if enabled). */
 const UNSAFE_ON_COMMAND_LINE = /["%^&|<>!\s]/;
 
+/**
+ * The compressed form of the last few scripts, for as long as the process lives. A fleet sends one
+ * request (same location, same settings), so one script, to every server, and gzip at level 9
+ * costs the provider host about 1 ms per command; a 200-server preview paid it 200 times. Only
+ * scripts of command-line size are kept: a larger one goes on stdin anyway, and holding it costs memory.
+ */
+const recentlyCompressed = new Map<string, string>();
+const RECENTLY_COMPRESSED_LIMIT = 8;
+const RECENTLY_COMPRESSED_MAX_SCRIPT = 64 * 1024;
+
 /** Base64 of the gzip-compressed UTF-8 script: what goes between LOADER_PREFIX and LOADER_SUFFIX. */
 export function compressScript(script: string): string {
-    return gzipSync(Buffer.from(script, "utf8"), { level: 9 }).toString("base64");
+    const known = recentlyCompressed.get(script);
+    if (known !== undefined) return known;
+    const compressed = gzipSync(Buffer.from(script, "utf8"), { level: 9 }).toString("base64");
+    if (script.length <= RECENTLY_COMPRESSED_MAX_SCRIPT) {
+        if (recentlyCompressed.size >= RECENTLY_COMPRESSED_LIMIT) recentlyCompressed.delete(recentlyCompressed.keys().next().value!);
+        recentlyCompressed.set(script, compressed);
+    }
+    return compressed;
 }
 
 /**

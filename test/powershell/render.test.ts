@@ -1,6 +1,6 @@
 import { decodeRequestText } from "../support/requestText";
 import { strict as assert } from "assert";
-import { buildLoaderCommand, COMMAND_LINE_OPTIONS, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
+import { buildLoaderCommand, COMMAND_LINE_OPTIONS, compressScript, LOADER_PREFIX, LOADER_SUFFIX, prepareInvocation } from "../../provider/powershell/delivery";
 import { decompressScript } from "../support/loader";
 import { OPERATION_NAMES, type OperationRequest, type WriteFileRequest } from "../../provider/powershell/protocol";
 import { encodeRequest, renderScript } from "../../provider/powershell/render";
@@ -33,6 +33,15 @@ describe("prepareInvocation: what a transport runs", function () {
             const direct = buildPowerShellCommand(SCRIPT_TEMPLATES[op]);
             assert.equal(direct.fitsCommandLine, false, `${op} would fit (${direct.length} characters) as -EncodedCommand`);
         }
+    });
+
+    it("a script compressed before (a fleet sends one script to every server) gets the same text, also after others pushed it out of the memo", function () {
+        const scripts = Array.from({ length: 20 }, (_, i) => renderScript({ op: "read", location: `Site${i}/app` }));
+        const first = scripts.map(compressScript);
+        assert.equal(compressScript(scripts[19]), first[19]);
+        assert.equal(compressScript(scripts[0]), first[0]);
+        scripts.forEach((script, i) => assert.equal(decompressScript(first[i]), script));
+        assert.equal(new Set(first).size, scripts.length);
     });
 
     for (const request of realisticRequests().filter((r) => r.op !== "writeFile")) {
