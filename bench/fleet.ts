@@ -103,8 +103,8 @@ async function main(): Promise<void> {
             project: "iis-asp-session-fleet", stack: "bench", config: { inventory, rollout: JSON.stringify(ROLLOUT) },
         });
         const cpu = () => cpuSeconds("self") + (host.pid ? cpuSeconds(host.pid) : 0);
-        // The engine's first step of a phase: its first Check (every Pulumi phase starts each step with one).
-        // A holder, set from the wrapped check while the phase runs.
+        // The engine's first step of a phase is its first Check (each step starts with one); noted
+        // by the wrapped check while the phase runs.
         type StepMark = { at: number; engineCpu: number };
         const seen: { firstStep?: StepMark } = {};
         const check = host.check.bind(host);

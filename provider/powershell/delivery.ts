@@ -69,7 +69,7 @@ const UNSAFE_ON_COMMAND_LINE = /["%^&|<>!\s]/;
 /**
  * The compressed form of the last few scripts, for as long as the process lives. A fleet sends one
  * request (same location, same settings), so one script, to every server, and gzip at level 9
- * costs the provider host about 1 ms per command; a 200-server preview paid it 200 times. Only
+ * costs the provider host about 0.5 ms of CPU per command; a 200-server preview paid it 200 times. Only
  * scripts of command-line size are kept: a larger one goes on stdin anyway, and holding it costs memory.
  */
 const recentlyCompressed = new Map<string, string>();
