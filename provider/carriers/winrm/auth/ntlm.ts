@@ -66,14 +66,15 @@ export class NtlmAuthentication implements WinrmAuthentication {
      * handshake is for.
      *
      * The AUTHENTICATE carries `first` (sealed with the new session over HTTP), so a new
-     * connection costs one round trip before its first answer instead of two, and the response is
-     * `first`'s (or, when the connection was lost before any of it, that exchange's "stale" result,
-     * for the caller to resend by its own rules). Public clients that talk to Windows do the same: WinRm.NET sends its AUTHENTICATE
-     * on its first sealed request, go-ntlmssp (masterzen/winrm's NTLM, over HTTPS) repeats the body
-     * on every leg; and winrm_decrypt.py (J. Borean), written to decrypt captured WinRM exchanges,
-     * reads the AUTHENTICATE token and then the sealed body of one and the same request. A
-     * server that answers it with an empty 200 has authenticated without taking the body: the
-     * session starts afresh (the server unsealed nothing) and undefined says `first` is still to go.
+     * connection costs one round trip before its first answer instead of two. The result is that
+     * exchange's: `first`'s response, or "stale" when the connection was lost before any of it (the
+     * caller resends by its own rules). Public clients written against Windows do the same:
+     * WinRm.NET sends its AUTHENTICATE on its first sealed request, go-ntlmssp (masterzen/winrm's
+     * NTLM, over HTTPS) repeats the body on every leg, and winrm_decrypt.py (J. Borean), written to
+     * decrypt captured WinRM exchanges, reads the AUTHENTICATE token and then the sealed body of one
+     * and the same request. A server that answers with an empty 200 has authenticated without
+     * taking the body: the session starts afresh (the server unsealed nothing) and undefined says
+     * `first` is still to go.
      */
     async handshake(exchange: Exchange, timeoutMs: number, first?: CarriedRequest): Promise<ExchangeResult | undefined> {
         const host = this.connection.host;
@@ -135,7 +136,7 @@ export class NtlmAuthentication implements WinrmAuthentication {
         }
         const response = result.response;
         if (response.status === 401) throw new WinrmError(host, step, "authentication", `failed: the server rejected the NTLM credentials: ${this.rejectionHint}`);
-        if (first === undefined || isEmptyPlainSuccess(response)) {
+        if (first === undefined || isEmptySuccess(response)) {
             if (response.status !== 200) {
                 const body = isEncryptedContentType(response.contentType) ? "" : excerpt(response.body.toString("utf8"));
                 throw new WinrmError(host, step, "authentication", `failed: expected HTTP 200 after NTLM authentication, got HTTP ${response.status} ${response.statusText}${body}`);
@@ -149,7 +150,7 @@ export class NtlmAuthentication implements WinrmAuthentication {
     }
 }
 
-/** The headers and body of `soap` for a session: sealed over HTTP, as it is over HTTPS. */
+/** The headers and body of `soap` on a session: sealed over HTTP, as is over HTTPS (TLS protects it). */
 function seal(session: SocketSession, soap: Buffer): OutgoingRequest {
     if (session === null) return { headers: { "Content-Type": SOAP_CONTENT_TYPE }, body: soap };
     const sealed = encryptMessage(session, soap);
@@ -157,7 +158,7 @@ function seal(session: SocketSession, soap: Buffer): OutgoingRequest {
 }
 
 /** An HTTP 200 with nothing in it: what an AUTHENTICATE without a body gets. */
-function isEmptyPlainSuccess(response: HttpResponse): boolean {
+function isEmptySuccess(response: HttpResponse): boolean {
     return response.status === 200 && response.body.length === 0;
 }
 
