@@ -460,7 +460,7 @@ function printResults(results: readonly ScenarioResult[], backToBack: Record<"di
     console.log(table(["requests per operation (server's count)", "ours", "pywinrm"], results.map((result) => [
         label(result), requestSummary(result.ours), result.pywinrm === undefined ? "n/a" : requestSummary(result.pywinrm),
     ])));
-    console.log();
+    console.log("Each request is counted once, by what it carries: our cold Create travels on the NTLM AUTHENTICATE (one request, counted as Create).\n");
 
     // Where the time goes: each request costs at least the injected latency; the program's time
     // is the server running (or replaying) the script; the rest is both sides' CPU (HTTP, NTLM sealing, SOAP,

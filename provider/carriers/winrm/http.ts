@@ -13,8 +13,9 @@ import { ResolvedWinrmOptions } from "./options";
  * authentication piece's (auth/): this code holds only the connection.
  *
  * A connection-oriented scheme (NTLM) authenticates a socket: when the piece says the current
- * socket needs a handshake, it runs one through `exchange`. A request that finds itself on a
- * socket without a session is stopped before a byte is written and the handshake runs again.
+ * socket needs a handshake, it runs one through `exchange`, and may send the request on its last
+ * leg (NTLM does). A request that finds itself on a socket without a session is stopped before a
+ * byte is written and the handshake runs again.
  */
 
 export interface PostOptions {
@@ -86,11 +87,17 @@ export class WinrmHttpTransport {
         // Each pass either returns, throws, or re-authenticates after a lost connection; the
         // bound keeps a server that drops every connection from looping forever.
         for (let pass = 0; pass < 4; pass++) {
+            let carried: ExchangeResult | undefined;
             if (this.auth.needsHandshake(this.lastSocket)) {
-                // Each leg waits handshakeTimeoutMs at most, and never past the request's own wait (the operation's deadline).
-                await this.auth.handshake((handshakeStep, legTimeoutMs, prepare) => this.exchange(handshakeStep, legTimeoutMs, prepare), Math.min(this.options.handshakeTimeoutMs, timeoutMs));
+                // Each leg waits handshakeTimeoutMs at most, and never past the request's own wait
+                // (the operation's deadline); a leg carrying the request waits as the request would.
+                carried = await this.auth.handshake(
+                    (handshakeStep, legTimeoutMs, prepare) => this.exchange(handshakeStep, legTimeoutMs, prepare),
+                    Math.min(this.options.handshakeTimeoutMs, timeoutMs),
+                    { step, soap: body, timeoutMs },
+                );
             }
-            const result = await this.exchange(step, timeoutMs, (socket) => this.auth.wrap(socket, body));
+            const result = carried ?? (await this.exchange(step, timeoutMs, (socket) => this.auth.wrap(socket, body)));
             if (result.kind === "response") return this.readResponse(result.response, step);
             if (result.kind === "stale") {
                 if (resent || !RESENDABLE_STEPS.includes(step)) throw result.error;

@@ -55,7 +55,10 @@ export interface WinrmConnectionOptions {
     readonly connectTimeoutSeconds?: number;
     /** The same in milliseconds, for tests that need less than a second; connectTimeoutSeconds wins. */
     readonly connectTimeoutMs?: number;
-    /** Time for each leg of the authentication of a new connection, in seconds; never longer than the request's own wait. Default 30 s. */
+    /**
+     * Time for each leg of the authentication of a new connection, in seconds; never longer than
+     * the request's own wait. NTLM's last leg carries that request and waits as it does. Default 30 s.
+     */
     readonly handshakeTimeoutSeconds?: number;
     /**
      * w:OperationTimeout: how long the server may hold a Receive that has no output yet before it

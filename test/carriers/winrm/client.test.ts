@@ -76,6 +76,36 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             assert.ok(server.log.every((entry) => entry.connection === 1), "one connection for everything");
         });
 
+        it("sends the Create sealed on the NTLM AUTHENTICATE: a cold run is 4 requests before its output, then the Signal", async function () {
+            const server = await serve();
+            const runner = connect(server);
+            const output = await runner.run(COMMAND);
+            assert.match(output.stdout.toString(), /^ran /);
+            assert.deepStrictEqual(server.log.slice(0, 3).map((entry) => [entry.kind, entry.encrypted]), [
+                ["handshake-negotiate", false],
+                ["handshake-authenticate", false],
+                ["Create", true],
+            ]);
+            // NEGOTIATE, AUTHENTICATE + Create, Command, Receive, and the deferred Signal once it is answered.
+            await runner.close();
+            assert.strictEqual(server.httpRequests, 6, "5 requests for the run (the Signal included), then the Delete");
+            assert.strictEqual(server.requests("Create").length, 1);
+            assert.strictEqual(server.shells.size, 0);
+        });
+
+        it("a server that answers the AUTHENTICATE with an empty 200, ignoring its body: the Create goes again, sealed from a fresh session", async function () {
+            const server = await serve({ bodyOnAuthenticate: "ignore" });
+            const runner = connect(server);
+            const output = await runner.run(COMMAND);
+            assert.match(output.stdout.toString(), /^ran /);
+            assert.deepStrictEqual(server.log.slice(0, 3).map((entry) => entry.kind), ["handshake-negotiate", "handshake-authenticate", "Create"]);
+            assert.strictEqual(server.requests("Create").length, 1, "the server took one Create");
+            await runner.run(COMMAND);
+            await runner.close();
+            assert.strictEqual(server.connections, 1);
+            assert.strictEqual(server.shells.size, 0);
+        });
+
         it("creates the shell with UTF-8, no profile and a short IdleTimeOut, and runs commands through cmd.exe", async function () {
             const server = await serve();
             await connect(server).run(COMMAND);
@@ -172,6 +202,20 @@ describe("WinRM client (shell.ts, http.ts) against an in-process server", functi
             await runner.close();
             assert.strictEqual(server.requests("Delete").length, 2, "the Delete was sent again on a new connection");
             assert.strictEqual(server.shells.size, 0);
+        });
+
+        it("does not resend a Command lost on the AUTHENTICATE of a new connection", async function () {
+            const server = await serve({ intercept: (request, count) => (request.kind === "Command" && count === 2 ? { kind: "drop" } : undefined) });
+            const runner = connect(server);
+            await runner.run(COMMAND);
+            server.dropConnections();
+            const error = await failure(runner.run(COMMAND));
+            assert.ok(error instanceof WinrmError);
+            assert.strictEqual(error.step, "Command");
+            assert.strictEqual(error.problem, "connection-lost");
+            // First run: NEGOTIATE, AUTHENTICATE + Create, Command, Receive, Signal; then NEGOTIATE, AUTHENTICATE + Command.
+            assert.strictEqual(server.httpRequests, 7, "the Command went on the second AUTHENTICATE");
+            assert.strictEqual(server.requests("Command").length, 2, "the Command was not sent again");
         });
 
         it("polls again after w:TimedOut faults until the output comes", async function () {

@@ -47,6 +47,11 @@ export interface MiniServerOptions {
     readonly timeoutsBeforeOutput?: number;
     /** Split stdout over this many Receive responses (Running, ..., Done). Default 1. */
     readonly receiveResponses?: number;
+    /**
+     * A SOAP body on the NTLM AUTHENTICATE: "process" (default) authenticates and then answers the
+     * body, as Windows does; "ignore" authenticates with an empty 200 and drops the body.
+     */
+    readonly bodyOnAuthenticate?: "process" | "ignore";
     /** Called for each decoded request; `count` is how many of this kind came before, plus one. */
     readonly intercept?: (request: WsmanRequest, count: number) => Intercept | undefined;
 }
@@ -86,6 +91,8 @@ export class MiniWinrmServer {
     /** Every command ever started, in order. */
     readonly commands: RunningCommand[] = [];
     connections = 0;
+    /** HTTP requests received (a handshake leg carrying a SOAP body is one). */
+    httpRequests = 0;
     private readonly options: MiniServerOptions;
     private readonly server: http.Server;
     private readonly states = new WeakMap<Socket, Connection>();
@@ -163,6 +170,7 @@ export class MiniWinrmServer {
     }
 
     private handle(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse): void {
+        this.httpRequests++;
         const socket = request.socket;
         const connection = this.states.get(socket) ?? { id: 0 };
         if (!this.authenticate(request, body, response, connection)) return;
@@ -329,11 +337,11 @@ export class MiniWinrmServer {
                     if (connection.session !== undefined) return true;
                     return reject("no Authorization on an unauthenticated connection", "Negotiate");
                 }
-                if (body.length !== 0) return reject("handshake request with a body", "Negotiate");
                 const message = Buffer.from(token, "base64");
                 const type = message.length >= 12 ? message.readUInt32LE(8) : 0;
                 try {
                     if (type === 1) {
+                        if (body.length !== 0) return reject("NEGOTIATE with a body", "Negotiate");
                         connection.handshake = createChallengeMessage(message, { netbiosComputerName: "WIN-TEST", netbiosDomainName: "WIN-TEST" });
                         connection.session = undefined;
                         this.log.push({ kind: "handshake-negotiate", connection: connection.id, encrypted: false });
@@ -350,6 +358,7 @@ export class MiniWinrmServer {
                         connection.session = this.options.tls === undefined ? new NtlmSessionSecurity("server", client.exportedSessionKey) : null;
                         connection.handshake = undefined;
                         this.log.push({ kind: "handshake-authenticate", connection: connection.id, encrypted: false });
+                        if (body.length !== 0 && this.options.bodyOnAuthenticate !== "ignore") return true;
                         response.writeHead(200, { "Content-Length": "0" }).end();
                         return false;
                     }

@@ -21,7 +21,7 @@ export class BasicAuthentication implements WinrmAuthentication {
         return false;
     }
 
-    async handshake(): Promise<void> {
+    async handshake(): Promise<undefined> {
         // Basic authenticates each request.
     }
 

@@ -20,7 +20,7 @@ export class CertificateAuthentication implements WinrmAuthentication {
         return false;
     }
 
-    async handshake(): Promise<void> {
+    async handshake(): Promise<undefined> {
         // TLS authenticates the connection.
     }
 

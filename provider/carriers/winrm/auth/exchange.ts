@@ -42,6 +42,14 @@ export class NotAuthenticated {
  */
 export type Exchange = (step: WinrmStep, timeoutMs: number, prepare: (socket: Socket) => OutgoingRequest) => Promise<ExchangeResult>;
 
+/** The SOAP request a handshake is run for, which its last leg may carry. */
+export interface CarriedRequest {
+    readonly step: WinrmStep;
+    readonly soap: Buffer;
+    /** The request's own response wait (a Receive may be held for the whole OperationTimeout). */
+    readonly timeoutMs: number;
+}
+
 /** What a scheme needs to know of the connection it authenticates. */
 export interface ConnectionFacts {
     /** "host:port", as messages name it. */

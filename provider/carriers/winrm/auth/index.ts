@@ -7,7 +7,7 @@ import { NtlmAuthentication } from "./ntlm";
 import type { WinrmAuthentication } from "./types";
 
 export type { WinrmAuthentication } from "./types";
-export { NotAuthenticated, type Exchange, type ExchangeResult, type HttpResponse, type OutgoingRequest } from "./exchange";
+export { NotAuthenticated, type CarriedRequest, type Exchange, type ExchangeResult, type HttpResponse, type OutgoingRequest } from "./exchange";
 
 /** The piece for the options' scheme. */
 export function authenticationFor(options: ResolvedWinrmOptions): WinrmAuthentication {

@@ -116,9 +116,10 @@ export class KerberosAuthentication implements WinrmAuthentication {
      * Sets up a context on a connection. Over HTTPS an unauthenticated request first opens the
      * connection, so the token can be bound to the certificate that connection presents; over
      * HTTP the first token goes out at once. A password is turned into a ticket for this
-     * handshake only (in memory; no cache on disk).
+     * handshake only (in memory; no cache on disk). The request the handshake is for is not
+     * carried: the server's final token is verified before any body goes out.
      */
-    async handshake(exchange: Exchange, timeoutMs: number): Promise<void> {
+    async handshake(exchange: Exchange, timeoutMs: number): Promise<undefined> {
         const step = this.scheme.step;
         const credential = await this.gss(step, "getting credentials", () => GssCredential.acquire(this.credentialSource(), this.scheme.mechanism));
         try {
@@ -127,7 +128,7 @@ export class KerberosAuthentication implements WinrmAuthentication {
             for (let attempt = 0; ; attempt++) {
                 try {
                     await this.establish(exchange, timeoutMs, credential);
-                    return;
+                    return undefined;
                 } catch (error) {
                     if (!(error instanceof StaleConnection) || attempt > 0) throw error instanceof StaleConnection ? error.error : error;
                 }

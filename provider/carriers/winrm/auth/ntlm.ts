@@ -4,7 +4,7 @@ import { decryptMessage, encryptMessage, isEncryptedContentType, SOAP_CONTENT_TY
 import { excerpt, WinrmError, type WinrmStep } from "../errors";
 import { channelBindingsHash, createAuthenticateMessage, createNegotiateMessage, NtlmError, NtlmSessionSecurity } from "../ntlm";
 import type { Secrets } from "../options";
-import { NotAuthenticated, refuseUnsealedSuccess, type ConnectionFacts, type Exchange, type HttpResponse, type OutgoingRequest } from "./exchange";
+import { NotAuthenticated, refuseUnsealedSuccess, type CarriedRequest, type ConnectionFacts, type Exchange, type ExchangeResult, type HttpResponse, type OutgoingRequest } from "./exchange";
 import type { WinrmAuthentication } from "./types";
 
 /** A socket's NTLM state: sealing keys over HTTP; `null` over HTTPS, where TLS protects the bodies. */
@@ -37,9 +37,7 @@ export class NtlmAuthentication implements WinrmAuthentication {
     wrap(socket: Socket, soap: Buffer): OutgoingRequest {
         const session = this.sessions.get(socket);
         if (session === undefined) throw new NotAuthenticated();
-        if (session === null) return { headers: { "Content-Type": SOAP_CONTENT_TYPE }, body: soap };
-        const sealed = encryptMessage(session, soap);
-        return { headers: { "Content-Type": sealed.contentType }, body: sealed.body };
+        return seal(session, soap);
     }
 
     unwrap(response: HttpResponse, step: WinrmStep): Buffer {
@@ -62,12 +60,23 @@ export class NtlmAuthentication implements WinrmAuthentication {
     }
 
     /**
-     * The handshake on a new connection: NEGOTIATE → 401 with CHALLENGE → AUTHENTICATE → 200,
-     * all with empty bodies, all on one socket. Over HTTPS the AUTHENTICATE carries the channel
-     * bindings of the certificate this very connection presented. Each leg may take `timeoutMs`,
-     * the wait of the request the handshake is for.
+     * The handshake on a new connection: NEGOTIATE → 401 with CHALLENGE → AUTHENTICATE → 200, all
+     * on one socket. Over HTTPS the AUTHENTICATE carries the channel bindings of the certificate
+     * this very connection presented. Each leg may take `timeoutMs`, the wait of the request the
+     * handshake is for.
+     *
+     * The AUTHENTICATE carries `first` (sealed with the new session over HTTP), so a new
+     * connection costs one round trip before its first answer instead of two. The result is that
+     * exchange's: `first`'s response, or "stale" when the connection was lost before any of it (the
+     * caller resends by its own rules). Public clients written against Windows do the same:
+     * WinRm.NET sends its AUTHENTICATE on its first sealed request, go-ntlmssp (masterzen/winrm's
+     * NTLM, over HTTPS) repeats the body on every leg, and winrm_decrypt.py (J. Borean), written to
+     * decrypt captured WinRM exchanges, reads the AUTHENTICATE token and then the sealed body of one
+     * and the same request. A server that answers with an empty 200 has authenticated without
+     * taking the body: the session starts afresh (the server unsealed nothing) and undefined says
+     * `first` is still to go.
      */
-    async handshake(exchange: Exchange, timeoutMs: number): Promise<void> {
+    async handshake(exchange: Exchange, timeoutMs: number, first?: CarriedRequest): Promise<ExchangeResult | undefined> {
         const host = this.connection.host;
         const step: WinrmStep = "NTLM handshake";
         const negotiateMessage = createNegotiateMessage();
@@ -110,27 +119,47 @@ export class NtlmAuthentication implements WinrmAuthentication {
             if (!(error instanceof NtlmError)) throw error;
             throw new WinrmError(host, step, "malformed-response", `failed: unusable NTLM challenge from the server: ${error.message}`);
         }
-        const result = await exchange(step, timeoutMs, (socket) => {
+        const newSession = (): SocketSession => (this.connection.https ? null : new NtlmSessionSecurity("client", authenticate.exportedSessionKey));
+        const session = newSession();
+        const authorization = `Negotiate ${authenticate.message.toString("base64")}`;
+        const result = await exchange(first?.step ?? step, first?.timeoutMs ?? timeoutMs, (socket) => {
             if (socket !== handshakeSocket) {
                 throw new WinrmError(host, step, "connection-lost", "failed: the server closed the connection between the NTLM challenge and the answer");
             }
-            return { headers: { Authorization: `Negotiate ${authenticate.message.toString("base64")}` }, body: Buffer.alloc(0) };
+            if (first === undefined) return { headers: { Authorization: authorization }, body: Buffer.alloc(0) };
+            const carried = seal(session, first.soap);
+            return { headers: { ...carried.headers, Authorization: authorization }, body: carried.body };
         });
+        if (result.kind === "stale" && first !== undefined) return result;
         if (result.kind !== "response") {
             throw new WinrmError(host, step, "connection-lost", "failed: the server closed the connection during the NTLM handshake");
         }
-        if (result.response.status === 401) throw new WinrmError(host, step, "authentication", `failed: the server rejected the NTLM credentials: ${this.rejectionHint}`);
-        if (result.response.status !== 200) {
-            const body = isEncryptedContentType(result.response.contentType) ? "" : excerpt(result.response.body.toString("utf8"));
-            throw new WinrmError(
-                host,
-                step,
-                "authentication",
-                `failed: expected HTTP 200 after NTLM authentication, got HTTP ${result.response.status} ${result.response.statusText}${body}`,
-            );
+        const response = result.response;
+        if (response.status === 401) throw new WinrmError(host, step, "authentication", `failed: the server rejected the NTLM credentials: ${this.rejectionHint}`);
+        if (first === undefined || isEmptySuccess(response)) {
+            if (response.status !== 200) {
+                const body = isEncryptedContentType(response.contentType) ? "" : excerpt(response.body.toString("utf8"));
+                throw new WinrmError(host, step, "authentication", `failed: expected HTTP 200 after NTLM authentication, got HTTP ${response.status} ${response.statusText}${body}`);
+            }
+            this.sessions.set(handshakeSocket, first === undefined ? session : newSession());
+            return undefined;
         }
-        this.sessions.set(handshakeSocket, this.connection.https ? null : new NtlmSessionSecurity("client", authenticate.exportedSessionKey));
+        // Any other answer is the carried request's (a fault included): the connection is authenticated.
+        this.sessions.set(handshakeSocket, session);
+        return result;
     }
+}
+
+/** The headers and body of `soap` on a session: sealed over HTTP, as is over HTTPS (TLS protects it). */
+function seal(session: SocketSession, soap: Buffer): OutgoingRequest {
+    if (session === null) return { headers: { "Content-Type": SOAP_CONTENT_TYPE }, body: soap };
+    const sealed = encryptMessage(session, soap);
+    return { headers: { "Content-Type": sealed.contentType }, body: sealed.body };
+}
+
+/** An HTTP 200 with nothing in it: what an AUTHENTICATE without a body gets. */
+function isEmptySuccess(response: HttpResponse): boolean {
+    return response.status === 200 && response.body.length === 0;
 }
 
 /** The token of the first "Negotiate <base64>" challenge, decoded. */

@@ -1,6 +1,6 @@
 import type { Socket } from "net";
 import type { WinrmStep } from "../errors";
-import type { Exchange, HttpResponse, OutgoingRequest } from "./exchange";
+import type { CarriedRequest, Exchange, ExchangeResult, HttpResponse, OutgoingRequest } from "./exchange";
 
 /**
  * One way of authenticating to WinRM, as a piece the HTTP connection plugs in (pywinrm's
@@ -11,8 +11,13 @@ import type { Exchange, HttpResponse, OutgoingRequest } from "./exchange";
 export interface WinrmAuthentication {
     /** Whether requests on `socket` (the connection's current one, if any) need a handshake first. */
     needsHandshake(socket: Socket | undefined): boolean;
-    /** Authenticates a new connection through `exchange` (connection-oriented schemes only). */
-    handshake(exchange: Exchange, timeoutMs: number): Promise<void>;
+    /**
+     * Authenticates a new connection through `exchange` (connection-oriented schemes only). A
+     * scheme may send `first`, the request the handshake is for, on its last leg: it then returns
+     * that exchange's result (the response, or a connection lost before any of it); undefined
+     * means `first` still has to be sent.
+     */
+    handshake(exchange: Exchange, timeoutMs: number, first?: CarriedRequest): Promise<ExchangeResult | undefined>;
     /** The headers and body of a SOAP request on `socket`; throws NotAuthenticated when the socket has no session. */
     wrap(socket: Socket, soap: Buffer): OutgoingRequest;
     /** The SOAP bytes of a response (unsealed when sealed); throws WinrmError for what cannot be trusted. */
