@@ -16,6 +16,7 @@ import * as path from "path";
 import { XmlFileBackend } from "../provider/backends/xmlFile";
 import { BACKUP_SUFFIX, LocalConfigFile, LOCK_SUFFIX } from "../provider/stores/local/localConfigFile";
 import { realSizedApplicationHost } from "../test/support/realSizedApplicationHost";
+import { describeMemory, MemoryFigures } from "./memory";
 import { measurePhases, PhaseTiming } from "./phases";
 import { measure, Timing } from "./stats";
 import { benchSite, DEFAULT_SITES, SynthesizedFile } from "./synthesize";
@@ -27,9 +28,13 @@ interface BenchOptions {
     sites: number;
 }
 
-/** Goals: an apply no slower than xmlstarlet's one edit, a diff at most half of it. */
-const APPLY_GOAL = 1.0;
-const DIFF_GOAL = 0.5;
+/** Goals (issue 21): an apply at most 0.4x xmlstarlet's one edit, a diff at most 0.3x. */
+const APPLY_GOAL = 0.4;
+const DIFF_GOAL = 0.3;
+/** Peak RSS of a diff or an apply at most this many times the file's size, in process and in the provider host. */
+const MEMORY_GOAL = 3;
+/** Diffs or applies per memory probe (each in a fresh process). */
+const MEMORY_REPETITIONS = 3;
 /** Through the provider host, as users run it, at most this much slower than the direct call. */
 const HOST_GOAL = 1.2;
 /** Repetitions on the real-sized file, where one operation takes milliseconds. */
@@ -65,6 +70,17 @@ function freshCopy(from: string, to: string): void {
 
 function peakRssMiB(): number {
     return process.resourceUsage().maxRSS / 1024;
+}
+
+/** A diff or an apply in a fresh process (bench/memory.ts) on a fresh copy: its idle RSS and its peak. */
+function probeMemory(operation: "diff" | "apply", pristine: string, file: string, location: string): MemoryFigures | undefined {
+    freshCopy(pristine, file);
+    const run = spawnSync(process.execPath, [path.join(__dirname, "memory.js"), operation, file, location, String(MEMORY_REPETITIONS)], { encoding: "utf8" });
+    if (run.status !== 0) {
+        console.log(`memory probe (${operation}) failed: ${run.stderr.trim() || run.error?.message}`);
+        return undefined;
+    }
+    return JSON.parse(run.stdout.trim()) as MemoryFigures;
 }
 
 async function main(): Promise<void> {
@@ -120,6 +136,7 @@ async function main(): Promise<void> {
         console.log(`xmlstarlet: MISSING: ${found.missing}. Our numbers follow; the ratios cannot be computed.\n`);
     }
 
+    const memory = { diff: probeMemory("diff", pristine, oursFile, location), apply: probeMemory("apply", pristine, oursFile, location) };
     const phases = await measurePhases(pristine, location, reps);
     const realSized = realSizedApplicationHost();
     const throughHost: HostRow[] = [
@@ -127,7 +144,7 @@ async function main(): Promise<void> {
         { file: `${(fs.statSync(realSized).size / 1e3).toFixed(0)} KB, server level`, comparison: await compareThroughHost(realSized, workDir, "", TIMEOUTS, SMALL_FILE_REPETITIONS) },
     ];
     console.log(`real-sized file: ${realSized}; ${SMALL_FILE_REPETITIONS} repetitions on it\n`);
-    printResults({ diff, apply, xmlstarlet: xmlstarlet?.timing, xmlstarletRssKiB: xmlstarlet?.peakRssKiB, rssBefore, rssAfterDiff, rssAfterApply, bytes: synthesized.bytes, phases, throughHost });
+    printResults({ diff, apply, xmlstarlet: xmlstarlet?.timing, xmlstarletRssKiB: xmlstarlet?.peakRssKiB, rssBefore, rssAfterDiff, rssAfterApply, bytes: synthesized.bytes, memory, phases, throughHost });
 }
 
 interface HostRow {
@@ -144,6 +161,7 @@ interface Results {
     rssAfterDiff: number;
     rssAfterApply: number;
     bytes: number;
+    memory: { diff?: MemoryFigures; apply?: MemoryFigures };
     phases: PhaseTiming[];
     throughHost: HostRow[];
 }
@@ -179,6 +197,16 @@ function printResults(results: Results): void {
         ["xmlstarlet peak RSS (GNU time)", results.xmlstarletRssKiB ? `${(results.xmlstarletRssKiB / 1024).toFixed(0)} MiB` : "n/a"],
     ]));
     console.log();
+    const big = results.throughHost[0]?.comparison.hostMemory;
+    const memoryRows: Array<[string, MemoryFigures | undefined]> = [
+        ["diff, in process (fresh node, XmlFileBackend.read)", results.memory.diff],
+        ["apply, in process (fresh node, XmlFileBackend.write)", results.memory.apply],
+        ["diff, through the provider host", big?.diff],
+        ["apply, through the provider host", big?.apply],
+    ];
+    console.log(table(["peak RSS (VmHWM) on the file above", "idle MiB", "peak MiB", "peak / file", "(peak - idle) / file", "goal", "goal (peak)"],
+        memoryRows.map(([label, figures]) => [label, ...describeMemory(figures, results.bytes, MEMORY_GOAL)])));
+    console.log("idle: the same process before the operations (Node and the modules loaded; for the host, after Configure); peak reset just before them\n");
     console.log(table(["where the time goes (same file)", "median ms", "min ms"],
         results.phases.map(({ phase, timing }) => [phase, timing.median.toFixed(1), timing.min.toFixed(1)])));
     console.log();

@@ -11,6 +11,7 @@ import { ProviderHost, Properties } from "../examples/engine/providerHost";
 import { createAspSessionProvider } from "../provider";
 import { PROVIDER_REFERENCE } from "../sdk/providerReference";
 import { projectRoot } from "../test/support/paths";
+import { MemoryFigures, peakKiB, resetPeak, residentKiB } from "./memory";
 import { measure, Timing } from "./stats";
 
 export interface HostComparison {
@@ -20,6 +21,14 @@ export interface HostComparison {
     applyHost: Timing;
     /** GetPluginInfo through the same host: the cost of one gRPC round trip with no provider work. */
     roundTrip: Timing;
+    /** The host process's idle RSS and its peak during the diffs and during the applies (Linux only). */
+    hostMemory?: { diff: MemoryFigures; apply: MemoryFigures };
+}
+
+/** Around the timed diffs and applies: where the host's memory is read. */
+interface PhaseHooks {
+    before(): void;
+    after(phase: "diff" | "apply"): void;
 }
 
 const URN = "urn:pulumi:bench::bench::pulumi-nodejs:dynamic/iis:AspSessionSettings::bench";
@@ -31,16 +40,21 @@ interface Driver {
     update(id: string, olds: Properties, news: Properties): Promise<Properties>;
 }
 
-async function timeDriver(driver: Driver, file: string, location: string, timeouts: readonly [string, string], repetitions: number): Promise<{ diff: Timing; apply: Timing }> {
+async function timeDriver(driver: Driver, file: string, location: string, timeouts: readonly [string, string], repetitions: number,
+    hooks: PhaseHooks = { before: () => undefined, after: () => undefined }): Promise<{ diff: Timing; apply: Timing }> {
     const inputs = (timeout: string): Properties => ({ __provider: PROVIDER_REFERENCE, target: { kind: "file", path: file }, location, onDelete: "restore", timeout });
     const created = await driver.create(inputs(timeouts[1]));
     let olds = created.outputs;
+    hooks.before();
     const diff = await measure(repetitions, async () => { await driver.diff(created.id, olds, inputs(timeouts[1])); });
+    hooks.after("diff");
+    hooks.before();
     const apply = await measure(repetitions, async (repetition) => {
         const timeout = timeouts[repetition % 2];
         olds = await driver.update(created.id, olds, inputs(timeout));
         if (olds.timeout !== timeout) throw new Error(`apply ${repetition + 1} through the bench driver: timeout is ${String(olds.timeout)}, expected ${timeout}`);
     });
+    hooks.after("apply");
     return { diff, apply };
 }
 
@@ -71,6 +85,14 @@ export async function compareThroughHost(pristine: string, workDir: string, loca
     const host = await ProviderHost.start({ cwd: projectRoot });
     try {
         await host.configure();
+        // The idle host (Node, gRPC, @pulumi/pulumi and the provider loaded): what any file costs on top of.
+        const pid = host.pid;
+        const baselineKiB = pid === undefined ? undefined : residentKiB(pid);
+        const peaks: Partial<Record<"diff" | "apply", number>> = {};
+        const hooks: PhaseHooks = {
+            before: () => { if (pid !== undefined) resetPeak(pid); },
+            after: (phase) => { if (pid !== undefined) peaks[phase] = peakKiB(pid); },
+        };
         const throughHost: Driver = {
             async create(inputs) {
                 const result = await host.create(URN, inputs);
@@ -81,9 +103,11 @@ export async function compareThroughHost(pristine: string, workDir: string, loca
                 return (await host.update(id, URN, olds, news)).properties;
             },
         };
-        const hosted = await timeDriver(throughHost, hostFile, location, timeouts, repetitions);
+        const hosted = await timeDriver(throughHost, hostFile, location, timeouts, repetitions, hooks);
         const roundTrip = await measure(repetitions, async () => { await host.pluginInfo(); });
-        return { diffDirect: directTimings.diff, applyDirect: directTimings.apply, diffHost: hosted.diff, applyHost: hosted.apply, roundTrip };
+        const hostMemory = baselineKiB !== undefined && peaks.diff !== undefined && peaks.apply !== undefined
+            ? { diff: { baselineKiB, peakKiB: peaks.diff }, apply: { baselineKiB, peakKiB: peaks.apply } } : undefined;
+        return { diffDirect: directTimings.diff, applyDirect: directTimings.apply, diffHost: hosted.diff, applyHost: hosted.apply, roundTrip, hostMemory };
     } finally {
         await host.stop();
         for (const file of [directFile, hostFile]) {

@@ -42,10 +42,20 @@ export interface Splice {
 
 /** The file an edit would write, checked. */
 export interface EditedDocument {
-    /** The new file, byte-order mark included. */
-    bytes: Buffer;
+    /**
+     * The new file, byte-order mark included, as consecutive pieces: views of the bytes read before
+     * and after the edited region, and the region's new bytes. A store writes them one after the
+     * other, so a 50 MB file is written without a 50 MB copy.
+     */
+    pieces: readonly Buffer[];
+    /** The pieces joined into one Buffer (a copy, made when asked for; the pieces themselves when there is one). */
+    readonly bytes: Buffer;
     /** Its elements, exactly as parseApplicationHost(bytes) would materialise them, offsets included. */
     root: XmlElement;
+}
+
+function editedDocument(pieces: readonly Buffer[], root: XmlElement): EditedDocument {
+    return { pieces, root, get bytes() { return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces); } };
 }
 
 /** Where the splices lie: children [first, last) of `parent`, or the run between them, are replaced by text[start, end)'s new text. */
@@ -80,12 +90,12 @@ export function spliceDocument(document: ApplicationHostDocument, bytes: Buffer,
     });
     const bomLength = document.bom ? 3 : 0;
     if (bytes.length - bomLength < text.length) throw new Error(`${file}: the bytes given are not the ones the document was parsed from`);
-    if (ordered.length === 0) return { bytes, root: document.root };
+    if (ordered.length === 0) return editedDocument([bytes], document.root);
     const region = editedRegion(document.root, ordered[0].start, ordered[ordered.length - 1].end);
     if (!region) {
         // The root's own tags change (only possible when it is empty, so the file is small): check it whole.
         const edited = Buffer.concat([bytes.subarray(0, bomLength), Buffer.from(spliced(text, 0, text.length, ordered), "utf8")]);
-        return { bytes: edited, root: parseApplicationHost(edited, file).root };
+        return editedDocument([edited], parseApplicationHost(edited, file).root);
     }
     const encoded = Buffer.from(spliced(text, region.start, region.end, ordered), "utf8");
     // What a reader of the file will see (a lone surrogate would have become U+FFFD).
@@ -99,8 +109,8 @@ export function spliceDocument(document: ApplicationHostDocument, bytes: Buffer,
         throw new ConfigFileError(`${file}: the edit would make it malformed XML: ${error.reason}, in the new text of <${region.parent.name}> near ${JSON.stringify(excerpt)}; nothing was written`);
     }
     const [byteStart, byteEnd] = byteRange(bytes.subarray(bomLength), text, region.start, region.end);
-    const edited = Buffer.concat([bytes.subarray(0, bomLength + byteStart), encoded, bytes.subarray(bomLength + byteEnd)]);
-    return { bytes: edited, root: graft(region, scanned.children, scanned.hasOtherContent, fragment.length - (region.end - region.start), text) };
+    const pieces = [bytes.subarray(0, bomLength + byteStart), encoded, bytes.subarray(bomLength + byteEnd)];
+    return editedDocument(pieces, graft(region, scanned.children, scanned.hasOtherContent, fragment.length - (region.end - region.start), text));
 }
 
 /** The smallest region around [from, to) that starts and ends between nodes of a materialised element's content. */

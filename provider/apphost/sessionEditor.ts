@@ -42,7 +42,11 @@ export interface SessionEdit {
 }
 
 export interface EditResult {
-    text: string;
+    /**
+     * The edited text, built when asked for (a copy of the whole file: the provider writes the
+     * splices through spliceDocument instead, and only tests read this).
+     */
+    readonly text: string;
     /** The replacements that turn the original text into `text` (offsets into the original); spliceDocument checks them. */
     splices: Splice[];
     /** What this edit created (NOTHING_CREATED when it created nothing). */
@@ -63,7 +67,10 @@ export function editSession(document: ApplicationHostDocument, path: string, fil
         ? editExistingSession(document, chain, chain.session, edit)
         : createMissing(document, chain, path, edit);
     if (splices === undefined) return { text: document.text, splices: [], record: NOTHING_CREATED, changed: false, pruned: false };
-    return { text: applySplices(document.text, splices.splices), splices: splices.splices, record: splices.record, changed: splices.splices.length > 0, pruned: splices.pruned };
+    return {
+        get text() { return applySplices(document.text, splices.splices); },
+        splices: splices.splices, record: splices.record, changed: splices.splices.length > 0, pruned: splices.pruned,
+    };
 }
 
 function editExistingSession(document: ApplicationHostDocument, chain: SessionChain, session: XmlElement, edit: SessionEdit):

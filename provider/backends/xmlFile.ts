@@ -14,7 +14,7 @@ import { describeLocation, locationKey } from "../settings/location";
 import { show } from "../settings/quote";
 import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
 import { ConfigFileError } from "../apphost/document";
-import { ConfigFileStore } from "../stores/configFile";
+import { ConfigFileStore, samePieces, writeContent } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
 import { journalAfter, preImagesFor, sameJournal } from "./preImages";
 import { SessionBackend, SessionChange, SessionWriteResult, UnverifiedWriteError } from "./types";
@@ -99,26 +99,36 @@ export class XmlFileBackend implements SessionBackend {
         // Check what would be written before writing it: the file must parse (checked by scanning
         // the edited part; the rest was scanned above) and say what was asked.
         const edited = spliceDocument(document, bytes, result.splices, label);
-        const newBytes = edited.bytes;
         const after = readingOf(edited, location, label, webConfigs);
         verify(after, change, label, location, "before writing");
         // The journal first: a crash between the two leaves a record of a write that did not
         // happen (ignored: the file does not hold what it says was written), never the reverse.
         await recordPreImages(after, result.pruned);
-        await this.file.write(newBytes, version);
+        await writeContent(this.file, edited.pieces, version);
         const written = { before, created: result.record, pruned: result.pruned, preImages };
         // Read back and verify this location. Another writer may have changed other parts of the
         // file since (IIS Manager does not take our lock): that is not a failure of this write.
         let readBack: SessionReading | undefined;
         try {
-            const reread = await this.file.read();
-            readBack = reread.bytes.equals(newBytes) ? after : readingOf(parseApplicationHost(reread.bytes, label), location, label, webConfigs);
+            readBack = await this.readBack(edited.pieces, after, location, label, webConfigs);
             verify(readBack, change, label, location, "after writing");
         } catch (error) {
             const problem = error instanceof Error ? error.message : String(error);
             throw new UnverifiedWriteError(readBack === undefined ? `${label}: the file was written, but reading it back to verify ${describeLocation(location)} failed: ${problem}` : problem, { ...written, after: readBack });
         }
         return { ...written, after: readBack };
+    }
+
+    /**
+     * What the file says at `location` after a write of `pieces`: `expected` (the reading of the
+     * checked new tree) when the file holds exactly the pieces, else what it holds now, parsed.
+     * A store that compares in chunks does not read the file whole beside the bytes just written.
+     */
+    private async readBack(pieces: readonly Buffer[], expected: SessionReading, location: string, label: string, webConfigs: readonly WebConfigFile[]): Promise<SessionReading> {
+        if (this.file.holds && await this.file.holds(pieces)) return expected;
+        const reread = await this.file.read();
+        if (!this.file.holds && samePieces(reread.bytes, pieces)) return expected;
+        return readingOf(parseApplicationHost(reread.bytes, label), location, label, webConfigs);
     }
 }
 

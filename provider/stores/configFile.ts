@@ -57,6 +57,18 @@ export interface ConfigFileStore {
     read(): Promise<ConfigFileContent>;
     /** Replaces the file with `bytes` if it still has `expectedVersion`; else throws ConfigChangedError. */
     write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }>;
+    /**
+     * As write, with the new content given as consecutive pieces (an edit's views of the bytes
+     * read and its new region): written one after the other, never joined into one 50 MB copy.
+     * Stores without it are given the pieces joined (writeContent).
+     */
+    writePieces?(pieces: readonly Buffer[], expectedVersion: string): Promise<{ version: string }>;
+    /**
+     * True if the file holds exactly these pieces, compared a chunk at a time (the read-back after
+     * a write, without reading the file whole beside the bytes it is compared with). Stores
+     * without it are read whole (fileHoldsContent).
+     */
+    holds?(pieces: readonly Buffer[]): Promise<boolean>;
     /** Runs `work` while holding this file's writer lock (read-modify-write must not interleave). */
     withLock<T>(work: () => Promise<T>): Promise<T>;
     /** Present where the store can keep a journal beside the file (see PreImageJournal). */
@@ -89,4 +101,20 @@ export class ConfigChangedError extends Error {
         super(`${label} changed since it was read${detail ? ` (${detail})` : ""}; nothing was written`);
         this.name = "ConfigChangedError";
     }
+}
+
+/** Writes `pieces` through the store, in pieces where it can take them. */
+export function writeContent(store: ConfigFileStore, pieces: readonly Buffer[], expectedVersion: string): Promise<{ version: string }> {
+    if (store.writePieces) return store.writePieces(pieces, expectedVersion);
+    return store.write(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces), expectedVersion);
+}
+
+/** True if `bytes` is exactly the pieces one after the other (compared in place, no copy). */
+export function samePieces(bytes: Buffer, pieces: readonly Buffer[]): boolean {
+    let offset = 0;
+    for (const piece of pieces) {
+        if (offset + piece.length > bytes.length || !bytes.subarray(offset, offset + piece.length).equals(piece)) return false;
+        offset += piece.length;
+    }
+    return offset === bytes.length;
 }

@@ -59,6 +59,19 @@ describe("spliceDocument: the splices it is given", function () {
         assert.strictEqual(edited.root, document.root);
     });
 
+    it("gives the new file as views of the bytes read around the region's new bytes (no copy of the rest)", function () {
+        const { bytes, document } = open(text, true);
+        const edited = spliceDocument(document, bytes, [{ start: 26, end: 31, text: "<c />" }], FILE);
+        const [before, region, after] = edited.pieces;
+        assert.strictEqual(edited.pieces.length, 3);
+        assert.strictEqual(before.buffer, bytes.buffer, "the part before the region is not a view of the bytes read");
+        assert.strictEqual(after.buffer, bytes.buffer, "the part after the region is not a view of the bytes read");
+        assert.strictEqual(before.byteOffset, bytes.byteOffset);
+        assert.strictEqual(after.byteOffset + after.length, bytes.byteOffset + bytes.length);
+        assert.ok(Buffer.concat([before, region, after]).equals(edited.bytes));
+        assert.strictEqual(edited.bytes.toString("utf8"), "\ufeff<configuration><a x='1' /><c /></configuration>");
+    });
+
     it("refuses bytes that are not those the document was parsed from", function () {
         const { bytes, document } = open(text, true);
         for (const wrong of [bytes.subarray(3, bytes.length - 1), bytes.subarray(0, bytes.length - 1)]) {

@@ -211,6 +211,35 @@ describe("LocalConfigFile: what a write keeps and what a read refuses", function
         assert.ok(!fs.existsSync(file + LOCK_SUFFIX));
     });
 
+    it("a write reads back by comparing the file with what it wrote, in chunks; a file that differs is read whole and verified", async function () {
+        const reads: string[] = [];
+        class CountingStore extends LocalConfigFile {
+            override read() {
+                reads.push("read");
+                return super.read();
+            }
+            override async holds(pieces: readonly Buffer[]) {
+                const held = await super.holds(pieces);
+                reads.push(`holds ${held}`);
+                return held;
+            }
+        }
+        const result = await new XmlFileBackend(new CountingStore(file)).write("Default Web Site", { set: { max: 77 }, restore: {}, remove: [] });
+        assert.deepStrictEqual(reads, ["read", "holds true"], "the read-back read the file whole");
+        assert.strictEqual(result.after.explicit.max, 77);
+        // Another writer changes another part of the file between our write and our read-back: read whole, still verified.
+        class InterferedStore extends CountingStore {
+            override async holds(pieces: readonly Buffer[]) {
+                fs.appendFileSync(file, "<!-- another writer -->");
+                return super.holds(pieces);
+            }
+        }
+        reads.length = 0;
+        const again = await new XmlFileBackend(new InterferedStore(file)).write("Default Web Site", { set: { max: 78 }, restore: {}, remove: [] });
+        assert.deepStrictEqual(reads, ["read", "holds false", "read"]);
+        assert.strictEqual(again.after.explicit.max, 78);
+    });
+
     it("fsyncs the replacement before renaming it over the file, then fsyncs the folder", async function () {
         const events: string[] = [];
         const probe = await fs.promises.open(file, "r");

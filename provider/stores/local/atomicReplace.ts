@@ -37,16 +37,17 @@ export function tempPathFor(real: string): string {
 }
 
 /**
- * Replaces `identity.real` with `bytes` if `stillHolds()` says it still has the content the
- * caller read; else throws ConfigChangedError. The caller then makes the rename durable with
- * syncDirectory.
+ * Replaces `identity.real` with the pieces, written one after the other, if `stillHolds()` says it
+ * still has the content the caller read; else throws ConfigChangedError. The caller then makes
+ * the rename durable with syncDirectory.
  */
-export async function replaceFile(identity: FileIdentity, bytes: Buffer, label: string, stillHolds: () => boolean): Promise<void> {
+export async function replaceFile(identity: FileIdentity, pieces: readonly Buffer[], label: string, stillHolds: () => boolean): Promise<void> {
     const temp = tempPathFor(identity.real);
     try {
         const handle = await fs.promises.open(temp, "wx", 0o600);
         try {
-            await handle.writeFile(bytes);
+            // Each writeFile continues where the last one ended (a fresh handle's position moves with it).
+            for (const piece of pieces) await handle.writeFile(piece);
             await keepIdentity(handle, identity, label);
             await keepExtendedAttributes(identity.real, temp, label).catch((error: unknown) => {
                 // cp refuses a source replaced while it copied: that is another writer's change, retried as such.

@@ -54,6 +54,21 @@ function withLazyVersion(bytes: Buffer, versioned: (known: KnownVersion) => void
     };
 }
 
+/** The version of content written in pieces, hashed when first asked for (as withLazyVersion; nobody keeps the pieces joined). */
+function lazyVersionOf(pieces: readonly Buffer[]): { version: string } {
+    let version: string | undefined;
+    return {
+        get version(): string {
+            if (version === undefined) {
+                const hash = createHash("sha256");
+                for (const piece of pieces) hash.update(piece);
+                version = hash.digest("hex");
+            }
+            return version;
+        },
+    };
+}
+
 /** Bytes and their SHA-256. */
 interface KnownVersion {
     version: string;
@@ -107,25 +122,34 @@ export class LocalConfigFile implements ConfigFileStore {
         return { real, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
     }
 
-    async write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
+    write(bytes: Buffer, expectedVersion: string): Promise<{ version: string }> {
+        return this.writePieces([bytes], expectedVersion);
+    }
+
+    async writePieces(pieces: readonly Buffer[], expectedVersion: string): Promise<{ version: string }> {
         const identity = await this.identify("write");
         const directory = path.dirname(identity.real);
         await removeAbandonedTemps(directory, path.basename(identity.real));
         try {
-            await replaceFile(identity, bytes, this.path, () => this.stillHolds(identity.real, expectedVersion));
+            await replaceFile(identity, pieces, this.path, () => this.stillHolds(identity.real, expectedVersion));
         } finally {
             // The bytes are the caller's; do not keep 50 MB alive past the write they were read for.
             if (this.lastVersion?.version === expectedVersion) this.lastVersion = undefined;
         }
         await syncDirectory(directory);
-        return withLazyVersion(bytes);
+        return lazyVersionOf(pieces);
+    }
+
+    async holds(pieces: readonly Buffer[]): Promise<boolean> {
+        const real = await fs.promises.realpath(this.path);
+        return fileHolds(real, pieces);
     }
 
     /** True if the file still has the version `expected` (synchronous: see replaceFile). */
     private stillHolds(real: string, expected: string): boolean {
         const known = this.lastVersion;
         if (known === undefined || known.version !== expected) return sha256(fs.readFileSync(real)) === expected;
-        return fileHolds(real, known.bytes);
+        return fileHolds(real, [known.bytes]);
     }
 
     async withLock<T>(work: () => Promise<T>): Promise<T> {
@@ -140,18 +164,21 @@ export class LocalConfigFile implements ConfigFileStore {
     }
 }
 
-/** True if the file's content is exactly `bytes`, read in chunks into one buffer (no copy of the whole file). */
-function fileHolds(file: string, bytes: Buffer): boolean {
+/** True if the file's content is exactly the pieces one after the other, read in chunks into one buffer (no copy of the whole file). */
+function fileHolds(file: string, pieces: readonly Buffer[]): boolean {
     const descriptor = fs.openSync(file, "r");
     try {
         const chunk = Buffer.allocUnsafe(COMPARE_CHUNK_BYTES);
         let offset = 0;
-        for (;;) {
-            const count = fs.readSync(descriptor, chunk, 0, chunk.length, offset);
-            if (count === 0) return offset === bytes.length;
-            if (offset + count > bytes.length || !chunk.subarray(0, count).equals(bytes.subarray(offset, offset + count))) return false;
-            offset += count;
+        for (const piece of pieces) {
+            for (let at = 0; at < piece.length;) {
+                const count = fs.readSync(descriptor, chunk, 0, Math.min(chunk.length, piece.length - at), offset);
+                if (count === 0 || !chunk.subarray(0, count).equals(piece.subarray(at, at + count))) return false;
+                at += count;
+                offset += count;
+            }
         }
+        return fs.readSync(descriptor, chunk, 0, 1, offset) === 0;
     } finally {
         fs.closeSync(descriptor);
     }
