@@ -2,7 +2,8 @@
 // Microsoft's documentation of that API and of IIS's configuration system, not from this project's
 // TypeScript. It has exactly the types and members the provider's scripts use:
 //
-//   ServerManager()                      reads %windir%\System32\inetsrv\config\applicationHost.config
+//   ServerManager()                      reads %windir%\System32\inetsrv\config\applicationHost.config,
+//                                        or the one redirection.config there points to
 //   ServerManager.GetApplicationHostConfiguration(), CommitChanges(), Dispose()
 //   Configuration.GetSection(sectionPath), GetSection(sectionPath, locationPath)
 //   ConfigurationElement.GetChildElement(name), GetAttribute(name), GetAttributeValue(name),
@@ -31,8 +32,14 @@
 // - Errors reading the file are COMExceptions whose HRESULT carries the Win32 error (2: missing,
 //   5: access denied, 13: not well-formed XML), with IIS's "Filename: / Error:" message shape.
 //
-// Not modelled: web.config files, locking (overrideMode), redirection.config (Shared
-// Configuration), collections, IIS's configuration history, and any section or member the
+// - Shared Configuration: where %windir%\System32\inetsrv\config\redirection.config holds
+//   <configurationRedirection enabled="true" path="\\server\share" />, applicationHost.config is
+//   read from and written to that folder (ConfigurationRedirectionSection: Enabled defaults to
+//   false; RedirectionPath is where the redirected applicationHost.config is; the section lives in
+//   redirection.config). The userName/password IIS would impersonate are not modelled: the
+//   process's own access is used.
+//
+// Not modelled: web.config files, locking (overrideMode), collections, IIS's configuration history, and any section or member the
 // scripts do not use.
 
 using System;
@@ -79,9 +86,21 @@ namespace Microsoft.Web.Administration
             return Path.Combine(windir, "System32", "inetsrv");
         }
 
+        /// <summary>
+        /// applicationHost.config in %windir%\System32\inetsrv\config, unless redirection.config there
+        /// enables Shared Configuration: then the file in the folder its configurationRedirection names
+        /// (ConfigurationRedirectionSection: Enabled, default false, and RedirectionPath, "for example,
+        /// a UNC share"; the settings are stored in Redirection.config in that folder).
+        /// </summary>
         private static string DefaultApplicationHostPath()
         {
-            return Path.Combine(InetsrvFolder(), "config", "applicationHost.config");
+            string folder = Path.Combine(InetsrvFolder(), "config");
+            string redirection = Path.Combine(folder, "redirection.config");
+            string local = Path.Combine(folder, "applicationHost.config");
+            if (!File.Exists(redirection)) return local;
+            XmlElement redirect = Configuration.ChildNamed(Configuration.LoadDocument(redirection), "configurationRedirection");
+            if (redirect == null || !string.Equals(redirect.GetAttribute("enabled").Trim(), "true", StringComparison.OrdinalIgnoreCase)) return local;
+            return Path.Combine(redirect.GetAttribute("path").Trim(), "applicationHost.config");
         }
 
         internal static string SchemaFolder()
@@ -119,12 +138,27 @@ namespace Microsoft.Web.Administration
 
         internal static Configuration Load(string path)
         {
-            byte[] bytes;
-            try { bytes = File.ReadAllBytes(path); }
+            byte[] bytes = ReadBytes(path);
+            return new Configuration(path, bytes, Parse(path, bytes), Schema.Load(ServerManager.SchemaFolder()));
+        }
+
+        /// <summary>A configuration file's root element (redirection.config), with IIS's errors.</summary>
+        internal static XmlElement LoadDocument(string path)
+        {
+            return Parse(path, ReadBytes(path)).DocumentElement;
+        }
+
+        private static byte[] ReadBytes(string path)
+        {
+            try { return File.ReadAllBytes(path); }
             catch (FileNotFoundException) { throw Error(path, 0, "Cannot read configuration file", ERROR_FILE_NOT_FOUND); }
             catch (DirectoryNotFoundException) { throw Error(path, 0, "Cannot read configuration file", ERROR_FILE_NOT_FOUND); }
             catch (UnauthorizedAccessException) { throw Error(path, 0, "Cannot read configuration file due to insufficient permissions", ERROR_ACCESS_DENIED); }
             catch (IOException) { throw Error(path, 0, "Cannot read configuration file because another process is using it", ERROR_SHARING_VIOLATION); }
+        }
+
+        private static XmlDocument Parse(string path, byte[] bytes)
+        {
             XmlDocument document = new XmlDocument();
             document.PreserveWhitespace = true;
             document.XmlResolver = null;
@@ -141,7 +175,7 @@ namespace Microsoft.Web.Administration
             }
             if (document.DocumentElement == null || document.DocumentElement.Name != "configuration")
                 throw Error(path, 0, "Configuration file does not have a root <configuration> tag", ERROR_INVALID_DATA);
-            return new Configuration(path, bytes, document, Schema.Load(ServerManager.SchemaFolder()));
+            return document;
         }
 
         /// <summary>IIS's error text: "Filename: \\?\path", the line when known, then "Error: ...".</summary>
