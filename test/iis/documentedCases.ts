@@ -4,6 +4,7 @@
  * each held to (never to each other). Every row names the pages its expectation comes from.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { OWN_FIXTURE } from "../support/hostFixture";
 
 /** The pages the rows cite. */
@@ -208,6 +209,42 @@ export const DOCUMENTED_CASES: readonly DocumentedCase[] = [
         expected: { ...DEFAULTS, timeout: "00:05:00" },
     },
 ];
+
+/**
+ * The sample's physical folders (as `<sites>` gives them) and the folder each stands for under a
+ * scratch root, for the cases read on this machine: mode iis's scripts and the double find the
+ * web.config files there, as IIS does.
+ */
+const SAMPLE_FOLDERS: Readonly<Record<string, string>> = {
+    "%SystemDrive%\\inetpub\\wwwroot": "wwwroot",
+    "D:\\sites\\shop": "shop",
+    "D:\\sites\\intranet": "intranet",
+};
+
+/** The folder of each level the cases put a web.config at, below the scratch root. */
+const LEVEL_FOLDERS: Readonly<Record<string, string>> = {
+    "Default Web Site": "wwwroot",
+    "Default Web Site/shop": "shop",
+};
+
+/**
+ * Lays the case out under `root` as a server would have it: `applicationHost` gets the case's
+ * applicationHost.config with the sample's physical folders moved under `root`, and each web.config
+ * goes into its level's folder.
+ */
+export function layOutCase(documented: DocumentedCase, root: string, applicationHost: string): void {
+    let text = caseFile(documented);
+    for (const [sample, folder] of Object.entries(SAMPLE_FOLDERS)) {
+        fs.mkdirSync(path.join(root, folder), { recursive: true });
+        text = text.split(sample).join(path.join(root, folder));
+    }
+    fs.writeFileSync(applicationHost, text);
+    for (const [level, content] of Object.entries(documented.webConfigs ?? {})) {
+        const folder = LEVEL_FOLDERS[level];
+        if (folder === undefined) throw new Error(`${documented.name}: no folder for a web.config at "${level}" (add it to LEVEL_FOLDERS)`);
+        fs.writeFileSync(path.join(root, folder, "web.config"), content);
+    }
+}
 
 /** The case's applicationHost.config: the repository's sample file with the case's settings added. */
 export function caseFile(documented: DocumentedCase): string {
