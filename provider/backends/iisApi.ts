@@ -22,7 +22,7 @@ import { retryingConflicts } from "./conflicts";
 import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type ReadResponse, type SessionAttributeText, type SessionState } from "../powershell";
 import { UnverifiedWriteError, type SessionBackend, type SessionChange, type SessionReading, type SessionWriteResult } from "./types";
 import type { EffectiveOrigin, UnreadWebConfig } from "../apphost/sessionReader";
-import { overriddenRefusal, verify } from "./xmlFile";
+import { overriddenError, overriddenRefusal, verify } from "./xmlFile";
 import { unknownSiteMessage } from "../apphost/sites";
 
 export interface IisApiBackendOptions {
@@ -111,10 +111,7 @@ export class IisApiBackend implements SessionBackend {
     private async overridden(location: string, error: PowerShellScriptError): Promise<Error> {
         const reading = await this.read(location).catch(() => undefined);
         const refusal = reading && overriddenRefusal(reading, error.failure?.attributes ?? [], location);
-        if (refusal) return refusal;
-        const names = (error.failure?.attributes ?? []).join(", ");
-        return new Error(`${describeLocation(location)}: a web.config on the way sets ${names}, and IIS applies it over applicationHost.config, ` +
-            "so writing applicationHost.config would not change what IIS applies; remove the attribute from that web.config (or lock it in applicationHost.config) and run again; nothing was written");
+        return refusal || overriddenError(location, error.failure?.attributes ?? []);
     }
 
     /**
@@ -140,6 +137,7 @@ export class IisApiBackend implements SessionBackend {
         return { explicitRaw, explicit, effective, sources, ...unread };
     }
 
+    /** Where a value comes from; one a web.config overrides whose file the script did not name (apply's) is "inherited": IIS's API does not say where. */
     private origin(name: SessionAttribute, state: SessionState, defaulted: readonly SessionAttribute[], explicitRaw: RawSessionAttributes, overriddenBy: ReadResponse["overriddenBy"] = {}): EffectiveOrigin {
         const webConfig = overriddenBy[name];
         if (state.overridden?.includes(name) && webConfig !== undefined) return { level: "webConfig", path: webConfig.path, file: `${this.runner.host}:${webConfig.file}` };

@@ -155,11 +155,13 @@ export function overriddenRefusal(before: SessionReading, names: readonly Sessio
         const origin = before.sources?.[name];
         return origin?.level === "webConfig" ? [`${name} (set to ${show(before.effective[name])} by ${origin.file})`] : [];
     });
-    if (overridden.length > 0) {
-        return new Error(`${describeLocation(location)}: a web.config sets ${overridden.join(", ")}, and IIS applies it over applicationHost.config, ` +
-            "so writing applicationHost.config would not change what IIS applies; remove the attribute from that web.config (or lock it in applicationHost.config) and run again; nothing was written");
-    }
-    return undefined;
+    return overridden.length > 0 ? overriddenError(location, overridden) : undefined;
+}
+
+/** The refusal itself; `described` says what a web.config sets ("max (set to 9 by ...)", or just "max" where the file is unknown). */
+export function overriddenError(location: string, described: readonly string[]): Error {
+    return new Error(`${describeLocation(location)}: a web.config sets ${described.join(", ")}, and IIS applies it over applicationHost.config, ` +
+        "so writing applicationHost.config would not change what IIS applies; remove the attribute from that web.config (or lock it in applicationHost.config) and run again; nothing was written");
 }
 
 /** Throws if a reading does not hold what the change asked for, naming the attribute. */
