@@ -123,7 +123,7 @@ function Read-State([string]$requestedLocation, $manager) {
 # the section or an attribute where it is locked: HTTP 500.19) is IIS's configuration error for
 # the path, and fails the operation.
 function Read-WebConfigured($manager, [string]$location, $state) {
-    $site, $path = $location.Split([char]'/', 2)
+    $site, $path = $location.Split([char[]]'/', 2)
     try {
         $session = $manager.GetWebConfiguration($site, '/' + $path).GetSection('system.webServer/asp').GetChildElement('session')
         $effective = Read-Effective $session
