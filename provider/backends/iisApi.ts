@@ -19,10 +19,10 @@ import {
 import type { CommandRunner } from "../carriers/commandRunner";
 import { ConfigChangedError } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
-import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type SessionAttributeText, type SessionState } from "../powershell";
+import { PowerShellScriptError, runScript, SERVER_APPLICATION_HOST, type ApplyResponse, type ReadResponse, type SessionAttributeText, type SessionState } from "../powershell";
 import { UnverifiedWriteError, type SessionBackend, type SessionChange, type SessionReading, type SessionWriteResult } from "./types";
-import type { EffectiveOrigin } from "../apphost/sessionReader";
-import { verify } from "./xmlFile";
+import type { EffectiveOrigin, UnreadWebConfig } from "../apphost/sessionReader";
+import { overriddenError, overriddenRefusal, verify } from "./xmlFile";
 import { unknownSiteMessage } from "../apphost/sites";
 
 export interface IisApiBackendOptions {
@@ -47,7 +47,7 @@ export class IisApiBackend implements SessionBackend {
 
     async read(location: string): Promise<SessionReading> {
         const state = await runScript(this.runner, { op: "read", location }, this.options);
-        const reading = this.reading(state, location);
+        const reading = this.reading(state, location, state.overriddenBy);
         const unknownSite = unknownSiteMessage(state.sites, location, `${this.runner.host}:${state.configFile}`);
         return unknownSite === undefined ? reading : { ...reading, unknownSite };
     }
@@ -90,6 +90,7 @@ export class IisApiBackend implements SessionBackend {
             return await runScript(this.runner, { op: "apply", location, set, remove }, this.options);
         } catch (error) {
             if (!(error instanceof PowerShellScriptError)) throw error;
+            if (error.code === "overridden") throw await this.overridden(location, error);
             if (error.code === "conflict") {
                 throw new ConfigChangedError(`${this.runner.host}:${error.failure?.path ?? SERVER_APPLICATION_HOST}`, "IIS refused to commit over another writer's change");
             }
@@ -103,8 +104,22 @@ export class IisApiBackend implements SessionBackend {
         }
     }
 
-    /** A script's state as a SessionReading: explicit values parsed from their text as IIS reads it. */
-    private reading(state: SessionState & { configFile: string }, location: string): SessionReading {
+    /**
+     * The apply script's refusal to set attributes a web.config sets, as mode xml words it: a read
+     * (only on this path) names the web.config files, which apply's script has no room to find.
+     */
+    private async overridden(location: string, error: PowerShellScriptError): Promise<Error> {
+        const reading = await this.read(location).catch(() => undefined);
+        const refusal = reading && overriddenRefusal(reading, error.failure?.attributes ?? [], location);
+        return refusal || overriddenError(location, error.failure?.attributes ?? []);
+    }
+
+    /**
+     * A script's state as a SessionReading: explicit values parsed from their text as IIS reads it;
+     * an attribute a web.config overrides comes from the web.config `overriddenBy` names (read
+     * names them; apply's state only says a web.config above sets it).
+     */
+    private reading(state: SessionState & { configFile: string }, location: string, overriddenBy: ReadResponse["overriddenBy"] = {}): SessionReading {
         const explicitRaw: RawSessionAttributes = { ...state.explicit };
         const explicit: SessionSettings = {};
         for (const name of SESSION_ATTRIBUTES) {
@@ -115,13 +130,26 @@ export class IisApiBackend implements SessionBackend {
         // IIS reports TimeSpans as "c" text, possibly with fractions; keep the canonical form where there is one.
         const timeout = parseAttributeText("timeout", effective.timeout);
         if (timeout.ok) effective.timeout = timeout.value;
+        const unread = state.unread === undefined ? {} : { unread: [this.unreadWebConfig(state.unread)] };
         const defaulted = state.defaulted;
-        if (defaulted === undefined) return { explicitRaw, explicit, effective };
-        const sources = Object.fromEntries(SESSION_ATTRIBUTES.map((name): [SessionAttribute, EffectiveOrigin] => [
-            name,
-            { level: explicitRaw[name] !== undefined ? "location" : defaulted.includes(name) ? "default" : "inherited" },
-        ])) as Record<SessionAttribute, EffectiveOrigin>;
-        return { explicitRaw, explicit, effective, sources };
+        if (defaulted === undefined) return { explicitRaw, explicit, effective, ...unread };
+        const sources = Object.fromEntries(SESSION_ATTRIBUTES.map((name): [SessionAttribute, EffectiveOrigin] => [name, this.origin(name, state, defaulted, explicitRaw, overriddenBy)])) as Record<SessionAttribute, EffectiveOrigin>;
+        return { explicitRaw, explicit, effective, sources, ...unread };
+    }
+
+    /** Where a value comes from; one a web.config overrides whose file the script did not name (apply's) is "inherited": IIS's API does not say where. */
+    private origin(name: SessionAttribute, state: SessionState, defaulted: readonly SessionAttribute[], explicitRaw: RawSessionAttributes, overriddenBy: ReadResponse["overriddenBy"] = {}): EffectiveOrigin {
+        const webConfig = overriddenBy[name];
+        if (state.overridden?.includes(name) && webConfig !== undefined) return { level: "webConfig", path: webConfig.path, file: `${this.runner.host}:${webConfig.file}` };
+        if (state.overridden?.includes(name)) return { level: "inherited" };
+        return { level: explicitRaw[name] !== undefined ? "location" : defaulted.includes(name) ? "default" : "inherited" };
+    }
+
+    /** IIS's error for a web.config it could not read ("Filename: \\?\C:\...\web.config", "Error: ..."), as the file and why. */
+    private unreadWebConfig(message: string): UnreadWebConfig {
+        const file = /Filename: (?:\\\\\?\\)?([^\r\n]+)/.exec(message)?.[1];
+        const reason = /Error: ([^\r\n]+)/.exec(message)?.[1] ?? message.trim();
+        return { file: `${this.runner.host}:${file ?? "a web.config on the way"}`, reason };
     }
 
     private canonical(name: SessionAttribute, raw: string, location: string, context: string): boolean | number | string {

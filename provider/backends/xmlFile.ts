@@ -12,7 +12,7 @@ import { webConfigPlaces } from "../apphost/webConfigPlaces";
 import { aspOverrideModeAt } from "../apphost/delegation";
 import { describeLocation, locationKey } from "../settings/location";
 import { show } from "../settings/quote";
-import { formatAttribute, SESSION_ATTRIBUTES, sameValue } from "../settings/schema";
+import { formatAttribute, SESSION_ATTRIBUTES, sameValue, type SessionAttribute } from "../settings/schema";
 import { ConfigFileError } from "../apphost/document";
 import { ConfigFileStore, samePieces, writeContent } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
@@ -155,14 +155,23 @@ function applicationHostOnly(document: ApplicationHostDocument, label: string): 
  * web.config's value, so writing applicationHost.config would change nothing IIS does.
  */
 function refuseOverridden(before: SessionReading, change: SessionChange, location: string): void {
-    const overridden = SESSION_ATTRIBUTES.flatMap((name) => {
+    const refusal = overriddenRefusal(before, SESSION_ATTRIBUTES.filter((name) => change.set[name] !== undefined), location);
+    if (refusal) throw refusal;
+}
+
+/** The refusal to set `names` where a web.config on the way sets some of them (per `before`'s sources), or undefined. */
+export function overriddenRefusal(before: SessionReading, names: readonly SessionAttribute[], location: string): Error | undefined {
+    const overridden = names.flatMap((name) => {
         const origin = before.sources?.[name];
-        return change.set[name] !== undefined && origin?.level === "webConfig" ? [`${name} (set to ${show(before.effective[name])} by ${origin.file})`] : [];
+        return origin?.level === "webConfig" ? [`${name} (set to ${show(before.effective[name])} by ${origin.file})`] : [];
     });
-    if (overridden.length > 0) {
-        throw new Error(`${describeLocation(location)}: a web.config sets ${overridden.join(", ")}, and IIS applies it over applicationHost.config, ` +
-            "so writing applicationHost.config would not change what IIS applies; remove the attribute from that web.config (or lock it in applicationHost.config) and run again; nothing was written");
-    }
+    return overridden.length > 0 ? overriddenError(location, overridden) : undefined;
+}
+
+/** The refusal itself; `described` says what a web.config sets ("max (set to 9 by ...)", or just "max" where the file is unknown). */
+export function overriddenError(location: string, described: readonly string[]): Error {
+    return new Error(`${describeLocation(location)}: a web.config sets ${described.join(", ")}, and IIS applies it over applicationHost.config, ` +
+        "so writing applicationHost.config would not change what IIS applies; remove the attribute from that web.config (or lock it in applicationHost.config) and run again; nothing was written");
 }
 
 /** Throws if a reading does not hold what the change asked for, naming the attribute. */

@@ -3,8 +3,8 @@
  *
  * Command line: the UTF-8 script, gzip-compressed and base64-encoded, inside a short fixed loader
  * passed with -Command. Our scripts compress to about a third, so read, apply and readFile fit
- * (about 3,300-5,900 characters; apply with an incompressible 1,000-character location about
- * 7,300) where -EncodedCommand (8/3 characters per script character) fits none of them. Over
+ * (about 6,000-7,200 characters; apply with an incompressible 745-character location about
+ * 8,150, the most that fits since apply reads web.config files too) where -EncodedCommand (8/3 characters per script character) fits none of them. Over
  * WinRM that saves the Send request that stdin costs.
  *
  * Stdin: the bootstrap of commandLine.ts, for whatever does not fit

@@ -96,6 +96,19 @@ export interface SessionState {
     effective: EffectiveSession;
     /** The attributes whose effective value is the schema default (IIS's IsInheritedFromDefaultValue); absent: not reported. */
     defaulted?: SessionAttribute[];
+    /**
+     * In a site: the attributes whose value a web.config on the way changes (GetWebConfiguration's
+     * differs from applicationHost.config's); `effective` is then what IIS applies with them.
+     */
+    overridden?: SessionAttribute[];
+    /** IIS's error for a web.config it cannot read ("Filename: \\?\...\r\nError: ..."): `effective` is applicationHost.config's alone. */
+    unread?: string;
+}
+
+/** A web.config that sets an attribute: the location path whose folder holds it, and the file as this server spells it. */
+export interface OverridingWebConfig {
+    path: string;
+    file: string;
 }
 
 export interface ReadResponse extends SessionState {
@@ -108,6 +121,8 @@ export interface ReadResponse extends SessionState {
     configFile: string;
     /** read only: the names of the sites the file defines; absent when it has no <sites> (or for apply). */
     sites?: string[];
+    /** read only: for each `overridden` attribute, the deepest web.config on the way that sets it (when found). */
+    overriddenBy?: Partial<Record<SessionAttribute, OverridingWebConfig>>;
 }
 
 /** The read-back after the apply (explicit, effective, ...), plus what it replaced. */
@@ -188,6 +203,8 @@ export type ResponseFor<R extends OperationRequest> = R extends ReadRequest
  * - ambiguousLocation: two <location> elements with the path both hold <asp>; IIS's API would edit one of them.
  * - verifyFailed: the read-back after apply's commit differs (see attribute, expected, actual;
  *   committed says whether the commit changed anything, and before what the location held).
+ * - overridden: apply would set attributes a web.config on the way sets (see attributes), so IIS
+ *   would go on applying the web.config's values; nothing was set.
  * - iisUnavailable: Microsoft.Web.Administration cannot be loaded (IIS absent, 32-bit PowerShell).
  * - configError: IIS's configuration system or XML parser refused (malformed file, failed validation, lock).
  * - failed: anything else; the message carries the .NET exception and script line.
@@ -200,6 +217,7 @@ export const SCRIPT_ERROR_CODES = [
     "conflict",
     "ambiguousLocation",
     "verifyFailed",
+    "overridden",
     "iisUnavailable",
     "configError",
     "failed",
@@ -227,6 +245,8 @@ export interface ScriptFailure {
     committed?: boolean;
     /** verifyFailed after a commit: the location as it was before it. */
     before?: SessionState;
+    /** overridden: the attributes a web.config sets. */
+    attributes?: SessionAttribute[];
 }
 
 /**

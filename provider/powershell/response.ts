@@ -18,6 +18,7 @@ import {
     type ConfigFileSource,
     type EffectiveSession,
     type OperationRequest,
+    type OverridingWebConfig,
     type ReadFileRequest,
     type ReadFileResponse,
     type ReadResponse,
@@ -110,6 +111,11 @@ function readFailure(op: OperationRequest["op"], result: JsonObject): ScriptFail
     if (error === "conflict" && op === "writeFile" && (failure.actualSha256 === undefined || !SHA256_HEX.test(failure.actualSha256))) {
         return "the script reported a conflict without a valid actualSha256";
     }
+    if (error === "overridden" && result.attributes !== undefined) {
+        const attributes = readNames(result.attributes, "attributes");
+        if (typeof attributes === "string") return `the script's ${error} failure: ${attributes}`;
+        failure.attributes = attributes;
+    }
     if (error === "verifyFailed" && result.committed !== undefined) {
         if (typeof result.committed !== "boolean") return `the script's ${error} failure has a non-boolean committed`;
         failure.committed = result.committed;
@@ -131,9 +137,16 @@ function readSuccess(request: OperationRequest, result: JsonObject, previousLine
             if (typeof state === "string") return state;
             const { sites } = result;
             // PowerShell prints an empty array as null or {} (Windows PowerShell 5.1): no names either way.
-            if (sites === null || sites === undefined || (isObject(sites) && Object.keys(sites).length === 0)) return sites === undefined || sites === null ? state : { ...state, sites: [] };
+            if (sites === null || sites === undefined || (isObject(sites) && Object.keys(sites).length === 0)) {
+                const overriddenBy = readOverriddenBy(result.overriddenBy);
+                if (typeof overriddenBy === "string") return overriddenBy;
+                const named = overriddenBy === undefined ? state : { ...state, overriddenBy };
+                return sites === undefined || sites === null ? named : { ...named, sites: [] };
+            }
             if (!Array.isArray(sites) || !sites.every((name) => typeof name === "string")) return "sites is not a list of site names";
-            return { ...state, sites };
+            const overriddenBy = readOverriddenBy(result.overriddenBy);
+            if (typeof overriddenBy === "string") return overriddenBy;
+            return overriddenBy === undefined ? { ...state, sites } : { ...state, sites, overriddenBy };
         }
         case "apply": {
             const state = readState(request.location, result);
@@ -222,16 +235,30 @@ function readState(location: string, result: JsonObject): ReadResponse | string 
     return { ok: true, location, configPath, configFile, ...state };
 }
 
-/** The attributes IIS reports as taking the schema default; PowerShell prints an empty array as null or {}. */
-function readDefaulted(value: unknown, prefix: string): SessionAttribute[] | string {
+/** A list of attribute names (defaulted, overridden); PowerShell prints an empty array as null or {}, and one of one element as the element. */
+function readNames(value: unknown, field: string): SessionAttribute[] | string {
     if (value === null || (isObject(value) && Object.keys(value).length === 0)) return [];
     const names = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(names)) return `${prefix}defaulted is not a list of attribute names`;
+    if (!Array.isArray(names)) return `${field} is not a list of attribute names`;
     const found: SessionAttribute[] = [];
     for (const name of names) {
         const attribute = SESSION_ATTRIBUTES.find((known) => known === name);
-        if (attribute === undefined) return `${prefix}defaulted names an unknown attribute ${JSON.stringify(name)}`;
+        if (attribute === undefined) return `${field} names an unknown attribute ${JSON.stringify(name)}`;
         found.push(attribute);
+    }
+    return found;
+}
+
+/** read's overriddenBy: attribute → { path, file }; absent when nothing is overridden. */
+function readOverriddenBy(value: unknown): Partial<Record<SessionAttribute, OverridingWebConfig>> | undefined | string {
+    if (value === undefined || value === null) return undefined;
+    if (!isObject(value)) return "overriddenBy is not an object";
+    const found: Partial<Record<SessionAttribute, OverridingWebConfig>> = {};
+    for (const [name, entry] of Object.entries(value)) {
+        const attribute = SESSION_ATTRIBUTES.find((known) => known === name);
+        if (attribute === undefined) return `overriddenBy has an unknown attribute ${JSON.stringify(name)}`;
+        if (!isObject(entry) || typeof entry.path !== "string" || typeof entry.file !== "string") return `overriddenBy.${name} is not { path, file }`;
+        found[attribute] = { path: entry.path, file: entry.file };
     }
     return found;
 }
@@ -242,10 +269,22 @@ function readSessionState(holder: JsonObject, prefix: string): SessionState | st
     if (typeof explicit === "string") return explicit;
     const effective = readEffective(holder.effective, prefix);
     if (typeof effective === "string") return effective;
-    if (holder.defaulted === undefined) return { explicit, effective };
-    const defaulted = readDefaulted(holder.defaulted, prefix);
-    if (typeof defaulted === "string") return defaulted;
-    return { explicit, effective, defaulted };
+    const state: SessionState = { explicit, effective };
+    if (holder.defaulted !== undefined) {
+        const defaulted = readNames(holder.defaulted, `${prefix}defaulted`);
+        if (typeof defaulted === "string") return defaulted;
+        state.defaulted = defaulted;
+    }
+    if (holder.overridden !== undefined) {
+        const overridden = readNames(holder.overridden, `${prefix}overridden`);
+        if (typeof overridden === "string") return overridden;
+        state.overridden = overridden;
+    }
+    if (holder.unread !== undefined) {
+        if (typeof holder.unread !== "string") return `${prefix}unread is not IIS's error text`;
+        state.unread = holder.unread;
+    }
+    return state;
 }
 
 function readExplicit(explicit: unknown, prefix: string): SessionAttributeText | string {

@@ -38,8 +38,8 @@ export const SCRIPTS_FOLDER = path.join(__dirname, "scripts");
  * so an operator auditing a server can tell what ran.
  */
 const SCRIPT_MARKERS: Readonly<Record<OperationName, string>> = {
-    read: "# pulumi-iis-asp-session: read v2",
-    apply: "# pulumi-iis-asp-session: apply v3",
+    read: "# pulumi-iis-asp-session: read v3",
+    apply: "# pulumi-iis-asp-session: apply v4",
     readFile: "# pulumi-iis-asp-session: readFile v4",
     writeFile: "# pulumi-iis-asp-session: writeFile v4",
     readWebConfigs: "# pulumi-iis-asp-session: readWebConfigs v1",

@@ -89,6 +89,25 @@ describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsof
         assert.deepEqual((await backend.read("default web site/SHOP")).explicitRaw, result.after.explicitRaw, "IIS compares locations case-insensitively");
     });
 
+    it("under Shared Configuration (redirection.config enabled) reads and writes the applicationHost.config on the share, as IIS's ServerManager does", async function () {
+        // ConfigurationRedirectionSection (https://learn.microsoft.com/iis/wmi-provider/configurationredirectionsection-class):
+        // enabled="true" moves applicationHost.config to the folder its path names, typically a UNC share.
+        const share = path.join(scratch.dir, "share");
+        fs.mkdirSync(share);
+        const shared = path.join(share, "applicationHost.config");
+        fs.copyFileSync(scratch.file, shared);
+        const local = fs.readFileSync(scratch.file);
+        fs.writeFileSync(path.join(path.dirname(scratch.file), "redirection.config"),
+            `<configuration><configSections><section name="configurationRedirection" /></configSections><configurationRedirection enabled="true" path="${share}" /></configuration>`);
+        const result = await backend.write("Default Web Site/shop", { set: { max: 4321 }, restore: {}, remove: [] });
+        assert.deepEqual(result.after.explicitRaw, { max: "4321" });
+        assert.match(fs.readFileSync(shared, "utf8"), /max="4321"/, "written on the share");
+        assert.ok(fs.readFileSync(scratch.file).equals(local), "the local applicationHost.config is left as it was");
+        const reading = await backend.read("Default Web Site/shop");
+        assert.equal(reading.effective.max, 4321);
+        assert.equal(reading.explicit.max, 4321);
+    });
+
     it("before is the state the apply replaced, as a read just before would have returned it", async function () {
         await backend.write("Default Web Site", { set: { max: 1000, timeout: "00:10:00" }, restore: {}, remove: [] });
         const expected = await backend.read("Default Web Site");

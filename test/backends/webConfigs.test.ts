@@ -11,6 +11,7 @@ import * as path from "path";
 import { auditExitCode, auditFleet } from "../../cli/drift/audit";
 import type { Inventory } from "../../sdk/fleet/inventory";
 import { XmlFileBackend } from "../../provider/backends/xmlFile";
+import { IisApiBackend } from "../../provider/backends/iisApi";
 import { LocalConfigFile } from "../../provider/stores/local/localConfigFile";
 import { RemoteConfigFile } from "../../provider/stores/remoteConfigFile";
 import type { ConfigFileStore } from "../../provider/stores/configFile";
@@ -161,5 +162,61 @@ describe("mode xml reads the web.config files IIS reads", function () {
         assert.equal(typo.status, "no-such-site");
         assert.match(typo.reason ?? "", /no <site> is named "Default Website".*closest site is "Default Web Site"/);
         assert.equal(auditExitCode(entries), 2);
+    });
+});
+
+describe("mode iis reads them through GetWebConfiguration (the scripts over the Microsoft.Web.Administration double)", function () {
+    this.timeout(300_000);
+    let saved: string | undefined;
+    beforeEach(function () {
+        saved = process.env[ROOT_VARIABLE];
+    });
+    afterEach(function () {
+        if (saved === undefined) delete process.env[ROOT_VARIABLE];
+        else process.env[ROOT_VARIABLE] = saved;
+    });
+
+    function backend(test: Mocha.Context, at: Server): IisApiBackend {
+        process.env[ROOT_VARIABLE] = at.sites;
+        return new IisApiBackend(new PwshRunner(requirePwsh(test), at.file));
+    }
+
+    it("where the section is unlocked for the site, its web.config's value is effective, and the read names its file as the source", async function () {
+        const at = server(UNLOCK_SITE, { site: webConfig('max="77"'), shop: undefined });
+        const reading = await backend(this, at).read(SHOP);
+        assert.equal(reading.effective.max, 77);
+        assert.deepStrictEqual(reading.sources?.max, { level: "webConfig", path: "Default Web Site", file: `web01.test:5985:${path.join(at.sites, "wwwroot", "web.config")}` });
+        assert.equal(reading.sources?.timeout.level, "default");
+        assert.equal(reading.unread, undefined);
+    });
+
+    it("refuses, before writing, to set an attribute a web.config overrides, naming the file; sets the others, and IIS still applies the web.config's", async function () {
+        const at = server(UNLOCK_SITE, { site: undefined, shop: webConfig('max="9"') });
+        const iis = backend(this, at);
+        const before = fs.readFileSync(at.file);
+        const error = await rejection(iis.write(SHOP, { set: { max: 100, timeout: "00:30:00" }, restore: {}, remove: [] }));
+        assert.match(error.message, /a web\.config sets max \(set to 9 by .*shop[\\/]web\.config\).*would not change what IIS applies.*nothing was written/);
+        assert.deepStrictEqual(fs.readFileSync(at.file), before, "applicationHost.config was written");
+        const written = await iis.write(SHOP, { set: { timeout: "00:30:00" }, restore: {}, remove: [] });
+        assert.equal(written.after.effective.timeout, "00:30:00");
+        assert.equal(written.after.effective.max, 9, "the web.config's max is still what IIS applies");
+    });
+
+    it("names a web.config IIS cannot read, with IIS's reason, and claims nothing from it", async function () {
+        const at = server(UNLOCK_SITE, { site: undefined, shop: undefined });
+        // A folder where the file should be: reading it is refused as access to the file is.
+        fs.mkdirSync(path.join(at.sites, "wwwroot", "web.config"));
+        const reading = await backend(this, at).read(SHOP);
+        assert.equal(reading.unread?.length, 1, JSON.stringify(reading.unread));
+        assert.equal(reading.unread![0].file, `web01.test:5985:${path.join(at.sites, "wwwroot", "web.config")}`);
+        assert.match(reading.unread![0].reason, /Cannot read configuration file/);
+        assert.equal(reading.effective.max, 4294967295);
+    });
+
+    it("a web.config using the section where it is locked again (overrideMode=\"Deny\" for the application) is IIS's configuration error, naming the file", async function () {
+        const relock = '<location path="Default Web Site/shop" overrideMode="Deny"><system.webServer><asp /></system.webServer></location>';
+        const at = server(UNLOCK_SITE + relock, { site: undefined, shop: webConfig('max="77"') });
+        const error = await rejection(backend(this, at).read(SHOP));
+        assert.match(error.message, /configError.*shop[\\/]web\.config.*This configuration section cannot be used at this path/s);
     });
 });

@@ -4,6 +4,7 @@
  * each held to (never to each other). Every row names the pages its expectation comes from.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { OWN_FIXTURE } from "../support/hostFixture";
 
 /** The pages the rows cite. */
@@ -184,6 +185,40 @@ export const DOCUMENTED_CASES: readonly DocumentedCase[] = [
         expected: DEFAULTS,
     },
     {
+        name: "delegation: the site's web.config <location path=\"shop\"> applies at the child application",
+        cites: [DOCS.locationElement, DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site"), webConfigs: { "Default Web Site": webConfig('max="66"', 'path="shop"') }, path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, max: 66 },
+    },
+    {
+        name: "delegation: the site's web.config <location path=\"shop\"> does not apply at the site itself",
+        cites: [DOCS.locationElement, DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site"), webConfigs: { "Default Web Site": webConfig('max="66"', 'path="shop"') }, path: "Default Web Site",
+        expected: DEFAULTS,
+    },
+    {
+        name: "delegation: the site's web.config <location path=\"shop\"> wins over applicationHost.config's location for the application (a lower file, the same path)",
+        cites: [DOCS.locationElement, DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site") + aspAt("Default Web Site/shop", 'max="5"'), webConfigs: { "Default Web Site": webConfig('max="66"', 'path="shop"') }, path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, max: 66 },
+    },
+    {
+        name: "delegation: the application's own web.config wins over the site's web.config <location path=\"shop\">",
+        cites: [DOCS.locationElement, DOCS.hierarchy],
+        locations: unlockedAt("Default Web Site"),
+        webConfigs: { "Default Web Site": webConfig('max="66" timeout="00:03:00"', 'path="shop"'), "Default Web Site/shop": webConfig('max="9"') },
+        path: "Default Web Site/shop",
+        expected: { ...DEFAULTS, max: 9, timeout: "00:03:00" },
+    },
+    {
+        name: "locks: lockAttributes in the site's web.config <location path=\"shop\"> makes the application's web.config setting it a lock violation",
+        cites: [DOCS.lockAttributes, DOCS.locking, DOCS.error50019],
+        locations: unlockedAt("Default Web Site"),
+        webConfigs: { "Default Web Site": webConfig('lockAttributes="max"', 'path="shop"'), "Default Web Site/shop": webConfig('max="9"') },
+        path: "Default Web Site/shop",
+        expected: { error: LOCK_VIOLATION },
+    },
+    {
         name: "locks: lockAttributes at the server level makes a web.config setting that attribute a lock violation",
         cites: [DOCS.lockAttributes, DOCS.locking, DOCS.error50019],
         allowByDefault: true, server: 'lockAttributes="timeout"', locations: "", webConfigs: { "Default Web Site": webConfig('timeout="00:45:00"') }, path: "Default Web Site",
@@ -208,6 +243,42 @@ export const DOCUMENTED_CASES: readonly DocumentedCase[] = [
         expected: { ...DEFAULTS, timeout: "00:05:00" },
     },
 ];
+
+/**
+ * The sample's physical folders (as `<sites>` gives them) and the folder each stands for under a
+ * scratch root, for the cases read on this machine: mode iis's scripts and the double find the
+ * web.config files there, as IIS does.
+ */
+const SAMPLE_FOLDERS: Readonly<Record<string, string>> = {
+    "%SystemDrive%\\inetpub\\wwwroot": "wwwroot",
+    "D:\\sites\\shop": "shop",
+    "D:\\sites\\intranet": "intranet",
+};
+
+/** The folder of each level the cases put a web.config at, below the scratch root. */
+const LEVEL_FOLDERS: Readonly<Record<string, string>> = {
+    "Default Web Site": "wwwroot",
+    "Default Web Site/shop": "shop",
+};
+
+/**
+ * Lays the case out under `root` as a server would have it: `applicationHost` gets the case's
+ * applicationHost.config with the sample's physical folders moved under `root`, and each web.config
+ * goes into its level's folder.
+ */
+export function layOutCase(documented: DocumentedCase, root: string, applicationHost: string): void {
+    let text = caseFile(documented);
+    for (const [sample, folder] of Object.entries(SAMPLE_FOLDERS)) {
+        fs.mkdirSync(path.join(root, folder), { recursive: true });
+        text = text.split(sample).join(path.join(root, folder));
+    }
+    fs.writeFileSync(applicationHost, text);
+    for (const [level, content] of Object.entries(documented.webConfigs ?? {})) {
+        const folder = LEVEL_FOLDERS[level];
+        if (folder === undefined) throw new Error(`${documented.name}: no folder for a web.config at "${level}" (add it to LEVEL_FOLDERS)`);
+        fs.writeFileSync(path.join(root, folder, "web.config"), content);
+    }
+}
 
 /** The case's applicationHost.config: the repository's sample file with the case's settings added. */
 export function caseFile(documented: DocumentedCase): string {

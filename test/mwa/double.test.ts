@@ -109,6 +109,22 @@ Probe 'stored value IIS refuses' {
     [IO.File]::WriteAllText($file, $text.Replace('</configuration>', '<location path="Bad"><system.webServer><asp><session timeout="00:10:30" /></asp></system.webServer></location></configuration>'))
     (Session 'Bad').session.GetAttributeValue('timeout')
 }
+# Shared Configuration: redirection.config beside applicationHost.config moves it to the folder it names.
+Probe 'shared configuration' {
+    $config = [IO.Path]::GetDirectoryName($file)
+    $share = Join-Path ([IO.Path]::GetDirectoryName($env:windir)) 'share'
+    [void][IO.Directory]::CreateDirectory($share)
+    [IO.File]::Copy($file, (Join-Path $share 'applicationHost.config'), $true)
+    $redirection = Join-Path $config 'redirection.config'
+    $template = '<configuration><configSections><section name="configurationRedirection" /></configSections><configurationRedirection enabled="{0}" path="{1}" /></configuration>'
+    [IO.File]::WriteAllText($redirection, ($template -f 'True', $share))
+    $s = Session 'Redirected'; $s.session.SetAttributeValue('max', [uint32]31); $s.manager.CommitChanges()
+    $onShare = (Show (Session 'Redirected').session['max'])
+    [IO.File]::WriteAllText($redirection, ($template -f 'false', $share))
+    $local = (Show (Session 'Redirected').session['max'])
+    [IO.File]::Delete($redirection)
+    '{0}|{1}|{2}|{3}' -f $onShare, $local, [IO.File]::ReadAllText((Join-Path $share 'applicationHost.config')).Contains('<location path="Redirected">'), [IO.File]::ReadAllText($file).Contains('Redirected')
+}
 Probe 'not well-formed' { [IO.File]::WriteAllText($file, '<configuration><system.webServer></configuration>'); (Session '').session.GetAttributeValue('max') }
 Probe 'missing file' { [IO.File]::Delete($file); (Session '').session.GetAttributeValue('max') }
 [Console]::Out.Write((ConvertTo-Json -InputObject $results -Depth 4 -Compress))
@@ -230,6 +246,10 @@ describe("Microsoft.Web.Administration test double (test/support/mwa), on its ow
 
     it("refuses to commit over a file that changed on disk since it was read, as a FileLoadException as IIS does", function () {
         assert.match(refusal("changed on disk", "System.IO.FileLoadException").message ?? "", /Cannot commit configuration changes because the file has changed on disk/);
+    });
+
+    it("follows redirection.config (Shared Configuration) to the applicationHost.config in the folder it names, only while enabled", function () {
+        assert.equal(value("shared configuration"), "UInt32:31|UInt32:4294967295|True|False");
     });
 
     it("file errors carry the Win32 error in the HRESULT and IIS's Filename/Error message shape", function () {

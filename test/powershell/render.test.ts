@@ -93,9 +93,11 @@ describe("prepareInvocation: what a transport runs", function () {
         }
     });
 
-    it("apply, the longest script, with all four attributes and an incompressible location of 1000 characters still fits the command line", function () {
+    it("apply, the longest script, with all four attributes and an incompressible location of 745 characters still fits the command line", function () {
+        // 1000 characters fitted before apply read the web.config files (GetWebConfiguration); a
+        // longer incompressible location goes to stdin, which WinRM and SSH both carry (one more Send).
         let seed = 11;
-        const noise = Array.from({ length: 995 }, () => {
+        const noise = Array.from({ length: 740 }, () => {
             seed = (seed * 1103515245 + 12345) % 2147483648;
             return "abcdefghijklmnopqrstuvwxyz0123456789"[seed % 36];
         }).join("");

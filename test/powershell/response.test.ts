@@ -74,6 +74,17 @@ describe("parseScriptOutput: reading a script's stdout", function () {
             });
         });
 
+        it("read in a site: what a web.config overrides and which file sets it, or IIS's error for one it cannot read", function () {
+            const overridden = JSON.parse(READ_LINE) as Record<string, unknown>;
+            const byWebConfig = { max: { path: "Default Web Site", file: "C:\\inetpub\\wwwroot\\web.config" } };
+            const result = parseScriptOutput(read, JSON.stringify({ ...overridden, overridden: "max", overriddenBy: byWebConfig }));
+            assert.deepEqual([result.overridden, result.overriddenBy], [["max"], byWebConfig]);
+            const unread = parseScriptOutput(read, JSON.stringify({ ...overridden, unread: "Filename: \\\\?\\C:\\w\\web.config\r\nError: Cannot read configuration file" }));
+            assert.match(unread.unread ?? "", /^Filename: /);
+            expectError(() => parseScriptOutput(read, JSON.stringify({ ...overridden, overriddenBy: { max: "C:\\web.config" } })), (error) => assert.match(error.message, /overriddenBy\.max is not \{ path, file \}/));
+            expectError(() => parseScriptOutput(read, JSON.stringify({ ...overridden, overridden: ["maximum"] })), (error) => assert.match(error.message, /overridden names an unknown attribute "maximum"/));
+        });
+
         it("read at the server level with nothing set there, uint32 max and a timeout over a day", function () {
             const line =
                 '{"ok":true,"location":"","configPath":"MACHINE/WEBROOT/APPHOST","configFile":"C:\\\\x.config","explicit":{},' +
@@ -190,6 +201,19 @@ describe("parseScriptOutput: reading a script's stdout", function () {
                         { attribute: "timeout", expected: "00:10:00", actual: "00:20:00" },
                     );
                 },
+            );
+        });
+
+        it("overridden names the attributes a web.config sets (one name as PowerShell prints a one-element array: the name alone)", function () {
+            for (const [attributes, expected] of [[["max", "timeout"], ["max", "timeout"]], ["max", ["max"]]] as const) {
+                expectError(
+                    () => parseScriptOutput(apply, JSON.stringify({ ok: false, error: "overridden", message: "a web.config sets them", attributes })),
+                    (error) => assert.deepEqual(error.failure?.attributes, expected),
+                );
+            }
+            expectError(
+                () => parseScriptOutput(apply, JSON.stringify({ ok: false, error: "overridden", message: "x", attributes: ["Max"] })),
+                (error) => assert.equal(error.code, "badOutput"),
             );
         });
 

@@ -106,20 +106,22 @@ describe("PowerShell script templates: the contract in the text", function () {
         const dispose = body.indexOf("$manager.Dispose()", commit);
         const readBack = body.indexOf("$state = Read-State $location\n", dispose);
         assert.ok(commit > 0 && dispose > commit && readBack > dispose);
-        // Read-State without a session element makes (and disposes of) its own ServerManager.
-        assert.ok(/function Read-State\(\[string\]\$requestedLocation, \$session\) \{[\s\S]*?if \(\$null -eq \$session\) \{\s*\$manager = New-ServerManager/.test(SCRIPT_TEMPLATES.apply));
+        // Read-State without the caller's ServerManager makes (and disposes of) its own.
+        assert.ok(/function Read-State\(\[string\]\$requestedLocation, \$manager\) \{[\s\S]*?\$own = \$null -eq \$manager\s*if \(\$own\) \{ \$manager = New-ServerManager \}[\s\S]*?finally \{ if \(\$own\) \{ \$manager\.Dispose\(\) \} \}/.test(SCRIPT_TEMPLATES.apply));
     });
 
     it("apply reads the location's state (the read script's own Read-State) before it changes anything, through the manager that changes it", function () {
         const body = SCRIPT_TEMPLATES.apply.slice(SCRIPT_TEMPLATES.apply.indexOf("function Invoke-Operation"));
         const manager = body.indexOf("$manager = New-ServerManager");
         const element = body.indexOf("$session = Get-SessionElement $manager", manager);
-        const before = body.indexOf("$before = Read-State $location $session", element);
-        assert.ok(manager > 0 && element > manager && before > element, "before is read from the write's own session element");
+        const before = body.indexOf("$before = Read-State $location $manager", element);
+        assert.ok(manager > 0 && element > manager && before > element, "before is read through the write's own ServerManager");
+        const refusal = body.indexOf("Stop-Operation 'overridden'", before);
+        assert.ok(refusal > before, "an attribute a web.config sets is refused once before is read");
         for (const change of ["SetAttributeValue", ".Delete()", "CommitChanges"]) {
-            assert.ok(body.indexOf(change) > before, `${change} comes before the state it replaces is read`);
+            assert.ok(body.indexOf(change) > refusal, `${change} comes before the state it replaces is read and checked`);
         }
-        for (const name of ["Read-Explicit", "Read-Effective", "Read-State"]) {
+        for (const name of ["Read-Explicit", "Read-Effective", "Read-State", "Read-WebConfigured"]) {
             const definition = (op: "read" | "apply") => new RegExp(`\\nfunction ${name}\\([\\s\\S]*?\\n\\}\\n`).exec(SCRIPT_TEMPLATES[op])?.[0];
             assert.ok(definition("read"));
             assert.equal(definition("apply"), definition("read"), `read and apply share ${name}`);

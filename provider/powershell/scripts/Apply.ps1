@@ -48,7 +48,10 @@ function Invoke-Operation($request) {
     $manager = New-ServerManager
     try {
         $session = Get-SessionElement $manager $location.Trim('/')
-        $before = Read-State $location $session
+        $before = Read-State $location $manager
+        # IIS would go on applying the web.config's value: refused before anything is set.
+        $overridden = [string[]]@($values.Keys | Where-Object { $before['overridden'] -contains $_ })
+        if ($overridden) { Stop-Operation 'overridden' 'a web.config sets them' @{ attributes = $overridden } }
         foreach ($name in $values.Keys) {
             if ($before['explicit'].Contains($name) -and (Test-SameValue $name $before['explicit'][$name] $values[$name])) { continue }
             $session.SetAttributeValue($name, $values[$name])

@@ -95,35 +95,46 @@ function Read-Defaulted($session) {
     return ,[string[]]@($SessionAttributes | Where-Object { $session.GetAttribute($_).IsInheritedFromDefaultValue })
 }
 
-# What a location holds: the attributes set exactly there (from the file) and the effective
-# values. $session, when given, is the location's element in the caller's ServerManager (apply
-# reads the state it is about to change through the manager that changes it); without it, a new
-# ServerManager reads the values and is disposed of.
-function Read-State([string]$requestedLocation, $session) {
+# What a location holds: the attributes set exactly there (from the file) and the values IIS
+# applies. $manager, when given, is the caller's ServerManager (apply reads the state it is about to
+# change through the manager that changes it); without it, a new one reads and is disposed of.
+function Read-State([string]$requestedLocation, $manager) {
     Assert-NativeProcess $env:PROCESSOR_ARCHITEW6432
     $location = $requestedLocation.Trim('/')
     $file = (Find-ApplicationHost (Get-WindowsFolder $env:windir)).path
-    $explicit = Read-Explicit $file $location
-    if ($null -eq $session) {
-        $manager = New-ServerManager
-        try {
-            $element = Get-SessionElement $manager $location
-            $effective = Read-Effective $element
-            $defaulted = Read-Defaulted $element
-        } finally { $manager.Dispose() }
-    } else {
-        $effective = Read-Effective $session
-        $defaulted = Read-Defaulted $session
-    }
     $configPath = 'MACHINE/WEBROOT/APPHOST'
     if ($location -ne '') { $configPath = $configPath + '/' + $location }
-    return [ordered]@{
-        ok = $true
-        location = $requestedLocation
-        configPath = $configPath
-        configFile = $file
-        explicit = $explicit
-        effective = $effective
-        defaulted = $defaulted
+    $state = [ordered]@{ ok = $true; location = $requestedLocation; configPath = $configPath; configFile = $file; explicit = (Read-Explicit $file $location) }
+    $own = $null -eq $manager
+    if ($own) { $manager = New-ServerManager }
+    try {
+        $session = Get-SessionElement $manager $location
+        $state['effective'] = Read-Effective $session
+        $state['defaulted'] = Read-Defaulted $session
+        if ($location -ne '') { Read-WebConfigured $manager $location $state }
+    } finally { if ($own) { $manager.Dispose() } }
+    return $state
+}
+
+# In a site, IIS applies applicationHost.config merged with the web.config files on the way, which
+# GetWebConfiguration reads as IIS does: overridden names the attributes whose value that changes
+# (a web.config sets them). A web.config IIS cannot read (access denied, sharing violation) leaves
+# applicationHost.config's values, with IIS's error in unread; any other error (a web.config using
+# the section or an attribute where it is locked: HTTP 500.19) is IIS's configuration error for
+# the path, and fails the operation.
+function Read-WebConfigured($manager, [string]$location, $state) {
+    $site, $path = $location.Split([char[]]'/', 2)
+    try {
+        $session = $manager.GetWebConfiguration($site, '/' + $path).GetSection('system.webServer/asp').GetChildElement('session')
+        $effective = Read-Effective $session
+    } catch {
+        $e = $_.Exception
+        while ($e.InnerException) { $e = $e.InnerException }
+        if (($e.HResult -band 0xFFFF) -notin 5, 32) { throw }
+        $state['unread'] = $e.Message
+        return
     }
+    $state['overridden'] = [string[]]@($SessionAttributes | Where-Object { $effective[$_] -ne $state['effective'][$_] })
+    $state['effective'] = $effective
+    $state['defaulted'] = Read-Defaulted $session
 }

@@ -2,8 +2,10 @@
 // Microsoft's documentation of that API and of IIS's configuration system, not from this project's
 // TypeScript. It has exactly the types and members the provider's scripts use:
 //
-//   ServerManager()                      reads %windir%\System32\inetsrv\config\applicationHost.config
-//   ServerManager.GetApplicationHostConfiguration(), CommitChanges(), Dispose()
+//   ServerManager()                      reads %windir%\System32\inetsrv\config\applicationHost.config,
+//                                        or the one redirection.config there points to
+//   ServerManager.GetApplicationHostConfiguration(), GetWebConfiguration(siteName, virtualPath),
+//     CommitChanges(), Dispose()
 //   Configuration.GetSection(sectionPath), GetSection(sectionPath, locationPath)
 //   ConfigurationElement.GetChildElement(name), GetAttribute(name), GetAttributeValue(name),
 //     SetAttributeValue(name, value), Attributes[name], this[name]
@@ -31,8 +33,24 @@
 // - Errors reading the file are COMExceptions whose HRESULT carries the Win32 error (2: missing,
 //   5: access denied, 13: not well-formed XML), with IIS's "Filename: / Error:" message shape.
 //
-// Not modelled: web.config files, locking (overrideMode), redirection.config (Shared
-// Configuration), collections, IIS's configuration history, and any section or member the
+// - Shared Configuration: where %windir%\System32\inetsrv\config\redirection.config holds
+//   <configurationRedirection enabled="true" path="\\server\share" />, applicationHost.config is
+//   read from and written to that folder (ConfigurationRedirectionSection: Enabled defaults to
+//   false; RedirectionPath is where the redirected applicationHost.config is; the section lives in
+//   redirection.config). The userName/password IIS would impersonate are not modelled: the
+//   process's own access is used.
+//
+// - GetWebConfiguration(site, path): the values IIS applies at a site's path, applicationHost.config
+//   and the web.config files in the folders <sites> maps the levels on the way to, merged level by
+//   level (applicationHost.config first at each level); a web.config's <location path> applies at
+//   its level plus that path. A web.config using a section applicationHost.config leaves locked
+//   (overrideModeDefault, <location overrideMode> or allowOverride), or setting a locked attribute
+//   (lockAttributes, lockAllAttributesExcept, lockElements, lockAllElementsExcept, lockItem), is
+//   IIS's configuration error (HRESULT 0x80070021, naming the web.config); one that cannot be read
+//   fails the read with IIS's file errors. Read-only: nothing is written to a web.config.
+//
+// Not modelled: writing web.config files, overrideMode set inside web.config files (for the
+// files below them), collections, IIS's configuration history, and any section or member the
 // scripts do not use.
 
 using System;
@@ -65,6 +83,16 @@ namespace Microsoft.Web.Administration
             return applicationHost;
         }
 
+        /// <summary>
+        /// The configuration IIS applies at a site's virtual path: applicationHost.config, then the
+        /// web.config files in the physical folders of the site's root and each level down to the path
+        /// (WebConfigurationFiles). Read-only here: the scripts never write a web.config.
+        /// </summary>
+        public Configuration GetWebConfiguration(string siteName, string virtualPath)
+        {
+            return GetApplicationHostConfiguration().ForWeb(siteName ?? "", virtualPath ?? "");
+        }
+
         public void CommitChanges()
         {
             if (applicationHost != null) applicationHost.Commit();
@@ -79,9 +107,21 @@ namespace Microsoft.Web.Administration
             return Path.Combine(windir, "System32", "inetsrv");
         }
 
+        /// <summary>
+        /// applicationHost.config in %windir%\System32\inetsrv\config, unless redirection.config there
+        /// enables Shared Configuration: then the file in the folder its configurationRedirection names
+        /// (ConfigurationRedirectionSection: Enabled, default false, and RedirectionPath, "for example,
+        /// a UNC share"; the settings are stored in Redirection.config in that folder).
+        /// </summary>
         private static string DefaultApplicationHostPath()
         {
-            return Path.Combine(InetsrvFolder(), "config", "applicationHost.config");
+            string folder = Path.Combine(InetsrvFolder(), "config");
+            string redirection = Path.Combine(folder, "redirection.config");
+            string local = Path.Combine(folder, "applicationHost.config");
+            if (!File.Exists(redirection)) return local;
+            XmlElement redirect = Configuration.ChildNamed(Configuration.LoadDocument(redirection), "configurationRedirection");
+            if (redirect == null || !string.Equals(redirect.GetAttribute("enabled").Trim(), "true", StringComparison.OrdinalIgnoreCase)) return local;
+            return Path.Combine(redirect.GetAttribute("path").Trim(), "applicationHost.config");
         }
 
         internal static string SchemaFolder()
@@ -101,6 +141,8 @@ namespace Microsoft.Web.Administration
 
         internal readonly string FilePath;
         internal readonly XmlDocument Document;
+        /// <summary>For GetWebConfiguration: the web.config files on the way to its path; null for applicationHost.config's own.</summary>
+        internal readonly WebConfigurationFiles Web;
         internal readonly string NewLine;
         private readonly Schema schema;
         private byte[] loadedBytes;
@@ -117,14 +159,47 @@ namespace Microsoft.Web.Administration
             NewLine = Encoding.UTF8.GetString(bytes).Contains("\r\n") ? "\r\n" : "\n";
         }
 
+        private Configuration(Configuration applicationHost, WebConfigurationFiles web)
+            : this(applicationHost.FilePath, applicationHost.loadedBytes, applicationHost.Document, applicationHost.schema)
+        {
+            Web = web;
+        }
+
+        internal Configuration ForWeb(string siteName, string virtualPath)
+        {
+            return new Configuration(this, new WebConfigurationFiles(this, siteName, virtualPath));
+        }
+
+        /// <summary>The file an element was read from (a web.config's, or applicationHost.config).</summary>
+        internal string FileOf(XmlElement element)
+        {
+            if (Web != null && element.OwnerDocument != Document) return Web.FileOf(element.OwnerDocument);
+            return FilePath;
+        }
+
         internal static Configuration Load(string path)
         {
-            byte[] bytes;
-            try { bytes = File.ReadAllBytes(path); }
+            byte[] bytes = ReadBytes(path);
+            return new Configuration(path, bytes, Parse(path, bytes), Schema.Load(ServerManager.SchemaFolder()));
+        }
+
+        /// <summary>A configuration file's root element (redirection.config), with IIS's errors.</summary>
+        internal static XmlElement LoadDocument(string path)
+        {
+            return Parse(path, ReadBytes(path)).DocumentElement;
+        }
+
+        internal static byte[] ReadBytes(string path)
+        {
+            try { return File.ReadAllBytes(path); }
             catch (FileNotFoundException) { throw Error(path, 0, "Cannot read configuration file", ERROR_FILE_NOT_FOUND); }
             catch (DirectoryNotFoundException) { throw Error(path, 0, "Cannot read configuration file", ERROR_FILE_NOT_FOUND); }
             catch (UnauthorizedAccessException) { throw Error(path, 0, "Cannot read configuration file due to insufficient permissions", ERROR_ACCESS_DENIED); }
             catch (IOException) { throw Error(path, 0, "Cannot read configuration file because another process is using it", ERROR_SHARING_VIOLATION); }
+        }
+
+        internal static XmlDocument Parse(string path, byte[] bytes)
+        {
             XmlDocument document = new XmlDocument();
             document.PreserveWhitespace = true;
             document.XmlResolver = null;
@@ -141,7 +216,7 @@ namespace Microsoft.Web.Administration
             }
             if (document.DocumentElement == null || document.DocumentElement.Name != "configuration")
                 throw Error(path, 0, "Configuration file does not have a root <configuration> tag", ERROR_INVALID_DATA);
-            return new Configuration(path, bytes, document, Schema.Load(ServerManager.SchemaFolder()));
+            return document;
         }
 
         /// <summary>IIS's error text: "Filename: \\?\path", the line when known, then "Error: ...".</summary>
@@ -161,11 +236,27 @@ namespace Microsoft.Web.Administration
 
         public ConfigurationSection GetSection(string sectionPath, string locationPath)
         {
+            if (Web != null && locationPath != null) throw new NotSupportedException("the double reads a web configuration at its own path only");
             SchemaElement sectionSchema = schema.Section(sectionPath);
             if (sectionSchema == null || !IsDeclared(sectionPath))
                 throw Error(FilePath, 0, "The configuration section '" + sectionPath + "' cannot be read because it is missing a section declaration", ERROR_NOT_FOUND);
             string location = (locationPath ?? "").Trim('/');
+            if (Web != null)
+            {
+                location = Web.Location;
+                Web.CheckSection(sectionPath.Split('/'));
+            }
             return new ConfigurationSection(this, location, sectionPath.Split('/'), sectionSchema);
+        }
+
+        /// <summary>The section's overrideModeDefault as declared ("Allow" where the declaration leaves it out, the schema's default of that attribute).</summary>
+        internal string OverrideModeDefault(string[] names)
+        {
+            XmlElement group = ChildNamed(Document.DocumentElement, "configSections");
+            for (int i = 0; group != null && i < names.Length - 1; i++) group = ChildWithName(group, "sectionGroup", names[i]);
+            XmlElement section = group == null ? null : ChildWithName(group, "section", names[names.Length - 1]);
+            string mode = section == null ? "" : section.GetAttribute("overrideModeDefault").Trim();
+            return mode == "" ? "Allow" : mode;
         }
 
         private bool IsDeclared(string sectionPath)
@@ -227,11 +318,18 @@ namespace Microsoft.Web.Administration
                 foreach (XmlElement tag in locations)
                 {
                     if (!string.Equals(LocationPathOf(tag), prefix, StringComparison.OrdinalIgnoreCase)) continue;
-                    bool inherits = !string.Equals(tag.GetAttribute("inheritInChildApplications").Trim(), "false", StringComparison.OrdinalIgnoreCase);
-                    if (inherits || !applicationBelow) containers.Add(tag);
+                    if (Reaches(tag, applicationBelow)) containers.Add(tag);
                 }
+                // At each level, the web.config files after applicationHost.config (the deeper file last).
+                if (Web != null) containers.AddRange(Web.ContainersAt(prefix, applicationBelow));
             }
             return containers;
+        }
+
+        /// <summary>Whether a location tag reaches a path with an application between them (inheritInChildApplications).</summary>
+        internal static bool Reaches(XmlElement tag, bool applicationBelow)
+        {
+            return !applicationBelow || !string.Equals(tag.GetAttribute("inheritInChildApplications").Trim(), "false", StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>
@@ -468,7 +566,7 @@ namespace Microsoft.Web.Administration
             return current;
         }
 
-        private string[] SectionPath()
+        internal string[] SectionPath()
         {
             int length = ElementPath.Length;
             for (SchemaElement element = Schema; element.Parent != null; element = element.Parent) length--;
@@ -540,12 +638,14 @@ namespace Microsoft.Web.Administration
         {
             get
             {
+                if (element.Owner.Web != null) element.Owner.Web.CheckLocks(element, schema.Name);
                 XmlElement holder = MostSpecificHolder();
                 if (holder == null) return schema.DefaultValue;
-                return schema.ParseStored(holder.GetAttribute(schema.Name), element.Owner.FilePath, LineOf(holder));
+                return schema.ParseStored(holder.GetAttribute(schema.Name), element.Owner.FileOf(holder), LineOf(holder));
             }
             set
             {
+                if (element.Owner.Web != null) throw new NotSupportedException("the double writes applicationHost.config only");
                 string text = schema.Format(schema.Convert(value));
                 XmlElement target = element.WriteTarget(true);
                 target.SetAttribute(schema.Name, text);
@@ -561,6 +661,7 @@ namespace Microsoft.Web.Administration
         /// <summary>Removes the value set at this element's own location, so the inherited one applies.</summary>
         public void Delete()
         {
+            if (element.Owner.Web != null) throw new NotSupportedException("the double writes applicationHost.config only");
             XmlElement target = element.WriteTarget(false);
             if (target == null || !target.HasAttribute(schema.Name)) return;
             target.RemoveAttribute(schema.Name);
@@ -578,7 +679,7 @@ namespace Microsoft.Web.Administration
             return found;
         }
 
-        private static int LineOf(XmlElement element)
+        internal static int LineOf(XmlElement element)
         {
             // System.Xml keeps no line numbers on a loaded document; count the newlines before it instead.
             int line = 1;
@@ -596,6 +697,273 @@ namespace Microsoft.Web.Administration
             XmlNode previous = node.PreviousSibling;
             while (previous.LastChild != null) previous = previous.LastChild;
             return previous;
+        }
+    }
+
+    /// <summary>
+    /// The web.config files IIS reads for a site's virtual path (GetWebConfiguration): one per level,
+    /// the site's root and each folder down to the path, in the physical folder
+    /// system.applicationHost/sites maps that level to (the application whose path matches the most
+    /// of it, that application's virtual directory matching the most of the rest, then the folders
+    /// below; environment variables in physicalPath expanded). A missing file sets nothing; a site
+    /// the file does not define has no folders, so no web.config. Each file's root applies at its
+    /// own level, its location tags at that level plus their path ("." is the level itself).
+    ///
+    /// IIS's rules for them (how-to-use-locking-in-iis-configuration; settings-schema general
+    /// attributes; HTTP 500.19):
+    /// - a file that uses a section where applicationHost.config leaves it locked (the section's
+    ///   overrideModeDefault, then overrideMode or the legacy allowOverride of the location tags holding
+    ///   the section, from the root down to the file's level, the last one deciding) is an error with
+    ///   HRESULT 0x80070021 naming the file;
+    /// - so is a file that sets an attribute a higher level locks (lockAttributes,
+    ///   lockAllAttributesExcept, lockElements, lockAllElementsExcept, lockItem), "Lock violation";
+    /// - a file that cannot be read makes the path's configuration unreadable, with IIS's file errors.
+    /// </summary>
+    internal sealed class WebConfigurationFiles
+    {
+        private const int ERROR_ACCESS_DENIED = unchecked((int)0x80070005);
+        private const int ERROR_SHARING_VIOLATION = unchecked((int)0x80070020);
+        private const int ERROR_LOCK_VIOLATION = unchecked((int)0x80070021);
+        private const string SECTION_LOCKED = "This configuration section cannot be used at this path. This happens when the section is locked at a parent level. " +
+            "Locking is either by default (overrideModeDefault=\"Deny\"), or set explicitly by a location tag with overrideMode=\"Deny\" or the legacy allowOverride=\"false\".";
+
+        /// <summary>The location path ("site/folder") the configuration is for.</summary>
+        internal readonly string Location;
+        private readonly Configuration host;
+        private readonly List<WebFile> files = new List<WebFile>();
+
+        private sealed class WebFile
+        {
+            internal string Level;
+            internal string FilePath;
+            internal XmlDocument Document;
+            internal COMException Unreadable;
+        }
+
+        internal WebConfigurationFiles(Configuration host, string siteName, string virtualPath)
+        {
+            this.host = host;
+            string[] segments = virtualPath.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+            Location = segments.Length == 0 ? siteName : siteName + "/" + string.Join("/", segments);
+            XmlElement site = FindSite(siteName);
+            if (site == null) return;
+            for (int depth = 0; depth <= segments.Length; depth++)
+            {
+                string[] below = new string[depth];
+                Array.Copy(segments, below, depth);
+                string folder = PhysicalFolder(site, below);
+                if (folder == null) continue;
+                WebFile file = Load(Path.Combine(folder, "web.config"));
+                if (file == null) continue;
+                file.Level = depth == 0 ? siteName : siteName + "/" + string.Join("/", below);
+                files.Add(file);
+            }
+        }
+
+        private static WebFile Load(string path)
+        {
+            WebFile file = new WebFile();
+            file.FilePath = path;
+            if (Directory.Exists(path))
+            {
+                file.Unreadable = Configuration.Error(path, 0, "Cannot read configuration file due to insufficient permissions", ERROR_ACCESS_DENIED);
+                return file;
+            }
+            if (!File.Exists(path)) return null;
+            try { file.Document = Configuration.Parse(path, Configuration.ReadBytes(path)); }
+            catch (COMException e) { file.Unreadable = e; }
+            return file;
+        }
+
+        internal string FileOf(XmlDocument document)
+        {
+            foreach (WebFile file in files) if (file.Document == document) return file.FilePath;
+            return host.FilePath;
+        }
+
+        private XmlElement FindSite(string name)
+        {
+            foreach (XmlNode node in host.Document.SelectNodes("/configuration/system.applicationHost/sites/site"))
+            {
+                XmlElement site = (XmlElement)node;
+                if (string.Equals(site.GetAttribute("name"), name, StringComparison.OrdinalIgnoreCase)) return site;
+            }
+            return null;
+        }
+
+        private static string PhysicalFolder(XmlElement site, string[] segments)
+        {
+            int inSite;
+            XmlElement application = LongestMatch(site, "application", segments, 0, out inSite);
+            if (application == null) return null;
+            int inApplication;
+            XmlElement directory = LongestMatch(application, "virtualDirectory", segments, inSite, out inApplication);
+            if (directory == null || directory.GetAttribute("physicalPath") == "") return null;
+            string folder = Environment.ExpandEnvironmentVariables(directory.GetAttribute("physicalPath"));
+            for (int i = inSite + inApplication; i < segments.Length; i++) folder = Path.Combine(folder, segments[i]);
+            return folder;
+        }
+
+        /// <summary>The child (by tag) whose path matches the most segments from `from` on (case-insensitively), and how many.</summary>
+        private static XmlElement LongestMatch(XmlElement parent, string tag, string[] segments, int from, out int matched)
+        {
+            XmlElement best = null;
+            matched = 0;
+            foreach (XmlNode node in parent.ChildNodes)
+            {
+                XmlElement child = node as XmlElement;
+                if (child == null || child.Name != tag) continue;
+                string[] path = child.GetAttribute("path").Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+                if (path.Length > segments.Length - from || (best != null && path.Length <= matched)) continue;
+                bool matches = true;
+                for (int i = 0; i < path.Length; i++) matches &= string.Equals(path[i], segments[from + i], StringComparison.OrdinalIgnoreCase);
+                if (!matches) continue;
+                best = child;
+                matched = path.Length;
+            }
+            return best;
+        }
+
+        /// <summary>Where a web.config's container applies: its level, or the level plus a location tag's path.</summary>
+        private static string LevelOf(WebFile file, XmlElement container)
+        {
+            if (container == file.Document.DocumentElement) return file.Level;
+            string below = Configuration.LocationPathOf(container);
+            return below == "" ? file.Level : file.Level + "/" + below;
+        }
+
+        private static IEnumerable<XmlElement> ContainersOf(WebFile file)
+        {
+            yield return file.Document.DocumentElement;
+            foreach (XmlNode node in file.Document.DocumentElement.ChildNodes)
+            {
+                XmlElement element = node as XmlElement;
+                if (element != null && element.Name == "location") yield return element;
+            }
+        }
+
+        private static bool SameOrBelow(string path, string level)
+        {
+            return string.Equals(path, level, StringComparison.OrdinalIgnoreCase) || path.StartsWith(level + "/", StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>The web.config containers that hold values for exactly `level`, shallower files first.</summary>
+        internal List<XmlElement> ContainersAt(string level, bool applicationBelow)
+        {
+            List<XmlElement> found = new List<XmlElement>();
+            foreach (WebFile file in files)
+            {
+                if (file.Document == null) continue;
+                foreach (XmlElement container in ContainersOf(file))
+                {
+                    if (!string.Equals(LevelOf(file, container), level, StringComparison.OrdinalIgnoreCase)) continue;
+                    if (container == file.Document.DocumentElement || Configuration.Reaches(container, applicationBelow)) found.Add(container);
+                }
+            }
+            return found;
+        }
+
+        /// <summary>IIS's errors for reading the section at this path: an unreadable web.config, or one using the section where it is locked.</summary>
+        internal void CheckSection(string[] sectionPath)
+        {
+            foreach (WebFile file in files)
+            {
+                if (file.Unreadable != null) throw file.Unreadable;
+                foreach (XmlElement container in ContainersOf(file))
+                {
+                    XmlElement used = Configuration.Descend(container, sectionPath);
+                    if (used != null && !Unlocked(file.Level, sectionPath)) throw Configuration.Error(file.FilePath, ConfigurationAttribute.LineOf(used), SECTION_LOCKED, ERROR_LOCK_VIOLATION);
+                }
+            }
+        }
+
+        /// <summary>Whether applicationHost.config lets web.config files at `level` use the section.</summary>
+        private bool Unlocked(string level, string[] sectionPath)
+        {
+            bool allowed = string.Equals(host.OverrideModeDefault(sectionPath), "Allow", StringComparison.OrdinalIgnoreCase);
+            string[] segments = level.Split('/');
+            for (int depth = 0; depth <= segments.Length; depth++)
+            {
+                string prefix = string.Join("/", segments, 0, depth);
+                foreach (XmlElement tag in host.LocationTags())
+                {
+                    if (!string.Equals(Configuration.LocationPathOf(tag), prefix, StringComparison.OrdinalIgnoreCase) || Configuration.Descend(tag, sectionPath) == null) continue;
+                    string overrideMode = tag.GetAttribute("overrideMode").Trim();
+                    string allowOverride = tag.GetAttribute("allowOverride").Trim();
+                    if (string.Equals(overrideMode, "Allow", StringComparison.OrdinalIgnoreCase)) allowed = true;
+                    else if (string.Equals(overrideMode, "Deny", StringComparison.OrdinalIgnoreCase)) allowed = false;
+                    else if (string.Equals(allowOverride, "true", StringComparison.OrdinalIgnoreCase)) allowed = true;
+                    else if (string.Equals(allowOverride, "false", StringComparison.OrdinalIgnoreCase)) allowed = false;
+                }
+            }
+            return allowed;
+        }
+
+        /// <summary>"Lock violation" when a web.config on the way sets this attribute and a level above that file locks it.</summary>
+        internal void CheckLocks(ConfigurationElement element, string attribute)
+        {
+            int sectionLength = element.SectionPath().Length;
+            for (int index = 0; index < files.Count; index++)
+            {
+                WebFile file = files[index];
+                if (file.Document == null) continue;
+                foreach (XmlElement container in ContainersOf(file))
+                {
+                    if (!SameOrBelow(Location, LevelOf(file, container))) continue;
+                    XmlElement stored = Configuration.Descend(container, element.ElementPath);
+                    if (stored == null || !stored.HasAttribute(attribute)) continue;
+                    List<XmlElement> above = host.ContainersFor(file.Level);
+                    for (int shallower = 0; shallower < index; shallower++)
+                    {
+                        if (files[shallower].Document == null) continue;
+                        foreach (XmlElement candidate in ContainersOf(files[shallower]))
+                        {
+                            if (SameOrBelow(file.Level, LevelOf(files[shallower], candidate))) above.Add(candidate);
+                        }
+                    }
+                    foreach (XmlElement level in above)
+                    {
+                        if (Locks(level, element.ElementPath, sectionLength, attribute)) throw Configuration.Error(file.FilePath, ConfigurationAttribute.LineOf(stored), "Lock violation", ERROR_LOCK_VIOLATION);
+                    }
+                }
+            }
+        }
+
+        private static bool Locks(XmlElement container, string[] elementPath, int sectionLength, string attribute)
+        {
+            XmlElement target = Configuration.Descend(container, elementPath);
+            if (target != null)
+            {
+                if (IsTrue(target, "lockItem") || Names(target, "lockAttributes", attribute, true)) return true;
+                if (target.HasAttribute("lockAllAttributesExcept") && !Names(target, "lockAllAttributesExcept", attribute, false)) return true;
+            }
+            for (int depth = sectionLength; depth < elementPath.Length; depth++)
+            {
+                string[] path = new string[depth];
+                Array.Copy(elementPath, path, depth);
+                XmlElement ancestor = Configuration.Descend(container, path);
+                if (ancestor == null) continue;
+                string child = elementPath[depth];
+                if (IsTrue(ancestor, "lockItem") || Names(ancestor, "lockElements", child, true)) return true;
+                if (ancestor.HasAttribute("lockAllElementsExcept") && !Names(ancestor, "lockAllElementsExcept", child, false)) return true;
+            }
+            return false;
+        }
+
+        private static bool IsTrue(XmlElement element, string name)
+        {
+            return string.Equals(element.GetAttribute(name).Trim(), "true", StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>Whether the comma-separated list names `name` (or "*", where a wildcard counts).</summary>
+        private static bool Names(XmlElement element, string list, string name, bool wildcard)
+        {
+            foreach (string item in element.GetAttribute(list).Split(','))
+            {
+                string trimmed = item.Trim();
+                if (trimmed == name || (wildcard && trimmed == "*")) return true;
+            }
+            return false;
         }
     }
 
