@@ -46,9 +46,8 @@ export function benchSite(sites: number): number {
 
 const NL = "\r\n";
 
-
 /** Lines at an indentation depth (4 spaces a level), collected into one CRLF text. */
-class Lines {
+export class Lines {
     private readonly parts: string[] = [];
     line(depth: number, text: string): void {
         this.parts.push("    ".repeat(depth) + text + NL);
@@ -61,7 +60,7 @@ class Lines {
     }
 }
 
-interface Choices {
+export interface Choices {
     random: () => number;
     chance(p: number): boolean;
     pick<T>(items: readonly T[]): T;
@@ -70,7 +69,7 @@ interface Choices {
     some<T>(items: readonly T[], p: number): T[];
 }
 
-function choices(seed: number): Choices {
+export function choices(seed: number): Choices {
     const random = seededRandom(seed);
     return {
         random,
@@ -212,7 +211,7 @@ export function synthesizeApplicationHost(options: SynthesisOptions = {}): { tex
     return { text: out.text(), locations, sessions };
 }
 
-function writeHeader(out: Lines): void {
+export function writeHeader(out: Lines): void {
     out.line(0, `<?xml version="1.0" encoding="UTF-8"?>`);
     out.line(0, "<!--");
     out.blank();
@@ -269,7 +268,7 @@ function token(choose: Choices, length: number): string {
     return text;
 }
 
-function writeServerWebServer(out: Lines): void {
+export function writeServerWebServer(out: Lines): void {
     out.line(1, "<system.webServer>");
     out.blank();
     out.line(2, "<asp>");

@@ -9,7 +9,8 @@
 import { describeLocation, locationLineage } from "../settings/location";
 import { quote } from "../settings/quote";
 import { SESSION_ATTRIBUTES, SessionAttribute } from "../settings/schema";
-import { ApplicationHostDocument, locationsAt } from "./document";
+import type { ApplicationHostDocument } from "./document";
+import { locationsAt } from "./locationIndex";
 import { attribute, XmlElement } from "./xmlScanner";
 
 export type OverrideMode = "Allow" | "Deny";

@@ -13,7 +13,8 @@ import {
     SessionSettings, SessionValues,
 } from "../settings/schema";
 import { aspOverrideModeAt, holdsAsp, lockViolation, sectionLocked, SessionLocks, sessionLocks } from "./delegation";
-import { ApplicationHostDocument, ConfigFileError, findSessionChain, locationsAt } from "./document";
+import { ApplicationHostDocument, ConfigFileError, findSessionChain } from "./document";
+import { locationsAt } from "./locationIndex";
 import { applicationPaths } from "./sites";
 import type { WebConfigPlace } from "./webConfigPlaces";
 import { attribute, XmlElement } from "./xmlScanner";

@@ -7,20 +7,35 @@
 import { closestName } from "../settings/closestName";
 import { quote } from "../settings/quote";
 import type { ApplicationHostDocument } from "./document";
-import { attribute, XmlElement } from "./xmlScanner";
-
-function sitesElement(document: Pick<ApplicationHostDocument, "root">): XmlElement | undefined {
-    let sites: XmlElement | undefined;
-    for (const section of document.root.children) {
-        if (section.name !== "system.applicationHost") continue;
-        for (const child of section.children) if (child.name === "sites") sites = child;
-    }
-    return sites;
-}
+import { sitesElement } from "./locationIndex";
+import { attribute, scanXml, XmlElement } from "./xmlScanner";
 
 /** The names of the sites the file defines; undefined when it has no `<sites>` (a web.config, Hostable Web Core). */
 export function siteNames(document: Pick<ApplicationHostDocument, "root">): string[] | undefined {
     return sitesElement(document)?.children.filter((child) => child.name === "site").map((site) => attribute(site, "name")?.value ?? "");
+}
+
+/**
+ * The names of the sites in a file's bytes, scanning for nothing else: the root's children,
+ * `<system.applicationHost>` and `<sites>` are materialised, not the content of the locations.
+ * What check's warning needs, at a fraction of parseApplicationHost's cost on a large file. It
+ * does not refuse what parseApplicationHost refuses beyond well-formedness (encodings, miscased
+ * names): the operation that edits the file does.
+ */
+export function scanSiteNames(bytes: Buffer): string[] | undefined {
+    const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const text = (bom ? bytes.subarray(3) : bytes).toString("utf8");
+    return siteNames({ root: scanXml(text, wantsSites).root });
+}
+
+function wantsSites(element: XmlElement, ancestors: readonly XmlElement[]): boolean {
+    const depth = ancestors.length;
+    switch (element.name) {
+        case "configuration": return depth === 0;
+        case "system.applicationHost": return depth === 1;
+        case "sites": return depth === 2 && ancestors[1].name === "system.applicationHost";
+        default: return false;
+    }
 }
 
 /**

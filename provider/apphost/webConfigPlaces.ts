@@ -6,6 +6,7 @@
  */
 import { locationLineage } from "../settings/location";
 import type { ApplicationHostDocument } from "./document";
+import { siteNamed } from "./locationIndex";
 import { attribute, XmlElement } from "./xmlScanner";
 
 export interface WebConfigPlace {
@@ -22,7 +23,7 @@ export interface WebConfigPlace {
 export function webConfigPlaces(document: Pick<ApplicationHostDocument, "root">, path: string): WebConfigPlace[] {
     const lineage = locationLineage(path);
     if (lineage.length === 0) return [];
-    const site = findSite(document, lineage[0].split("/")[0]);
+    const site = siteNamed(document, lineage[0].split("/")[0]);
     if (site === undefined) return [];
     const places: WebConfigPlace[] = [];
     for (const level of lineage) {
@@ -30,18 +31,6 @@ export function webConfigPlaces(document: Pick<ApplicationHostDocument, "root">,
         if (folder !== undefined) places.push({ path: level, file: joinPath(folder, "web.config") });
     }
     return places;
-}
-
-function findSite(document: Pick<ApplicationHostDocument, "root">, name: string): XmlElement | undefined {
-    for (const section of document.root.children) {
-        if (section.name !== "system.applicationHost") continue;
-        for (const sites of section.children) {
-            if (sites.name !== "sites") continue;
-            const found = sites.children.find((site) => site.name === "site" && (attribute(site, "name")?.value ?? "").toLowerCase() === name.toLowerCase());
-            if (found) return found;
-        }
-    }
-    return undefined;
 }
 
 /** The segments of a virtual path ("/shop/" → ["shop"]). */

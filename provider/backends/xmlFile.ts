@@ -7,7 +7,7 @@ import { ApplicationHostDocument, parseApplicationHost } from "../apphost/docume
 import { spliceDocument } from "../apphost/editedDocument";
 import { editSession, SessionEdit } from "../apphost/sessionEditor";
 import { readSession, SessionReading, WebConfigFile } from "../apphost/sessionReader";
-import { unknownSiteWarning } from "../apphost/sites";
+import { scanSiteNames, unknownSiteMessage, unknownSiteWarning } from "../apphost/sites";
 import { webConfigPlaces } from "../apphost/webConfigPlaces";
 import { aspOverrideModeAt } from "../apphost/delegation";
 import { describeLocation, locationKey } from "../settings/location";
@@ -16,6 +16,7 @@ import { formatAttribute, SESSION_ATTRIBUTES, sameValue, type SessionAttribute }
 import { ConfigFileError } from "../apphost/document";
 import { ConfigFileStore, samePieces, writeContent } from "../stores/configFile";
 import { retryingConflicts } from "./conflicts";
+import { cachedSiteNames } from "./siteNamesCache";
 import { journalAfter, preImagesFor, sameJournal } from "./preImages";
 import { SessionBackend, SessionChange, SessionWriteResult, UnverifiedWriteError } from "./types";
 
@@ -55,9 +56,10 @@ export class XmlFileBackend implements SessionBackend {
         return read;
     }
 
+    /** Check's warning: only the site names are scanned for, once per version of the file (siteNamesCache.ts). */
     async locationWarning(location: string): Promise<string | undefined> {
-        const { bytes, label = this.file.label } = await this.file.read();
-        return unknownSiteWarning(parseApplicationHost(bytes, label), location, label);
+        const { bytes, version, label = this.file.label } = await this.file.read();
+        return unknownSiteMessage(cachedSiteNames(label, version, () => scanSiteNames(bytes)), location, label);
     }
 
     write(location: string, change: SessionChange): Promise<SessionWriteResult> {

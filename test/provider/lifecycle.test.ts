@@ -221,6 +221,20 @@ describe("provider lifecycle in-process: check", function () {
         assert.deepStrictEqual(await warningsDuring(() => provider().check!({}, { target: { kind: "file", path: file }, location: "Intranet", max: 5 })), []);
     });
 
+    it("sees a site renamed since the last check, though the file kept its size and modification time (the site names are cached by content)", async function () {
+        const file = scratchFile();
+        const check = (location: string) => warningsDuring(() => provider().check!({}, { target: { kind: "file", path: file }, location, max: 5 }));
+        assert.deepStrictEqual(await check("Intranet"), []);
+        assert.strictEqual((await check("Intranex")).length, 1);
+        const { mtime } = fs.statSync(file);
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('<site name="Intranet"', '<site name="Intranex"'));
+        fs.utimesSync(file, mtime, mtime);
+        assert.deepStrictEqual(await check("Intranex"), []);
+        const warned = await check("Intranet");
+        assert.strictEqual(warned.length, 1);
+        assert.ok(warned[0].endsWith('The closest site is "Intranex".'), warned[0]);
+    });
+
     it("text that is not valid Unicode: only that is reported, and the field is dropped", async function () {
         const result = await provider().check!({}, { target: { kind: "file", path: "/x" }, location: "A\ud800", max: "bad", colour: 1 });
         assert.deepStrictEqual(result.failures?.map((f) => f.property), ["location"]);
