@@ -418,13 +418,19 @@ export function writeSynthesizedApplicationHost(file: string, options: Synthesis
     return { path: file, bytes: bytes.length, sites: options.sites ?? DEFAULT_SITES, locations, sessions };
 }
 
-if (require.main === module) {
-    const file = process.argv[2] ?? path.join(__dirname, "..", "..", "bench", ".work", "applicationHost.config");
-    const sites = process.argv[3] === undefined ? DEFAULT_SITES : Number(process.argv[3]);
+/** The command line of a generator: `<file> [sites]`, the file defaulting to bench/.work/<defaultName>; exits on a bad count. */
+export function generatorArguments(defaultName: string, defaultSites: number): { file: string; sites: number } {
+    const file = process.argv[2] ?? path.join(__dirname, "..", "..", "bench", ".work", defaultName);
+    const sites = process.argv[3] === undefined ? defaultSites : Number(process.argv[3]);
     if (!Number.isInteger(sites) || sites < 1) {
         console.error(`sites must be a whole number of at least 1, got ${JSON.stringify(process.argv[3])}`);
         process.exit(2);
     }
+    return { file, sites };
+}
+
+if (require.main === module) {
+    const { file, sites } = generatorArguments("applicationHost.config", DEFAULT_SITES);
     const written = writeSynthesizedApplicationHost(file, { sites, sessionSites: [benchSite(sites)] });
     // One JSON line: run.ts reads it.
     console.log(JSON.stringify(written));

@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Choices, choices, DEFAULT_SEED, Lines, SynthesizedFile, writeHeader, writeServerWebServer } from "./synthesize";
+import { Choices, choices, DEFAULT_SEED, generatorArguments, Lines, SynthesizedFile, writeHeader, writeServerWebServer } from "./synthesize";
 
 export const DEFAULT_LOCATION_SITES = 3_000;
 /** Locations per site: the site's own and this many minus one folders below it. */
@@ -102,11 +102,6 @@ export function writeManyLocations(file: string, sites = DEFAULT_LOCATION_SITES)
 }
 
 if (require.main === module) {
-    const file = process.argv[2] ?? path.join(__dirname, "..", "..", "bench", ".work", "applicationHost.locations.config");
-    const sites = process.argv[3] === undefined ? DEFAULT_LOCATION_SITES : Number(process.argv[3]);
-    if (!Number.isInteger(sites) || sites < 1) {
-        console.error(`sites must be a whole number of at least 1, got ${JSON.stringify(process.argv[3])}`);
-        process.exit(2);
-    }
+    const { file, sites } = generatorArguments("applicationHost.locations.config", DEFAULT_LOCATION_SITES);
     console.log(JSON.stringify(writeManyLocations(file, sites)));
 }

@@ -55,8 +55,8 @@ function server(unlock: string, webConfigs: Record<"site" | "shop", string | und
 
 const UNLOCK_SITE = '<location path="Default Web Site" overrideMode="Allow"><system.webServer><asp /></system.webServer></location>';
 
-describe("mode xml reads the web.config files IIS reads", function () {
-    this.timeout(120_000);
+/** Gives every test of the calling describe block ROOT_VARIABLE's value back as it found it. */
+function restoresRootVariable(): void {
     let saved: string | undefined;
     beforeEach(function () {
         saved = process.env[ROOT_VARIABLE];
@@ -65,6 +65,11 @@ describe("mode xml reads the web.config files IIS reads", function () {
         if (saved === undefined) delete process.env[ROOT_VARIABLE];
         else process.env[ROOT_VARIABLE] = saved;
     });
+}
+
+describe("mode xml reads the web.config files IIS reads", function () {
+    this.timeout(120_000);
+    restoresRootVariable();
 
     const stores: Array<{ name: string; open: (test: Mocha.Context, at: Server) => ConfigFileStore }> = [
         { name: "a local file", open: (_test, at) => new LocalConfigFile(at.file) },
@@ -167,14 +172,7 @@ describe("mode xml reads the web.config files IIS reads", function () {
 
 describe("mode iis reads them through GetWebConfiguration (the scripts over the Microsoft.Web.Administration double)", function () {
     this.timeout(300_000);
-    let saved: string | undefined;
-    beforeEach(function () {
-        saved = process.env[ROOT_VARIABLE];
-    });
-    afterEach(function () {
-        if (saved === undefined) delete process.env[ROOT_VARIABLE];
-        else process.env[ROOT_VARIABLE] = saved;
-    });
+    restoresRootVariable();
 
     function backend(test: Mocha.Context, at: Server): IisApiBackend {
         process.env[ROOT_VARIABLE] = at.sites;
