@@ -86,6 +86,15 @@ function utf16Layout(bytes: Buffer): string | undefined {
 /** The element names on the way to the session settings, as IIS spells them (it compares names case-sensitively). */
 const SESSION_PATH_NAMES = ["location", "system.webServer", "asp", "session"];
 
+/** The name of SESSION_PATH_NAMES that `name` spells in another case, if any. Runs on every materialised element: length and first letter rule out most names before any case folding. */
+function miscasedName(name: string): string | undefined {
+    for (const canonical of SESSION_PATH_NAMES) {
+        if (canonical.length !== name.length || canonical === name || (name.charCodeAt(0) | 0x20) !== canonical.charCodeAt(0)) continue;
+        if (canonical.toLowerCase() === name.toLowerCase()) return canonical;
+    }
+    return undefined;
+}
+
 /**
  * Refuses a materialised element whose name is one of SESSION_PATH_NAMES in another case
  * (`<Location>`, `<ASP>`): IIS refuses the whole file ("Unrecognized element"), and skipping it
@@ -93,7 +102,7 @@ const SESSION_PATH_NAMES = ["location", "system.webServer", "asp", "session"];
  */
 function refuseMiscasedElements(text: string, element: XmlElement, file: string): void {
     for (const child of element.children) {
-        const canonical = SESSION_PATH_NAMES.find((name) => name !== child.name && name.toLowerCase() === child.name.toLowerCase());
+        const canonical = miscasedName(child.name);
         if (canonical !== undefined) {
             const { line, column } = lineColumn(text, child.start);
             throw new ConfigFileError(`${file}: not a valid IIS configuration file: element <${child.name}> at line ${line}, column ${column}; ` +
