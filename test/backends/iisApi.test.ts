@@ -11,6 +11,8 @@ import { SESSION_DEFAULTS } from "../../provider/settings/schema";
 import { projectRoot, sharedFile } from "../support/paths";
 import { PwshRunner, requirePwsh } from "../support/pwsh";
 import { scratchWindows, type ScratchWindows } from "../support/windowsFolder";
+import { commitGuardPath } from "../support/mwa/commitGuard";
+import { removeLater } from "../support/scratch";
 import { parseApplicationHost } from "../../provider/apphost/document";
 import { readSession } from "../../provider/apphost/sessionReader";
 import { runScript } from "../../provider/powershell";
@@ -95,6 +97,7 @@ describe("IisApiBackend over a CommandRunner (real PowerShell 7 and the Microsof
         const share = path.join(scratch.dir, "share");
         fs.mkdirSync(share);
         const shared = path.join(share, "applicationHost.config");
+        removeLater(commitGuardPath(shared));
         fs.copyFileSync(scratch.file, shared);
         const local = fs.readFileSync(scratch.file);
         fs.writeFileSync(path.join(path.dirname(scratch.file), "redirection.config"),

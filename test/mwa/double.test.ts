@@ -11,7 +11,9 @@ import { XMLParser } from "fast-xml-parser";
 import { OWN_FIXTURE } from "../support/hostFixture";
 import { projectRoot, sharedFile } from "../support/paths";
 import { requirePwsh, startPwsh } from "../support/pwsh";
+import { commitGuardPath } from "../support/mwa/commitGuard";
 import { installMwaDouble } from "../support/mwa/install";
+import { removeLater } from "../support/scratch";
 import { scratchWindows } from "../support/windowsFolder";
 
 const REFERENCE_SCHEMA = sharedFile("reference", "iis", "asp_sectionSchema.xml");
@@ -150,6 +152,8 @@ describe("Microsoft.Web.Administration test double (test/support/mwa), on its ow
         dir = scratch.dir;
         original = fs.readFileSync(scratch.file, "utf8");
         installMwaDouble(scratch.windir, pwsh);
+        // The shared-configuration probe commits to the copy on its "share": the double's guard for it stays.
+        removeLater(commitGuardPath(path.join(path.dirname(scratch.windir), "share", "applicationHost.config")));
         const script = path.join(scratch.dir, "probes.ps1");
         fs.writeFileSync(script, PROBES);
         const program = startPwsh({ pwsh, args: ["-NoProfile", "-NonInteractive", "-File", script], windir: scratch.windir, consoleModeStdin: false });

@@ -251,9 +251,10 @@ describe("provider lifecycle in-process: a write that changed the file but was n
     /** While `run` runs, another writer sets the location's max to 1 right after each write of ours replaces the file. */
     async function withWriterAfterEachWrite<T>(file: string, location: string, run: () => Promise<T>): Promise<T> {
         const { LocalConfigFile } = require("../../provider/stores/local/localConfigFile") as typeof import("../../provider/stores/local/localConfigFile");
-        const original = LocalConfigFile.prototype.write;
-        LocalConfigFile.prototype.write = async function (this: InstanceType<typeof LocalConfigFile>, bytes: Buffer, version: string) {
-            const written = await original.call(this, bytes, version);
+        // writePieces: every write of the file (apply's pieces, and write's whole bytes) goes through it.
+        const original = LocalConfigFile.prototype.writePieces;
+        LocalConfigFile.prototype.writePieces = async function (this: InstanceType<typeof LocalConfigFile>, pieces: readonly Buffer[], version: string) {
+            const written = await original.call(this, pieces, version);
             const text = fs.readFileSync(file, "utf8");
             const at = text.indexOf(`<location path="${location}">`);
             fs.writeFileSync(file, text.slice(0, at) + text.slice(at).replace(/max="\d+"/, 'max="1"'));
@@ -262,7 +263,7 @@ describe("provider lifecycle in-process: a write that changed the file but was n
         try {
             return await run();
         } finally {
-            LocalConfigFile.prototype.write = original;
+            LocalConfigFile.prototype.writePieces = original;
         }
     }
 
